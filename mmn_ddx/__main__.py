@@ -1,0 +1,3 @@
+from mmn_ddx.cli import main
+
+main()

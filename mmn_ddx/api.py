@@ -1,0 +1,70 @@
+"""What the commands call: one function per job, returning plain data and never printing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.model import Assessment, Case
+
+
+@dataclass
+class Batch:
+    """Assessments of the cases that could be read, and the problems of those that could not."""
+
+    assessments: list[Assessment] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_finding_options(options: Sequence[str]) -> dict:
+    """`--finding id=value` options, checked against the vocabulary (all problems together)."""
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    findings: dict = {}
+    problems: list[Problem] = []
+    for option in options:
+        if "=" not in option:
+            problems.append(Problem(None, None, f"--finding '{option}' must be written id=value.", "E.g. --finding conduction_block=definite."))
+            continue
+        finding, text = (part.strip() for part in option.split("=", 1))
+        try:
+            findings[finding] = vocab.parse_text(finding, text, "--finding")
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return findings
+
+
+def assess(names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
+           prior: float | None = None, engine: str = "durable") -> Batch:
+    """Assess case files, folders, bundled case ids, or command-line findings alone."""
+    from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
+    from mmn_ddx.cases import load_case, resolve
+
+    prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
+    extra = parse_finding_options(finding_options)
+    if not names and not extra:
+        raise InputError(Problem(None, None, "nothing to assess.", "Name a case file, a folder or a bundled case id, or give --finding id=value."))
+    engine_ = assessor(engine)
+    batch = Batch()
+    if not names:
+        batch.assessments.append(engine_.assess(extra, case_id="command-line", title="Findings given on the command line", prior=prior))
+        return batch
+    for path in resolve(names):
+        try:
+            case = load_case(path)
+            assessment = engine_.assess_case(case, stage, prior, extra)
+        except InputError as error:
+            batch.problems.extend(error.problems)
+            continue
+        for finding, value in extra.items():
+            disclosed = case.findings_through(stage)
+            if finding in disclosed and disclosed[finding] != value:
+                assessment.warnings.append(f"--finding {finding} replaced the case's value ({disclosed[finding]!r}) for this assessment.")
+        batch.cases.append(case)
+        batch.assessments.append(assessment)
+    return batch

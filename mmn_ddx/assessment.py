@@ -1,0 +1,294 @@
+"""Weighing a case: fired rules -> evidence -> posterior -> leaning, with what to consider and ask next.
+
+The model (README, "How the weighing works"): start from the prior odds of MMN; each fired
+weighing rule multiplies them by its likelihood ratio; correlated rules share a group and only the
+group's strongest counts. It is naive Bayes with groups: it assumes the groups are independent
+given the diagnosis, which real findings are not quite.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any, Mapping
+
+from mmn_ddx import DISCLAIMER
+from mmn_ddx.conditions import COMPARISONS, Compare, Count, findings_of, walk
+from mmn_ddx.engine import ENGINES, PlainEngine, Target
+from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
+from mmn_ddx.rulebook import RuleBook, matched_findings, rulebook
+
+# Default prior: P(MMN) = 0.15 among adults with progressive, asymmetric, pure-motor weakness,
+# a teaching default (confidence L) from shared/clinical/discriminators.md, "Prior": MMN
+# prevalence about 0.6–2 per 100,000 (Nobile-Orazio 2001; Cats 2010) against ALS prevalence
+# about 5–8 per 100,000 (Hardiman 2017).
+DEFAULT_PRIOR = 0.15
+# Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
+# named only when the posterior is at least 9 : 1 for one side; the prior alone leans nowhere.
+LEAN_MMN_AT = 0.90
+LEAN_ALS_AT = 0.10
+NEXT_BEST_COUNT = 3
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1 / (1 + math.exp(-x))
+    z = math.exp(x)
+    return z / (1 + z)
+
+
+def leaning_of(p_mmn: float) -> str:
+    if p_mmn >= LEAN_MMN_AT:
+        return "mmn"
+    if p_mmn <= LEAN_ALS_AT:
+        return "als"
+    return "undecided"
+
+
+def check_prior(prior: float) -> float:
+    if not (0 < prior < 1):
+        raise InputError(Problem(None, None, f"the prior P(MMN) must lie strictly between 0 and 1, not {prior:g}.", f"The default is {DEFAULT_PRIOR}."))
+    return prior
+
+
+class Assessor:
+    """A rule book compiled for one engine, ready to assess any number of cases."""
+
+    def __init__(self, book: RuleBook, engine: str = "durable"):
+        self.book = book
+        targets = [Target(rule.id, rule.when) for rule in book.weigh]
+        targets += [Target(rule.id, rule.when) for rule in book.consider]
+        for criterion_set in book.criteria:
+            targets += criterion_set.targets()
+        self.engine = ENGINES[engine](targets, book.vocabulary)
+        # The what-if search of next_best_findings asks hundreds of hypothetical questions per
+        # case; it uses the plain evaluator, which the tests hold to the same answers.
+        self._weigh_only = PlainEngine([Target(rule.id, rule.when) for rule in book.weigh], book.vocabulary)
+        self._weigh = {rule.id: rule for rule in book.weigh}
+        self._consider = {rule.id: rule for rule in book.consider}
+        self._candidates = self._candidate_values()
+
+    # ------------------------------------------------------------------ the weighing
+    def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
+        counted: list[Evidence] = []
+        shared: list[Evidence] = []
+        best_in_group: dict[str, Evidence] = {}
+        for rule_id in fired_ids:
+            rule = self._weigh[rule_id]
+            item = Evidence(rule, matched_findings(rule.when, findings))
+            if rule.toward == "neither":
+                shared.append(item)
+                continue
+            if rule.group is None:
+                counted.append(item)
+                continue
+            holder = best_in_group.get(rule.group)
+            if holder is None:
+                best_in_group[rule.group] = item
+                counted.append(item)
+            elif rule.weight > holder.rule.weight:
+                item.folded = holder.folded + [holder]
+                holder.folded = []
+                counted[counted.index(holder)] = item
+                best_in_group[rule.group] = item
+            else:
+                holder.folded.append(item)
+        counted.sort(key=lambda e: (-e.rule.weight, e.rule.id))
+        return counted, shared
+
+    def _posterior(self, counted: list[Evidence], prior: float) -> float:
+        return sigmoid(logit(prior) + sum(e.rule.log_odds_mmn for e in counted))
+
+    def _p_mmn_plain(self, findings: Mapping[str, Any], prior: float) -> float:
+        fired = [key for key, _ in self._weigh_only.run(findings)]
+        counted, _ = self._evidence(fired, findings)
+        return self._posterior(counted, prior)
+
+    # ------------------------------------------------------------------ what to ask next
+    def _candidate_values(self) -> dict[str, list]:
+        """For each finding a weighing rule mentions, the answers worth trying in a what-if."""
+        vocab = self.book.vocabulary
+        thresholds: dict[str, set] = {}
+        mentioned: dict[str, None] = {}
+        for rule in self.book.weigh:
+            for finding in findings_of(rule.when):
+                mentioned.setdefault(finding, None)
+            for node in walk(rule.when):
+                if isinstance(node, (Compare, Count)):
+                    thresholds.setdefault(node.finding, set()).add(node.value)
+        candidates: dict[str, list] = {}
+        for finding in mentioned:
+            spec = vocab[finding]
+            if spec.type == "bool":
+                values: list = [True, False]
+            elif spec.type == "enum":
+                values = list(spec.values)
+            elif spec.type == "regions":
+                regions = vocab.regions
+                values = [()] + [(r,) for r in regions] + [tuple(regions[:k]) for k in range(2, len(regions) + 1)]
+            else:
+                points = sorted(thresholds.get(finding, ()))
+                step = 1 if all(float(p).is_integer() for p in points) else 0.05
+                values = sorted({v for p in points for v in (p - step, p, p + step)
+                                 if (spec.min is None or v >= spec.min) and (spec.max is None or v <= spec.max)})
+            candidates[finding] = values
+        return candidates
+
+    def _next_best(self, findings: Mapping[str, Any], prior: float, p_now: float) -> list[NextFinding]:
+        ranked: list[NextFinding] = []
+        for finding, values in self._candidates.items():
+            if finding in findings:
+                continue
+            outcomes = []
+            for value in values:
+                p = self._p_mmn_plain({**findings, finding: value}, prior)
+                outcomes.append((value, p))
+            swing = max(abs(p - p_now) for _, p in outcomes)
+            if swing < 0.01:
+                continue
+            low = min(outcomes, key=lambda o: o[1])
+            high = max(outcomes, key=lambda o: o[1])
+            label = self.book.vocabulary.label(finding)
+            moves = []
+            if high[1] - p_now >= 0.005:
+                moves.append(f"if {_say(high[0])}, P(MMN) would rise to {high[1]:.2f}")
+            if p_now - low[1] >= 0.005:
+                moves.append(f"if {_say(low[0])}, it would fall to {low[1]:.2f}")
+            why = f"{label} is unknown: " + "; ".join(moves) + f" (now {p_now:.2f})."
+            ranked.append(NextFinding(finding, why, swing, outcomes))
+        ranked.sort(key=lambda n: (-n.swing, n.finding))
+        return ranked[:NEXT_BEST_COUNT]
+
+    # ------------------------------------------------------------------ the whole assessment
+    def assess(self, findings: Mapping[str, Any], *, case_id: str = "findings", title: str = "",
+               through_stage: str | None = None, prior: float = DEFAULT_PRIOR) -> Assessment:
+        check_prior(prior)
+        outcome = self.engine.run(findings)
+        fired_true = [key for key, truth in outcome if truth is True]
+        weigh_ids = [k for k in fired_true if k in self._weigh]
+        counted, shared = self._evidence(weigh_ids, findings)
+        p_mmn = self._posterior(counted, prior)
+        leaning = leaning_of(p_mmn)
+        warnings: list[str] = []
+
+        considerations: dict[str, Consideration] = {}
+        settled_by: list[str] = []
+        for key in fired_true:
+            rule = self._consider.get(key)
+            if rule is None:
+                continue
+            entry = considerations.setdefault(rule.condition, Consideration(rule.condition, [], []))
+            for finding in matched_findings(rule.when, findings):
+                if finding not in entry.because:
+                    entry.because.append(finding)
+            entry.rules.append(rule)
+            if rule.settles:
+                settled_by.append(rule.condition)
+        if settled_by:
+            leaning = "undecided"
+            warnings.append(
+                "The findings establish another diagnosis ("
+                + ", ".join(sorted(set(settled_by)))
+                + "): the case may be neither MMN nor ALS, so no leaning is given; the weighing is shown for study."
+            )
+        if not counted:
+            warnings.append("No discriminating finding has been disclosed yet: the probability is the prior alone.")
+
+        trace = [(key, truth, matched_findings(self._condition_of(key), findings)) for key, truth in outcome]
+        assessment = Assessment(
+            case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
+            p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
+            consider=list(considerations.values()),
+            next_best=self._next_best(findings, prior, p_mmn),
+            warnings=warnings, trace=trace, findings=dict(findings),
+        )
+        for criterion_set in self.book.criteria:
+            criterion_set.judge(assessment, outcome)
+        return assessment
+
+    def _condition_of(self, key: str):
+        rule = self._weigh.get(key) or self._consider.get(key)
+        if rule is not None:
+            return rule.when
+        for criterion_set in self.book.criteria:
+            cond = criterion_set.condition_of(key)
+            if cond is not None:
+                return cond
+        raise KeyError(key)
+
+    def assess_case(self, case: Case, stage: str | int | None = None, prior: float = DEFAULT_PRIOR,
+                    extra: Mapping[str, Any] | None = None) -> Assessment:
+        index = case.stage_index(stage)
+        findings = case.findings_through(stage)
+        if extra:
+            findings = {**findings, **extra}
+        return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+
+
+def _say(value: Any) -> str:
+    if value is True:
+        return "present"
+    if value is False:
+        return "absent"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(value) + "]" if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@lru_cache(maxsize=4)
+def assessor(engine: str = "durable") -> Assessor:
+    """The bundled rule book compiled for `engine`, built once per process."""
+    return Assessor(rulebook(), engine)
+
+
+def to_json(a: Assessment) -> dict:
+    """The contract's assessment object (shared/contract/cases-and-output.md) plus documented extras."""
+    def evidence(e: Evidence) -> dict:
+        rule = e.rule
+        item = {
+            "rule": rule.id,
+            "toward": rule.toward,
+            "weight": round(rule.weight, 3) if rule.toward != "neither" else 0.0,
+            "findings": _jsonable(e.findings),
+            "explanation": rule.explanation,
+            "sources": list(rule.sources),
+        }
+        # Extras (documented in the README): the ratio behind the weight, and how it was reached.
+        item["likelihood_ratio"] = round(rule.likelihood_ratio, 3)
+        item["basis"] = "estimate" if rule.estimate else "frequency" if rule.frequency else "none"
+        item["capped"] = rule.capped
+        item["group"] = rule.group
+        item["folded"] = [f.rule.id for f in e.folded]
+        return item
+
+    p = round(a.p_mmn, 4)
+    data = {
+        "schema": "mmn-ddx/assessment/1",
+        "case": a.case_id,
+        "through_stage": a.through_stage,
+        "leaning": a.leaning,
+        "probability": {"mmn": p, "als": round(1 - p, 4)},
+        "evidence": [evidence(e) for e in a.evidence] + [evidence(e) for e in a.shared],
+        "criteria": dict(a.criteria),
+        "consider": [{"condition": c.condition, "because": list(c.because)} for c in a.consider],
+        "next_best_findings": [{"finding": n.finding, "why": n.why} for n in a.next_best],
+        "warnings": list(a.warnings),
+        "disclaimer": DISCLAIMER,
+        "prior": {"mmn": a.prior},
+    }
+    if a.criteria_detail:
+        data["criteria_detail"] = a.criteria_detail
+    if a.disagreement:
+        data["disagreement"] = list(a.disagreement)
+    return data
+
+
+def _jsonable(findings: Mapping[str, Any]) -> dict:
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in findings.items()}

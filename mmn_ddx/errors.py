@@ -1,0 +1,48 @@
+"""Errors about the user's input: each names the file, the place in it, what is wrong and a fix."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file (or with the command line, when `path` is None)."""
+
+    path: str | None
+    line: int | None
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.path:
+            where.append(self.path)
+        if self.line:
+            where.append(f"line {self.line}")
+        text = ", ".join(where)
+        text = f"{text}: {self.message}" if text else self.message
+        if self.hint:
+            text = f"{text} {self.hint}"
+        return text
+
+
+class InputError(Exception):
+    """Bad input: one or more problems, all reported at once. Exit code 2."""
+
+    def __init__(self, problems: Problem | Iterable[Problem]):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """A hint naming the nearest valid choice, or listing the choices when few and none is near."""
+    choices = sorted(set(choices))
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    if close:
+        return f"Did you mean '{close[0]}'?"
+    if len(choices) <= 8:
+        return "Allowed: " + ", ".join(f"'{c}'" for c in choices) + "."
+    return ""

@@ -1,0 +1,198 @@
+"""Plain data types shared by the loader, the engine, the weighing and the views."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+# Any single likelihood ratio is capped at 20 (or 1/20): small cohorts give extreme, unstable
+# ratios (shared/clinical/discriminators.md, "How to turn a row into a rule").
+LR_CAP = 20.0
+ESTIMATE_MAX = 4.0  # a qualitative source gives a conservative ratio of 2 to 4 (same page)
+DIRECTIONS = ("mmn", "als", "neither")
+
+
+@dataclass(frozen=True)
+class Frequency:
+    of: str
+    mmn: float
+    als: float
+    confidence: str
+    applies: str = "present"
+
+    def raw_ratio(self) -> float:
+        """P(rule's finding | MMN) / P(rule's finding | ALS): above 1 points to MMN."""
+        if self.applies == "absent":
+            return (1 - self.mmn) / (1 - self.als)
+        return self.mmn / self.als
+
+
+@dataclass(frozen=True)
+class Estimate:
+    ratio: float
+    reasoning: str
+
+
+@dataclass(frozen=True)
+class WeighRule:
+    id: str
+    title: str
+    when: Any
+    toward: str
+    explanation: str
+    teaching_point: str
+    sources: tuple[str, ...]
+    path: str
+    line: int | None
+    group: str | None = None
+    frequency: Frequency | None = None
+    estimate: Estimate | None = None
+
+    @property
+    def uncapped_ratio(self) -> float:
+        """The likelihood ratio in the rule's own direction (>= 1), before the cap."""
+        if self.toward == "neither":
+            return 1.0
+        if self.frequency is not None:
+            raw = self.frequency.raw_ratio()
+            return raw if self.toward == "mmn" else 1 / raw
+        return self.estimate.ratio if self.estimate else 1.0
+
+    @property
+    def likelihood_ratio(self) -> float:
+        return min(self.uncapped_ratio, LR_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self.uncapped_ratio > LR_CAP
+
+    @property
+    def weight(self) -> float:
+        """Natural log of the likelihood ratio, positive toward `toward`."""
+        return math.log(self.likelihood_ratio)
+
+    @property
+    def log_odds_mmn(self) -> float:
+        """The signed contribution to the log-odds of MMN."""
+        if self.toward == "mmn":
+            return self.weight
+        if self.toward == "als":
+            return -self.weight
+        return 0.0
+
+
+@dataclass(frozen=True)
+class ConsiderRule:
+    id: str
+    condition: str
+    title: str
+    when: Any
+    why: str
+    sources: tuple[str, ...]
+    path: str
+    line: int | None
+    settles: bool = False
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    narrative: str
+    findings: dict
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    title: str
+    source: str
+    diagnosis: str | None
+    difficulty: int | None
+    stages: tuple[Stage, ...]
+    teaching_points: tuple[str, ...] = ()
+    path: str | None = None
+    expected_criteria: dict = field(default_factory=dict)
+
+    def stage_index(self, stage: str | int | None) -> int:
+        """0-based index of the last stage to disclose; the last stage when `stage` is None."""
+        from mmn_ddx.errors import InputError, Problem, did_you_mean
+
+        if stage is None:
+            return len(self.stages) - 1
+        names = [s.name for s in self.stages]
+        text = str(stage)
+        if text.isdigit():
+            number = int(text)
+            if 1 <= number <= len(self.stages):
+                return number - 1
+            raise InputError(
+                Problem(self.path, None, f"case '{self.id}' has no stage {number}.", f"It has stages 1 to {len(names)}: {', '.join(names)}.")
+            )
+        if text in names:
+            return names.index(text)
+        hint = did_you_mean(text, names) or f"Its stages: {', '.join(names)}."
+        raise InputError(Problem(self.path, None, f"case '{self.id}' has no stage '{text}'.", hint))
+
+    def findings_through(self, stage: str | int | None = None) -> dict:
+        """Every finding disclosed up to and including `stage`."""
+        merged: dict = {}
+        for s in self.stages[: self.stage_index(stage) + 1]:
+            merged.update(s.findings)
+        return merged
+
+
+@dataclass
+class Evidence:
+    """A weighing rule that fired, as the learner sees it."""
+
+    rule: WeighRule
+    findings: dict
+    folded: list = field(default_factory=list)  # rules of the same group that fired but do not count
+
+    @property
+    def counted(self) -> bool:
+        return self.rule.toward != "neither"
+
+
+@dataclass
+class Consideration:
+    condition: str
+    because: list
+    rules: list  # ConsiderRule that raised it
+
+
+@dataclass
+class NextFinding:
+    finding: str
+    why: str
+    swing: float  # largest change in P(MMN) among the finding's possible answers
+    outcomes: list  # (value, p_mmn)
+
+
+@dataclass
+class Assessment:
+    case_id: str
+    title: str
+    through_stage: str | None
+    prior: float
+    p_mmn: float
+    leaning: str
+    evidence: list  # counted Evidence, strongest first
+    shared: list  # toward-neither Evidence
+    consider: list
+    next_best: list
+    warnings: list
+    trace: list  # (rule id, findings matched) in firing order
+    findings: dict
+    criteria: dict = field(default_factory=dict)
+    criteria_detail: dict = field(default_factory=dict)
+    disagreement: list = field(default_factory=list)

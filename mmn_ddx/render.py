@@ -1,0 +1,200 @@
+"""Terminal views (rich). The library returns plain data; only this module draws it."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from mmn_ddx import DISCLAIMER
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
+from mmn_ddx.model import Assessment, Evidence, WeighRule
+from mmn_ddx.vocabulary import Vocabulary
+
+BAR_WIDTH = 41
+LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
+COLOUR = {"mmn": "green", "als": "red", "neither": "blue", "undecided": "yellow"}
+
+
+def show_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(value) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def probability_bar(p_mmn: float, width: int = BAR_WIDTH) -> Text:
+    """MMN on the left, ALS on the right; the marker sits at P(ALS) along the bar."""
+    position = round((1 - p_mmn) * (width - 1))
+    mmn_edge = round((1 - LEAN_MMN_AT) * (width - 1))
+    als_edge = round((1 - LEAN_ALS_AT) * (width - 1))
+    bar = Text("MMN ", style="bold green")
+    for i in range(width):
+        if i == position:
+            bar.append("●", style="bold")
+        elif i in (mmn_edge, als_edge):
+            bar.append("┊", style="dim")
+        else:
+            bar.append("─", style="green" if i < mmn_edge else "red" if i > als_edge else "yellow")
+    bar.append(" ALS", style="bold red")
+    return bar
+
+
+def _findings_text(findings: dict, vocab: Vocabulary) -> str:
+    return "; ".join(f"{vocab.label(k)}: {show_value(v)}" for k, v in findings.items())
+
+
+def _ratio(rule: WeighRule) -> str:
+    text = f"{rule.likelihood_ratio:.1f}"
+    if rule.capped:
+        text += " (capped)"
+    if rule.estimate:
+        text += " (estimate)"
+    return text
+
+
+def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Group:
+    parts: list = []
+    stage = f" · through stage: {a.through_stage}" if a.through_stage else ""
+    head = Text.assemble((a.title, "bold"), (f"\n{a.case_id}{stage}", "dim"))
+    parts.append(head)
+    verdict = Text.assemble(
+        ("\n", ""),
+        (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
+        (f"   P(MMN) = {a.p_mmn:.2f}   P(ALS) = {1 - a.p_mmn:.2f}   (prior P(MMN) = {a.prior:.2f})", ""),
+    )
+    parts.append(verdict)
+    parts.append(probability_bar(a.p_mmn))
+    parts.append(Text(f"Leaning named at P ≥ {LEAN_MMN_AT:.2f} for one side; between the marks: undecided.", style="dim"))
+
+    if a.evidence:
+        table = Table(title="Evidence, strongest first", title_justify="left", expand=True, show_lines=True)
+        table.add_column("Rule", ratio=2)
+        table.add_column("Toward", no_wrap=True)
+        table.add_column("LR", no_wrap=True, justify="right")
+        table.add_column("Why", ratio=5)
+        for e in a.evidence:
+            table.add_row(*_evidence_row(e, vocab))
+        parts.append(table)
+    if a.shared:
+        table = Table(title="Shared features: they raise the question, they do not answer it", title_justify="left", expand=True, show_lines=True)
+        table.add_column("Feature", ratio=2)
+        table.add_column("Why it does not separate MMN from ALS", ratio=6)
+        for e in a.shared:
+            table.add_row(Text(e.rule.title, style="blue"), e.rule.explanation)
+        parts.append(table)
+    if a.consider:
+        lines = Text("Consider also\n", style="bold")
+        for c in a.consider:
+            lines.append(f"• {c.condition.replace('_', ' ')}", style="bold magenta")
+            lines.append(f" — because of {', '.join(vocab.label(f) for f in c.because)}.\n  {c.rules[0].why}\n")
+        parts.append(lines)
+    if criteria_panel is not None:
+        parts.append(criteria_panel)
+    for note in a.disagreement:
+        parts.append(Text(f"Teaching moment: {note}", style="bold yellow"))
+    if a.next_best:
+        lines = Text("Next best findings\n", style="bold")
+        for n in a.next_best:
+            lines.append(f"• {vocab.label(n.finding)} ", style="bold cyan")
+            lines.append(f"({n.finding}): {n.why}\n")
+        parts.append(lines)
+    for warning in a.warnings:
+        parts.append(Text(f"Note: {warning}", style="yellow"))
+    parts.append(Text(DISCLAIMER, style="bold dim"))
+    return Group(*parts)
+
+
+def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
+    rule = e.rule
+    name = Text(rule.title, style="bold")
+    name.append(f"\n{rule.id}", style="dim")
+    why = Text(rule.explanation)
+    why.append(f"\nFindings: {_findings_text(e.findings, vocab)}", style="dim")
+    if e.folded:
+        folded = ", ".join(f.rule.title for f in e.folded)
+        group_label = rule.group or ""
+        why.append(f"\nAlso fired, folded into this one (same group '{group_label}', counted once): {folded}.", style="italic")
+    why.append(f"\nSource: {'; '.join(rule.sources)}", style="dim")
+    return [name, Text(rule.toward.upper(), style=COLOUR[rule.toward]), _ratio(rule), why]
+
+
+def findings_table(vocab: Vocabulary) -> Table:
+    table = Table(title="Findings (the public vocabulary)", title_justify="left", expand=True)
+    table.add_column("Identifier", no_wrap=True, style="bold")
+    table.add_column("Label")
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Values")
+    table.add_column("Meaning", ratio=3)
+    for spec in vocab:
+        table.add_row(spec.id, spec.label, spec.stage, spec.allowed(), spec.description)
+    return table
+
+
+def rules_table(book) -> Table:
+    table = Table(title="Rules", title_justify="left", expand=True)
+    table.add_column("Id", no_wrap=True, style="bold")
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Toward / names", no_wrap=True)
+    table.add_column("LR", justify="right", no_wrap=True)
+    table.add_column("Group", no_wrap=True)
+    table.add_column("Title", ratio=3)
+    for rule in book.weigh:
+        lr = "—" if rule.toward == "neither" else _ratio(rule)
+        table.add_row(rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.group or "", rule.title)
+    for rule in book.consider:
+        table.add_row(rule.id, "consider", rule.condition, "", "", rule.title)
+    for criterion_set in book.criteria:
+        for element in criterion_set.elements:
+            table.add_row(element.id, "criterion", criterion_set.id, "", "", element.title)
+    return table
+
+
+def rule_view(rule, book) -> Group:
+    parts: list = [Text(rule.title, style="bold"), Text(f"{rule.id} · {rule.path}, line {rule.line}", style="dim")]
+    if isinstance(rule, WeighRule):
+        if rule.toward == "neither":
+            parts.append(Text("Toward: neither (a shared feature: explained, not counted)", style="blue"))
+        else:
+            basis = ""
+            if rule.frequency:
+                f = rule.frequency
+                side = "present" if f.applies == "present" else "absent (the ratio is (1 − MMN) / (1 − ALS))"
+                basis = f"Frequency of {f.of}: MMN {f.mmn:g}, ALS {f.als:g}; applies when {side}; confidence {f.confidence}."
+            elif rule.estimate:
+                basis = f"Estimate (no figures in the sources): ratio {rule.estimate.ratio:g}. {rule.estimate.reasoning}"
+            parts.append(Text(f"Toward: {rule.toward.upper()} · likelihood ratio {_ratio(rule)} · weight {rule.weight:.2f}", style=COLOUR[rule.toward]))
+            parts.append(Text(basis))
+        if rule.group:
+            group = book.groups.get(rule.group)
+            parts.append(Text(f"Group: {rule.group} — {group.why if group else ''}", style="italic"))
+        parts.append(Text(f"\n{rule.explanation}"))
+        parts.append(Text(f"\nTeaching point: {rule.teaching_point}", style="bold"))
+    else:
+        parts.append(Text(f"Names: {rule.condition}" + (" (settles the diagnosis)" if rule.settles else "")))
+        parts.append(Text(f"\n{rule.why}"))
+    parts.append(Text("\nSources:", style="bold"))
+    for source in rule.sources:
+        parts.append(Text(f"• {source}"))
+    return Group(*parts)
+
+
+def make_console(stderr: bool = False, width: int | None = None) -> Console:
+    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+
+
+def print_problems(console: Console, problems: Iterable) -> None:
+    for problem in problems:
+        console.print(Text("Error: ", style="bold red") + Text(str(problem)))
+
+
+__all__ = [
+    "Panel", "assessment_view", "findings_table", "make_console", "print_problems",
+    "probability_bar", "rule_view", "rules_table", "show_value",
+]

@@ -1,0 +1,318 @@
+"""Reading and checking the rule files in rules/: validate, then build typed rules (never code)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+from mmn_ddx.conditions import ConditionParser, findings_of
+from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.model import (
+    DIRECTIONS,
+    ESTIMATE_MAX,
+    ConsiderRule,
+    Estimate,
+    Frequency,
+    Group,
+    WeighRule,
+)
+from mmn_ddx.resources import rules_dir
+from mmn_ddx.vocabulary import Vocabulary, vocabulary
+from mmn_ddx.yamlio import line_of, load_yaml_file
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CONDITIONS = (
+    "lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease",
+    "cervical_myeloradiculopathy", "inclusion_body_myositis", "post_polio_syndrome",
+    "adult_spinal_muscular_atrophy", "benign_fasciculation_syndrome", "neuralgic_amyotrophy",
+    "progressive_muscular_atrophy", "multifocal_acquired_motor_axonopathy",
+)  # shared/contract/findings.md, "Conditions to consider"
+CONFIDENCE = ("H", "M", "L")
+
+WEIGH_FIELDS = {"id", "title", "group", "when", "toward", "frequency", "estimate", "explanation", "teaching_point", "sources"}
+CONSIDER_FIELDS = {"id", "condition", "title", "when", "settles", "why", "sources"}
+
+
+@dataclass
+class RuleBook:
+    """Everything in rules/, checked and typed."""
+
+    vocabulary: Vocabulary
+    weigh: list[WeighRule] = field(default_factory=list)
+    consider: list[ConsiderRule] = field(default_factory=list)
+    groups: dict[str, Group] = field(default_factory=dict)
+    criteria: list = field(default_factory=list)  # CriterionSet, from mmn_ddx.criteria
+
+    def rule(self, rule_id: str):
+        for rule in self.all_rules():
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    def all_rules(self):
+        yield from self.weigh
+        yield from self.consider
+
+    def ids(self) -> list[str]:
+        return [rule.id for rule in self.all_rules()]
+
+
+class _FileReader:
+    """Reads one rule file, collecting problems with their lines."""
+
+    def __init__(self, path: Path, vocab: Vocabulary):
+        self.path = str(path)
+        self.vocab = vocab
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint))
+
+    def text(self, entry: Mapping, key: str, required: bool = True) -> str:
+        value = entry.get(key)
+        if value is None:
+            if required:
+                self.problem(line_of(entry), f"rule '{entry.get('id', '?')}' lacks '{key}'.", f"Add '{key}:' with a short text.")
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.problem(line_of(entry, key), f"'{key}' must be non-empty text.")
+            return ""
+        return " ".join(value.split())
+
+    def sources(self, entry: Mapping) -> tuple[str, ...]:
+        value = entry.get("sources")
+        if not isinstance(value, list) or not value or not all(isinstance(s, str) and s.strip() for s in value):
+            self.problem(
+                line_of(entry, "sources") or line_of(entry),
+                f"rule '{entry.get('id', '?')}' must name its sources (a non-empty list of citations).",
+            )
+            return ()
+        return tuple(" ".join(s.split()) for s in value)
+
+    def unexpected(self, entry: Mapping, allowed: set[str]) -> None:
+        for key in entry:
+            if key not in allowed:
+                self.problem(line_of(entry, key), f"field '{key}' is not part of a rule.", did_you_mean(key, allowed))
+
+    def condition(self, entry: Mapping):
+        if "when" not in entry:
+            self.problem(line_of(entry), f"rule '{entry.get('id', '?')}' lacks 'when'.")
+            return None
+        parser = ConditionParser(self.vocab, self.path)
+        cond = parser.parse(entry["when"], line_of(entry, "when"))
+        self.problems.extend(parser.problems)
+        return cond
+
+    def entries(self, data: Any, key: str = "rules") -> list:
+        if not isinstance(data, Mapping) or not isinstance(data.get(key), list):
+            self.problem(line_of(data) if data is not None else 1, f"the file must have a top-level '{key}:' list.")
+            return []
+        good = []
+        for i, entry in enumerate(data[key]):
+            if not isinstance(entry, Mapping):
+                self.problem(line_of(data[key], i), f"each item of '{key}' must be a mapping.")
+            else:
+                good.append(entry)
+        return good
+
+    def rule_id(self, entry: Mapping) -> str:
+        rule_id = entry.get("id")
+        if not isinstance(rule_id, str) or not ID_PATTERN.match(rule_id):
+            self.problem(
+                line_of(entry, "id") or line_of(entry),
+                f"rule id {rule_id!r} must be lower-case words joined by hyphens.",
+                "E.g. 'cb-definite'.",
+            )
+            return str(rule_id)
+        return rule_id
+
+
+def _number(reader: _FileReader, block: Mapping, key: str, low: float, high: float, rule_id: str) -> float | None:
+    value = block.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value < high):
+        reader.problem(
+            line_of(block, key) or line_of(block),
+            f"rule '{rule_id}': '{key}' must be a number between {low:g} and {high:g} (exclusive), not {value!r}.",
+        )
+        return None
+    return float(value)
+
+
+def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
+    rule_id = reader.rule_id(entry)
+    reader.unexpected(entry, WEIGH_FIELDS)
+    toward = entry.get("toward")
+    if toward not in DIRECTIONS:
+        reader.problem(line_of(entry, "toward") or line_of(entry), f"rule '{rule_id}': 'toward' must be mmn, als or neither.", did_you_mean(toward, DIRECTIONS))
+    when = reader.condition(entry)
+    frequency = estimate = None
+    has_freq, has_est = "frequency" in entry, "estimate" in entry
+    if toward in ("mmn", "als") and has_freq == has_est:
+        reader.problem(line_of(entry), f"rule '{rule_id}' must have either 'frequency' or 'estimate' (exactly one).")
+    if toward == "neither" and (has_freq or has_est):
+        reader.problem(line_of(entry), f"rule '{rule_id}' is toward 'neither' and must not carry a frequency or estimate.")
+    if has_freq and toward in ("mmn", "als"):
+        block = entry["frequency"]
+        if not isinstance(block, Mapping):
+            reader.problem(line_of(entry, "frequency"), f"rule '{rule_id}': 'frequency' must be a mapping.")
+        else:
+            for key in block:
+                if key not in ("of", "mmn", "als", "confidence", "applies"):
+                    reader.problem(line_of(block, key), f"field '{key}' is not part of 'frequency'.", did_you_mean(key, ("of", "mmn", "als", "confidence", "applies")))
+            mmn = _number(reader, block, "mmn", 0, 1, rule_id)
+            als = _number(reader, block, "als", 0, 1, rule_id)
+            confidence = block.get("confidence")
+            if confidence not in CONFIDENCE:
+                reader.problem(line_of(block, "confidence") or line_of(block), f"rule '{rule_id}': 'confidence' must be H, M or L.")
+            applies = block.get("applies", "present")
+            if applies not in ("present", "absent"):
+                reader.problem(line_of(block, "applies"), f"rule '{rule_id}': 'applies' must be present or absent.")
+            of = block.get("of")
+            if not isinstance(of, str) or not of.strip():
+                reader.problem(line_of(block), f"rule '{rule_id}': 'frequency' needs 'of', the finding the figures describe.")
+            if None not in (mmn, als) and confidence in CONFIDENCE and applies in ("present", "absent") and isinstance(of, str):
+                frequency = Frequency(" ".join(of.split()), mmn, als, confidence, applies)
+                raw = frequency.raw_ratio()
+                if raw == 1 or (raw > 1) != (toward == "mmn"):
+                    points = "MMN" if raw > 1 else "ALS" if raw < 1 else "neither way"
+                    reader.problem(
+                        line_of(entry, "toward"),
+                        f"rule '{rule_id}' says toward {toward}, but its frequencies (MMN {mmn:g}, ALS {als:g}, "
+                        f"{applies}) point to {points}.",
+                        "Check the figures, 'applies' and 'toward'.",
+                    )
+    if has_est and toward in ("mmn", "als"):
+        block = entry["estimate"]
+        if not isinstance(block, Mapping):
+            reader.problem(line_of(entry, "estimate"), f"rule '{rule_id}': 'estimate' must be a mapping.")
+        else:
+            ratio = block.get("ratio")
+            if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not (1 < ratio <= ESTIMATE_MAX):
+                reader.problem(
+                    line_of(block, "ratio") or line_of(block),
+                    f"rule '{rule_id}': an estimated ratio must be above 1 and at most {ESTIMATE_MAX:g} (conservative), not {ratio!r}.",
+                    "Use 'frequency' when a source gives figures.",
+                )
+            reasoning = block.get("reasoning")
+            if not isinstance(reasoning, str) or not reasoning.strip():
+                reader.problem(line_of(block), f"rule '{rule_id}': an estimate needs its 'reasoning'.")
+            elif isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and 1 < ratio <= ESTIMATE_MAX:
+                estimate = Estimate(float(ratio), " ".join(reasoning.split()))
+    group = entry.get("group")
+    if group is not None and not isinstance(group, str):
+        reader.problem(line_of(entry, "group"), f"rule '{rule_id}': 'group' must be a group id.")
+        group = None
+    rule_fields = dict(
+        title=reader.text(entry, "title"),
+        explanation=reader.text(entry, "explanation"),
+        teaching_point=reader.text(entry, "teaching_point"),
+        sources=reader.sources(entry),
+    )
+    if when is None or toward not in DIRECTIONS:
+        return None
+    if toward != "neither" and frequency is None and estimate is None:
+        return None
+    return WeighRule(
+        id=rule_id, when=when, toward=toward, path=reader.path, line=line_of(entry),
+        group=group, frequency=frequency, estimate=estimate, **rule_fields,
+    )
+
+
+def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
+    rule_id = reader.rule_id(entry)
+    reader.unexpected(entry, CONSIDER_FIELDS)
+    condition = entry.get("condition")
+    if condition not in CONDITIONS:
+        reader.problem(
+            line_of(entry, "condition") or line_of(entry),
+            f"rule '{rule_id}': condition {condition!r} is not one of the conditions to consider.",
+            did_you_mean(condition, CONDITIONS) or "See the contract's list.",
+        )
+    settles = entry.get("settles", False)
+    if not isinstance(settles, bool):
+        reader.problem(line_of(entry, "settles"), f"rule '{rule_id}': 'settles' must be true or false.")
+    when = reader.condition(entry)
+    title, why, sources = reader.text(entry, "title"), reader.text(entry, "why"), reader.sources(entry)
+    if when is None or condition not in CONDITIONS:
+        return None
+    return ConsiderRule(rule_id, condition, title, when, why, sources, reader.path, line_of(entry), bool(settles))
+
+
+def _groups(path: Path, vocab: Vocabulary) -> tuple[dict[str, Group], list[Problem]]:
+    reader = _FileReader(path, vocab)
+    if not path.exists():
+        return {}, []
+    groups: dict[str, Group] = {}
+    for entry in reader.entries(load_yaml_file(path), "groups"):
+        group_id = reader.rule_id(entry)
+        label, why = reader.text(entry, "label"), reader.text(entry, "why")
+        if group_id in groups:
+            reader.problem(line_of(entry), f"group '{group_id}' is defined twice.")
+        groups[group_id] = Group(group_id, label, why)
+    return groups, reader.problems
+
+
+def rule_files(root: Path) -> dict[str, list[Path]]:
+    return {kind: sorted((root / kind).glob("*.yaml")) for kind in ("weigh", "consider")}
+
+
+def load_rulebook(root: Path | None = None, vocab: Vocabulary | None = None) -> RuleBook:
+    """Read, check and type every rule file under `root`; all problems are raised together."""
+    from mmn_ddx.criteria import load_criteria
+
+    root = root or rules_dir()
+    vocab = vocab or vocabulary()
+    book = RuleBook(vocab)
+    problems: list[Problem] = []
+    groups, group_problems = _groups(root / "groups.yaml", vocab)
+    book.groups = groups
+    problems.extend(group_problems)
+    files = rule_files(root)
+    for kind, builder, target in (("weigh", _weigh_rule, book.weigh), ("consider", _consider_rule, book.consider)):
+        for path in files[kind]:
+            reader = _FileReader(path, vocab)
+            try:
+                data = load_yaml_file(path)
+            except InputError as error:
+                problems.extend(error.problems)
+                continue
+            for entry in reader.entries(data):
+                rule = builder(reader, entry)
+                if rule is not None:
+                    target.append(rule)
+            problems.extend(reader.problems)
+    criteria, criteria_problems = load_criteria(root / "criteria", vocab)
+    book.criteria = criteria
+    problems.extend(criteria_problems)
+    problems.extend(_cross_checks(book))
+    if problems:
+        raise InputError(problems)
+    return book
+
+
+def _cross_checks(book: RuleBook) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, WeighRule | ConsiderRule] = {}
+    for rule in book.all_rules():
+        if rule.id in seen:
+            first = seen[rule.id]
+            problems.append(Problem(rule.path, rule.line, f"rule id '{rule.id}' is used twice (first in {first.path}, line {first.line}).", "Give each rule its own id."))
+        seen[rule.id] = rule
+    for rule in book.weigh:
+        if rule.group is not None and rule.group not in book.groups:
+            problems.append(Problem(rule.path, rule.line, f"rule '{rule.id}' names group '{rule.group}', which rules/groups.yaml does not define.", did_you_mean(rule.group, book.groups)))
+    return problems
+
+
+@lru_cache(maxsize=1)
+def rulebook() -> RuleBook:
+    """The bundled rule book, read once per process."""
+    return load_rulebook()
+
+
+def matched_findings(cond, findings: Mapping[str, Any]) -> dict:
+    """The known findings a fired condition refers to, in the order the condition names them."""
+    return {f: findings[f] for f in findings_of(cond) if f in findings}

@@ -1,0 +1,172 @@
+"""The public vocabulary of findings, read once from rules/findings.yaml and used everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.resources import rules_dir
+from mmn_ddx.yamlio import load_yaml_file
+
+TYPES = ("bool", "number", "enum", "regions")
+STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "treatment")
+
+
+@dataclass(frozen=True)
+class FindingSpec:
+    id: str
+    label: str
+    type: str
+    stage: str
+    description: str
+    values: tuple[str, ...] = ()
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+
+    def allowed(self) -> str:
+        """Words a user may write for this finding, for help and error messages."""
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "enum":
+            return " | ".join(self.values)
+        if self.type == "regions":
+            return "a list of regions: " + ", ".join(REGIONS) + " ([] = examined, none)"
+        bounds = f" from {self.min:g} to {self.max:g}" if self.min is not None and self.max is not None else ""
+        kind = "a whole number" if self.integer else "a number"
+        return f"{kind}{bounds}" + (f" ({self.unit})" if self.unit else "")
+
+
+REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
+
+
+class Vocabulary:
+    """All finding specs by id, with value checking that explains itself."""
+
+    def __init__(self, specs: list[FindingSpec], regions: tuple[str, ...] = REGIONS):
+        self.specs = {spec.id: spec for spec in specs}
+        self.regions = regions
+
+    def __contains__(self, finding_id: object) -> bool:
+        return finding_id in self.specs
+
+    def __getitem__(self, finding_id: str) -> FindingSpec:
+        return self.specs[finding_id]
+
+    def __iter__(self):
+        return iter(self.specs.values())
+
+    def label(self, finding_id: str) -> str:
+        spec = self.specs.get(finding_id)
+        return spec.label if spec else finding_id
+
+    def unknown_id_problem(self, finding_id: object, path: str | None, line: int | None) -> Problem:
+        return Problem(path, line, f"finding '{finding_id}' is unknown.", did_you_mean(finding_id, self.specs))
+
+    def check(self, finding_id: Any, value: Any, path: str | None = None, line: int | None = None) -> Any:
+        """Return the value in canonical form, or raise InputError saying what is allowed."""
+        if finding_id not in self.specs:
+            raise InputError(self.unknown_id_problem(finding_id, path, line))
+        spec = self.specs[finding_id]
+
+        def bad(message: str, hint: str = "") -> InputError:
+            return InputError(
+                Problem(path, line, f"finding '{finding_id}': {message}", hint or f"Allowed: {spec.allowed()}.")
+            )
+
+        if spec.type == "bool":
+            if isinstance(value, bool):
+                return value
+            raise bad(f"{value!r} is not true or false.")
+        if spec.type == "number":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise bad(f"{value!r} is not a number.")
+            if value != value:  # NaN
+                raise bad("NaN is not a number.")
+            if spec.integer and float(value) != int(value):
+                raise bad(f"{value!r} is not a whole number.")
+            if (spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max):
+                raise bad(f"{value!r} is outside the plausible range.")
+            return int(value) if spec.integer else value
+        if spec.type == "enum":
+            if isinstance(value, str) and value in spec.values:
+                return value
+            word = value if isinstance(value, str) else repr(value)
+            hint = did_you_mean(word, spec.values) or f"Allowed: {spec.allowed()}."
+            if "Allowed" not in hint:
+                hint = f"{hint} Allowed: {spec.allowed()}."
+            raise bad(f"'{word}' is not one of its values.", hint)
+        # regions
+        if not isinstance(value, list):
+            raise bad(f"{value!r} is not a list of regions.", "Write it as a list, e.g. [cervical, bulbar], or [] for none.")
+        seen: list[str] = []
+        for item in value:
+            if item not in self.regions:
+                raise bad(f"'{item}' is not a body region.", did_you_mean(item, self.regions) or f"Allowed: {', '.join(self.regions)}.")
+            if item not in seen:
+                seen.append(item)
+        return tuple(r for r in self.regions if r in seen)
+
+    def parse_text(self, finding_id: str, text: str, path: str | None = None) -> Any:
+        """Parse a value typed on the command line (`--finding id=value`) by the finding's type."""
+        if finding_id not in self.specs:
+            raise InputError(self.unknown_id_problem(finding_id, path, None))
+        spec = self.specs[finding_id]
+        raw = text.strip()
+        value: Any = raw
+        if spec.type == "bool":
+            lowered = raw.lower()
+            truthy, falsy = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
+            value = True if lowered in truthy else False if lowered in falsy else raw
+        elif spec.type == "number":
+            try:
+                value = float(raw)
+                if value.is_integer():
+                    value = int(value)
+            except ValueError:
+                value = raw
+        elif spec.type == "regions":
+            inner = raw.strip("[]")
+            value = [part.strip() for part in inner.replace(";", ",").split(",") if part.strip()]
+        return self.check(finding_id, value, path)
+
+
+def _spec_from(entry: dict, path: str) -> FindingSpec:
+    from mmn_ddx.yamlio import line_of
+
+    line = line_of(entry)
+    try:
+        spec = FindingSpec(
+            id=entry["id"],
+            label=entry["label"],
+            type=entry["type"],
+            stage=entry["stage"],
+            description=entry["description"],
+            values=tuple(entry.get("values", ())),
+            unit=entry.get("unit", ""),
+            min=entry.get("min"),
+            max=entry.get("max"),
+            integer=bool(entry.get("integer", False)),
+        )
+    except (KeyError, TypeError) as error:
+        raise InputError(Problem(path, line, f"a finding entry lacks {error}.")) from None
+    if spec.type not in TYPES:
+        raise InputError(Problem(path, line, f"type '{spec.type}' is unknown.", did_you_mean(spec.type, TYPES)))
+    return spec
+
+
+def load_vocabulary(path: Path | None = None) -> Vocabulary:
+    path = path or rules_dir() / "findings.yaml"
+    data = load_yaml_file(path)
+    specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
+    return Vocabulary(specs, tuple(data.get("regions", REGIONS)))
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The bundled vocabulary, read once per process."""
+    return load_vocabulary()
