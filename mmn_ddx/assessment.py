@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.conditions import COMPARISONS, Compare, Count, findings_of, walk
+from mmn_ddx.conditions import candidate_values
+from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, PlainEngine, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
@@ -71,7 +72,7 @@ class Assessor:
         self._weigh_only = PlainEngine([Target(rule.id, rule.when) for rule in book.weigh], book.vocabulary)
         self._weigh = {rule.id: rule for rule in book.weigh}
         self._consider = {rule.id: rule for rule in book.consider}
-        self._candidates = self._candidate_values()
+        self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
@@ -110,35 +111,6 @@ class Assessor:
         return self._posterior(counted, prior)
 
     # ------------------------------------------------------------------ what to ask next
-    def _candidate_values(self) -> dict[str, list]:
-        """For each finding a weighing rule mentions, the answers worth trying in a what-if."""
-        vocab = self.book.vocabulary
-        thresholds: dict[str, set] = {}
-        mentioned: dict[str, None] = {}
-        for rule in self.book.weigh:
-            for finding in findings_of(rule.when):
-                mentioned.setdefault(finding, None)
-            for node in walk(rule.when):
-                if isinstance(node, (Compare, Count)):
-                    thresholds.setdefault(node.finding, set()).add(node.value)
-        candidates: dict[str, list] = {}
-        for finding in mentioned:
-            spec = vocab[finding]
-            if spec.type == "bool":
-                values: list = [True, False]
-            elif spec.type == "enum":
-                values = list(spec.values)
-            elif spec.type == "regions":
-                regions = vocab.regions
-                values = [()] + [(r,) for r in regions] + [tuple(regions[:k]) for k in range(2, len(regions) + 1)]
-            else:
-                points = sorted(thresholds.get(finding, ()))
-                step = 1 if all(float(p).is_integer() for p in points) else 0.05
-                values = sorted({v for p in points for v in (p - step, p, p + step)
-                                 if (spec.min is None or v >= spec.min) and (spec.max is None or v <= spec.max)})
-            candidates[finding] = values
-        return candidates
-
     def _next_best(self, findings: Mapping[str, Any], prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
         for finding, values in self._candidates.items():
@@ -207,8 +179,7 @@ class Assessor:
             next_best=self._next_best(findings, prior, p_mmn),
             warnings=warnings, trace=trace, findings=dict(findings),
         )
-        for criterion_set in self.book.criteria:
-            criterion_set.judge(assessment, outcome)
+        judge_all(self.book.criteria, assessment, outcome)
         return assessment
 
     def _condition_of(self, key: str):

@@ -68,9 +68,14 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
     if difficulty is not None and (isinstance(difficulty, bool) or difficulty not in (1, 2, 3)):
         problem(line_of(data, "difficulty"), f"difficulty {difficulty!r} must be 1, 2 or 3.")
     points = data.get("teaching_points", [])
-    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
-        problem(line_of(data, "teaching_points"), "'teaching_points' must be a list of texts.")
+    if not isinstance(points, list):
+        problem(line_of(data, "teaching_points"), "'teaching_points' must be a list of texts.", "Write each point on its own line starting with '- '.")
         points = []
+    for i, point in enumerate(points):
+        if not isinstance(point, str):
+            hint = "Put the text in quotes: YAML reads 'words: more words' as a key and a value." if isinstance(point, Mapping) else "Write it as text."
+            problem(line_of(points, i), f"teaching point {i + 1} is not plain text.", hint)
+    points = [p for p in points if isinstance(p, str)]
     expected = data.get("expected_criteria", {}) or {}
     if not isinstance(expected, Mapping):
         problem(line_of(data, "expected_criteria"), "'expected_criteria' must be a mapping of criterion set: category.")
@@ -179,7 +184,7 @@ def resolve(names: Iterable[str]) -> list[Path]:
         elif name in library():
             paths.append(library()[name])
         else:
-            hint = did_you_mean(name, library()) or "Run 'mmn-ddx cases' to list the bundled cases."
+            hint = did_you_mean(name, library(), list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases."
             problems.append(Problem(name, None, "is neither a file, a folder, nor the id of a bundled case.", hint))
     if problems:
         raise InputError(problems)

@@ -27,6 +27,17 @@ class Boundary(click.Group):
 
             print_problems(make_console(stderr=True), error.problems)
             ctx.exit(EXIT_INPUT)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as error:  # a bug, not the user's fault: say so briefly, keep the trace for --debug
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(
+                f"Error: mmn-ddx failed unexpectedly ({type(error).__name__}: {error}). "
+                "Run again with --debug for the traceback, and please report it.",
+                err=True,
+            )
+            ctx.exit(EXIT_ASSESS)
 
 
 def _emit_json(data) -> None:
@@ -77,8 +88,7 @@ def assess(cases, stage, findings, prior, as_json, engine):
         many = len(cases) > 1 or any(_is_dir(c) for c in cases)
         _emit_json(items if many else (items[0] if items else []))
     else:
-        from mmn_ddx.criteria import criteria_panel
-        from mmn_ddx.render import assessment_view, make_console
+        from mmn_ddx.render import assessment_view, criteria_panel, make_console
         from mmn_ddx.vocabulary import vocabulary
 
         console = make_console()

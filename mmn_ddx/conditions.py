@@ -416,3 +416,36 @@ def to_fact(findings: Mapping[str, Any], vocabulary: Vocabulary, unknown_fields:
         if finding not in findings:
             fact[unknown_field(finding)] = True
     return fact
+
+
+def candidate_values(conds, vocabulary: Vocabulary) -> dict[str, list]:
+    """For each finding the conditions mention, the answers worth trying in a what-if question:
+    every value of a bool or enum, region lists of each size, and numbers either side of each
+    threshold the conditions compare with."""
+    thresholds: dict[str, set] = {}
+    mentioned: dict[str, None] = {}
+    for cond in conds:
+        for finding in findings_of(cond):
+            mentioned.setdefault(finding, None)
+        for node in walk(cond):
+            if isinstance(node, (Compare, Count)):
+                thresholds.setdefault(node.finding, set()).add(node.value)
+    candidates: dict[str, list] = {}
+    for finding in mentioned:
+        spec = vocabulary[finding]
+        if spec.type == "bool":
+            values: list = [True, False]
+        elif spec.type == "enum":
+            values = list(spec.values)
+        elif spec.type == "regions":
+            regions = vocabulary.regions
+            values = [()] + [(r,) for r in regions] + [tuple(regions[:k]) for k in range(2, len(regions) + 1)]
+        else:
+            points = sorted(thresholds.get(finding, ()))
+            step = 1 if all(float(p).is_integer() for p in points) else 0.05
+            values = sorted({v for p in points for v in (p - step, p, p + step)
+                             if (spec.min is None or v >= spec.min) and (spec.max is None or v <= spec.max)})
+            if spec.integer:
+                values = sorted({int(v) for v in values if float(v).is_integer()})
+        candidates[finding] = values
+    return candidates

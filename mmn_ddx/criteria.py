@@ -1,14 +1,305 @@
-"""Formal diagnostic criteria as data (filled in by the criteria work; empty until then)."""
+"""Formal diagnostic criteria as data: elements that are met, failed or unknown, and ranked categories.
+
+Each criterion set (rules/criteria/*.yaml) is compiled into the same engine as the weighing
+rules: every element and every category in its true and its false form. Judging a case reads the
+engine's outcome; only the what-if question ("which one missing finding would raise the
+category?") evaluates the conditions directly, with the plain evaluator the tests hold equal.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
+
+from mmn_ddx.conditions import ConditionParser, candidate_values, evaluate, findings_of
+from mmn_ddx.engine import Target
+from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.vocabulary import Vocabulary
+from mmn_ddx.yamlio import line_of, load_yaml_file
+
+PARTS = ("core", "supportive", "exclusion", "electrodiagnostic", "laboratory", "region", "requirement")
+SET_VALUES = {  # shared/contract/cases-and-output.md, `criteria` values
+    "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded"),
+    "gold_coast_als": ("met", "not_met"),
+    "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met"),
+    "awaji_als": ("definite", "probable", "possible", "not_met"),
+}
+INSUFFICIENT = "insufficient_data"
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SET_FIELDS = ("id", "title", "source", "elements", "categories", "missing_means")
 
 
-def load_criteria(root: Path, vocab):
-    return [], []
+@dataclass(frozen=True)
+class Element:
+    id: str
+    part: str
+    title: str
+    when: Any
+    explanation: str
 
 
-def criteria_panel(assessment):
-    """The criteria panel for the terminal view (None until criteria rules exist)."""
-    return None
+@dataclass(frozen=True)
+class Category:
+    value: str
+    when: Any
+
+
+@dataclass
+class CriterionSet:
+    id: str
+    title: str
+    source: str
+    elements: list
+    categories: list
+    missing_means: str
+    path: str
+
+    def element_key(self, element: Element) -> str:
+        return f"{self.id}:{element.id}"
+
+    def category_key(self, category: Category) -> str:
+        return f"{self.id}={category.value}"
+
+    def targets(self) -> list[Target]:
+        return [Target(self.element_key(e), e.when, also_false=True) for e in self.elements] + [
+            Target(self.category_key(c), c.when, also_false=True) for c in self.categories
+        ]
+
+    def condition_of(self, key: str):
+        for e in self.elements:
+            if self.element_key(e) == key:
+                return e.when
+        for c in self.categories:
+            if self.category_key(c) == key:
+                return c.when
+        return None
+
+    def result(self, truths: Mapping[str, bool | None]) -> tuple[str, list[str]]:
+        """The category and, when it is insufficient_data, the categories left undecided."""
+        undecided: list[str] = []
+        for category in self.categories:
+            truth = truths.get(category.value)
+            if truth is True:
+                return (INSUFFICIENT, undecided) if undecided else (category.value, [])
+            if truth is None:
+                undecided.append(category.value)
+        return (INSUFFICIENT, undecided) if undecided else (self.missing_means, [])
+
+    def evaluate_plain(self, findings: Mapping[str, Any]) -> str:
+        return self.result({c.value: evaluate(c.when, findings) for c in self.categories})[0]
+
+    def rank(self, value: str) -> int:
+        """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
+        order = [c.value for c in self.categories if c.value != "excluded"]
+        return len(order) - order.index(value) if value in order else 0
+
+
+def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
+    """Fill the assessment's `criteria`, `criteria_detail` and teaching-moment notes."""
+    if not sets:
+        return
+    truths = {key: truth for key, truth in outcome}
+    findings = assessment.findings
+    for cs in sets:
+        cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
+        value, undecided = cs.result(cats)
+        elements = []
+        for e in cs.elements:
+            truth = truths.get(cs.element_key(e))
+            status = "met" if truth is True else "failed" if truth is False else "unknown"
+            elements.append({
+                "id": e.id, "part": e.part, "title": e.title, "status": status,
+                "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
+            })
+        missing: list[str] = []
+        for category in cs.categories:
+            if category.value in undecided:
+                for f in findings_of(category.when):
+                    if f not in findings and f not in missing:
+                        missing.append(f)
+        assessment.criteria[cs.id] = value
+        assessment.criteria_detail[cs.id] = {
+            "title": cs.title,
+            "source": cs.source,
+            "category": value,
+            "undecided_categories": undecided,
+            "missing_findings": missing,
+            "would_raise": _would_raise(cs, findings, value),
+            "elements": elements,
+        }
+    assessment.disagreement.extend(disagreements(assessment))
+
+
+def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str) -> dict | None:
+    """The one still-unknown finding whose answer would lift the category highest."""
+    best = None
+    now = cs.rank(current)
+    candidates = candidate_values([c.when for c in cs.categories], _vocab())
+    for finding, values in candidates.items():
+        if finding in findings:
+            continue
+        for value in values:
+            reached = cs.evaluate_plain({**findings, finding: value})
+            gain = cs.rank(reached) - now
+            if gain > 0 and (best is None or gain > best[0]):
+                best = (gain, finding, value, reached)
+    if best is None:
+        return None
+    _, finding, value, reached = best
+    return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}
+
+
+def _vocab() -> Vocabulary:
+    from mmn_ddx.vocabulary import vocabulary
+
+    return vocabulary()
+
+
+def disagreements(a) -> list[str]:
+    """One line per way the weighed leaning and the formal criteria pull apart."""
+    notes: list[str] = []
+    efns = a.criteria.get("efns_pns_2010_mmn")
+    gold = a.criteria.get("gold_coast_als")
+    eec = a.criteria.get("revised_el_escorial_als")
+
+    def strongest(side: str) -> str:
+        titles = [e.rule.title.lower() for e in a.evidence if e.rule.toward == side][:3]
+        return ", ".join(titles) or "no finding"
+
+    if a.leaning == "mmn" and efns in ("not_met", "excluded"):
+        notes.append(
+            f"The case leans MMN, yet meets no EFNS/PNS 2010 category ({efns.replace('_', ' ')}): the weighing rests on "
+            f"{strongest('mmn')}, while the criteria ask for the clinical core, no exclusion and a block. Failing the "
+            "criteria does not exclude MMN: they reach about 57 % sensitivity for probable or definite MMN (Doneddu 2024)."
+        )
+    if a.leaning == "mmn" and gold == "met":
+        notes.append(
+            f"The case meets Gold Coast yet leans MMN: LMN signs in two regions satisfy Gold Coast, but "
+            f"{strongest('mmn')} point to a treatable neuropathy — Gold Coast requirement 3 (other disease excluded) is where this is decided."
+        )
+    if a.leaning == "als" and efns in ("definite", "probable"):
+        notes.append(
+            f"The case meets EFNS/PNS 2010 '{efns}' MMN yet leans ALS, pulled by {strongest('als')}: look again at "
+            "the block (pseudo-block over a small distal CMAP?) and at the signs weighing toward ALS."
+        )
+    if a.leaning == "mmn" and eec in ("definite", "probable", "probable_laboratory_supported"):
+        notes.append(
+            f"The case meets revised El Escorial '{eec.replace('_', ' ')}' ALS yet leans MMN: check whether the UMN "
+            "evidence is real (brisk reflexes alone are reported in MMN) and whether the block is genuine."
+        )
+    return notes
+
+
+# ----------------------------------------------------------------------------- loading
+def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[Problem]]:
+    problems: list[Problem] = []
+    spath = str(path)
+
+    def problem(line, message, hint=""):
+        problems.append(Problem(spath, line, message, hint))
+
+    try:
+        data = load_yaml_file(path)
+    except InputError as error:
+        return None, error.problems
+    if not isinstance(data, Mapping):
+        return None, [Problem(spath, 1, "a criteria file must be a mapping with id, title, source, elements and categories.")]
+    for key in data:
+        if key not in SET_FIELDS:
+            problem(line_of(data, key), f"field '{key}' is not part of a criteria file.", did_you_mean(key, SET_FIELDS))
+    set_id = data.get("id")
+    if set_id not in SET_VALUES:
+        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one the contract knows.", did_you_mean(set_id, SET_VALUES) or "")
+        return None, problems
+    allowed = SET_VALUES[set_id]
+    elements: dict[str, Element] = {}
+
+    def lookup(name):
+        element = elements.get(name)
+        return element.when if element else None
+
+    raw_elements = data.get("elements")
+    if not isinstance(raw_elements, list) or not raw_elements:
+        problem(line_of(data, "elements") or 1, "'elements' must be a non-empty list.")
+        raw_elements = []
+    for i, raw in enumerate(raw_elements):
+        line = line_of(raw_elements, i)
+        if not isinstance(raw, Mapping):
+            problem(line, "each element must be a mapping.")
+            continue
+        for key in raw:
+            if key not in ("id", "part", "title", "when", "explanation"):
+                problem(line_of(raw, key), f"field '{key}' is not part of an element.", did_you_mean(key, ("id", "part", "title", "when", "explanation")))
+        element_id = raw.get("id")
+        if not isinstance(element_id, str) or not ID_PATTERN.match(element_id):
+            problem(line, f"element id {element_id!r} must be lower-case words joined by hyphens.")
+            continue
+        if element_id in elements:
+            problem(line, f"element id '{element_id}' is used twice.")
+        part = raw.get("part")
+        if part not in PARTS:
+            problem(line_of(raw, "part") or line, f"element '{element_id}': part {part!r} is unknown.", did_you_mean(part, PARTS) or f"Allowed: {', '.join(PARTS)}.")
+        texts = {}
+        for key in ("title", "explanation"):
+            value = raw.get(key)
+            if not isinstance(value, str) or not value.strip():
+                problem(line_of(raw, key) or line, f"element '{element_id}' needs a non-empty '{key}'.")
+                value = ""
+            texts[key] = " ".join(value.split())
+        parser = ConditionParser(vocab, spath, lookup)
+        cond = parser.parse(raw.get("when"), line_of(raw, "when") or line) if "when" in raw else None
+        if "when" not in raw:
+            problem(line, f"element '{element_id}' lacks 'when'.")
+        problems.extend(parser.problems)
+        if cond is not None:
+            elements[element_id] = Element(element_id, part, texts["title"], cond, texts["explanation"])
+    categories: list[Category] = []
+    raw_categories = data.get("categories")
+    if not isinstance(raw_categories, list) or not raw_categories:
+        problem(line_of(data, "categories") or 1, "'categories' must be a non-empty list.")
+        raw_categories = []
+    for i, raw in enumerate(raw_categories):
+        line = line_of(raw_categories, i)
+        if not isinstance(raw, Mapping) or "value" not in raw or "when" not in raw:
+            problem(line, "each category must be a mapping with 'value' and 'when'.")
+            continue
+        value = raw["value"]
+        if value not in allowed or value == data.get("missing_means"):
+            problem(line_of(raw, "value") or line, f"'{value}' is not a category of {set_id} here.", did_you_mean(value, allowed) or f"Allowed: {', '.join(allowed)}.")
+            continue
+        parser = ConditionParser(vocab, spath, lookup)
+        cond = parser.parse(raw["when"], line_of(raw, "when") or line)
+        problems.extend(parser.problems)
+        if cond is not None:
+            categories.append(Category(value, cond))
+    missing_means = data.get("missing_means", "not_met")
+    if missing_means not in allowed:
+        problem(line_of(data, "missing_means"), f"missing_means '{missing_means}' is not a category of {set_id}.")
+    for key in ("title", "source"):
+        if not isinstance(data.get(key), str) or not data.get(key).strip():
+            problem(line_of(data) or 1, f"the criteria file needs a '{key}'.")
+    if problems:
+        return None, problems
+    return CriterionSet(set_id, " ".join(data["title"].split()), " ".join(data["source"].split()),
+                        list(elements.values()), categories, missing_means, spath), []
+
+
+def load_criteria(root: Path, vocab: Vocabulary) -> tuple[list[CriterionSet], list[Problem]]:
+    sets: list[CriterionSet] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    for path in sorted(root.glob("*.yaml")) if root.is_dir() else []:
+        cs, found = _load_set(path, vocab)
+        problems.extend(found)
+        if cs is None:
+            continue
+        if cs.id in seen:
+            problems.append(Problem(str(path), 1, f"criterion set '{cs.id}' is also defined in {seen[cs.id]}."))
+            continue
+        seen[cs.id] = str(path)
+        sets.append(cs)
+    order = list(SET_VALUES)
+    sets.sort(key=lambda cs: order.index(cs.id))
+    return sets, problems

@@ -78,8 +78,13 @@ class DurableEngine:
         self.host.set_rulesets({self.ruleset: rules})
 
     def _recorder(self, key: str, truth: bool):
+        entry = (key, truth)
+
         def record(context) -> None:
-            self._results[context.m.sid].append((key, truth))
+            # An `$or` whose branches both hold makes durable_rules fire the rule once per branch.
+            fired = self._results[context.m.sid]
+            if entry not in fired:
+                fired.append(entry)
 
         return record
 

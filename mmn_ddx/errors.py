@@ -37,12 +37,12 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def did_you_mean(word: object, choices: Iterable[str]) -> str:
+def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) -> str:
     """A hint naming the nearest valid choice, or listing the choices when few and none is near."""
     choices = sorted(set(choices))
     close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     if close:
         return f"Did you mean '{close[0]}'?"
-    if len(choices) <= 8:
+    if list_few and len(choices) <= 8:
         return "Allowed: " + ", ".join(f"'{c}'" for c in choices) + "."
     return ""

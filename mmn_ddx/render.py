@@ -111,6 +111,46 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
     return Group(*parts)
 
 
+STATUS_MARK = {"met": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
+
+
+def criteria_panel(a: Assessment, vocab: Vocabulary | None = None, full: bool = False):
+    """Each criterion set: its category, its elements met (✓), failed (✗) and unknown (?)."""
+    if not a.criteria_detail:
+        return None
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocab or vocabulary()
+    table = Table(title="Formal criteria", title_justify="left", expand=True, show_lines=True)
+    table.add_column("Criteria", ratio=2)
+    table.add_column("Category", no_wrap=True)
+    table.add_column("Elements", ratio=5)
+    for set_id, detail in a.criteria_detail.items():
+        name = Text(detail["title"], style="bold")
+        name.append(f"\n{set_id}", style="dim")
+        category = detail["category"]
+        style = "yellow" if category == "insufficient_data" else "dim" if category in ("not_met", "excluded") else "bold"
+        elements = Text()
+        for e in detail["elements"]:
+            if not full and e["status"] == "unknown" and e["part"] == "region":
+                continue
+            mark, colour = STATUS_MARK[e["status"]]
+            elements.append(f"{mark} ", style=colour)
+            elements.append(f"{e['title']}\n")
+        if detail["undecided_categories"]:
+            missing = ", ".join(vocab.label(f) for f in detail["missing_findings"][:6]) or "—"
+            elements.append(f"Undecided: {', '.join(detail['undecided_categories'])}; missing: {missing}.\n", style="yellow")
+        raise_with = detail.get("would_raise")
+        if raise_with:
+            elements.append(
+                f"Would raise it: {vocab.label(raise_with['finding'])} = {show_value(raise_with['value'])} "
+                f"→ {raise_with['category'].replace('_', ' ')}.",
+                style="cyan",
+            )
+        table.add_row(name, Text(category.replace("_", " "), style=style), elements)
+    return table
+
+
 def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
     rule = e.rule
     name = Text(rule.title, style="bold")

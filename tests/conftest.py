@@ -1,0 +1,39 @@
+"""Shared test helpers: one CLI runner that checks exit codes and never hides a crash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mmn_ddx.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(args, exit_code: int = 0, input: str | None = None):
+    """Invoke the CLI in-process; assert the exit code; re-raise any unexpected exception."""
+    runner = CliRunner()
+    result = runner.invoke(main, list(args), input=input, catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    assert result.exit_code == exit_code, (
+        f"exit {result.exit_code} != {exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+    )
+    return result
+
+
+@pytest.fixture
+def rules_copy(tmp_path) -> Path:
+    """A private copy of the bundled rules folder, for tests that break it on purpose."""
+    target = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", target)
+    return target
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

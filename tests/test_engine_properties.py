@@ -1,0 +1,118 @@
+"""The engine's invariants: durable_rules agrees with the plain oracle, and the weighing behaves."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mmn_ddx.assessment import assessor, to_json
+from mmn_ddx.cases import library, load_case
+from strategies import SPECS, findings, value_strategy
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def fired(engine: str, case: dict) -> list:
+    return assessor(engine).engine.run(case)
+
+
+def test_oracle_agrees_on_every_bundled_case_and_stage():
+    for path in library().values():
+        case = load_case(path)
+        for stage in range(1, len(case.stages) + 1):
+            findings_ = case.findings_through(stage)
+            assert fired("durable", findings_) == fired("plain", findings_), (case.id, stage)
+
+
+@FAST
+@given(findings())
+def test_oracle_agrees_on_generated_cases(case):
+    assert fired("durable", case) == fired("plain", case)
+
+
+@FAST
+@given(findings())
+def test_assessments_agree_between_engines(case):
+    assert to_json(assessor("durable").assess(case)) == to_json(assessor("plain").assess(case))
+
+
+@FAST
+@given(findings())
+def test_evidence_cites_only_known_findings(case):
+    a = assessor("plain").assess(case)
+    for item in a.evidence + a.shared:
+        assert set(item.findings) <= set(case)
+    for c in a.consider:
+        assert set(c.because) <= set(case)
+
+
+@FAST
+@given(findings(), st.sampled_from(SPECS).flatmap(lambda s: st.tuples(st.just(s.id), value_strategy(s))))
+def test_a_finding_counted_toward_mmn_never_lowers_p_mmn(case, extra):
+    """Adding a finding whose only newly fired weighing rules point to MMN cannot lower P(MMN)."""
+    finding, value = extra
+    if finding in case:
+        return
+    engine = assessor("plain")
+    before = engine.assess(case)
+    after = engine.assess({**case, finding: value})
+    old = {e.rule.id for e in before.evidence} | {f.rule.id for e in before.evidence for f in e.folded}
+    new = {e.rule.id: e.rule for e in after.evidence} | {f.rule.id: f.rule for e in after.evidence for f in e.folded}
+    added = {rid: rule for rid, rule in new.items() if rid not in old}
+    lost = old - set(new)
+    if added and not lost and all(rule.toward == "mmn" for rule in added.values()):
+        assert after.p_mmn >= before.p_mmn - 1e-12
+    if added and not lost and all(rule.toward == "als" for rule in added.values()):
+        assert after.p_mmn <= before.p_mmn + 1e-12
+
+
+@FAST
+@given(findings(), st.randoms(use_true_random=False))
+def test_order_of_findings_changes_nothing(case, rnd):
+    items = list(case.items())
+    rnd.shuffle(items)
+    assert to_json(assessor("durable").assess(dict(items))) == to_json(assessor("durable").assess(case))
+
+
+@FAST
+@given(findings())
+def test_same_input_same_output(case):
+    first = json.dumps(to_json(assessor("durable").assess(case)), sort_keys=True)
+    second = json.dumps(to_json(assessor("durable").assess(case)), sort_keys=True)
+    assert first == second
+
+
+@FAST
+@given(findings())
+def test_probability_is_prior_times_counted_ratios(case):
+    a = assessor("plain").assess(case)
+    log_odds = math.log(a.prior / (1 - a.prior)) + sum(e.rule.log_odds_mmn for e in a.evidence)
+    assert math.isclose(a.p_mmn, 1 / (1 + math.exp(-log_odds)), rel_tol=1e-9)
+    data = to_json(a)
+    assert math.isclose(data["probability"]["mmn"] + data["probability"]["als"], 1.0, abs_tol=1e-9)
+    groups = [e.rule.group for e in a.evidence if e.rule.group]
+    assert len(groups) == len(set(groups)), "a group counted more than once"
+
+
+def test_unknown_is_not_absent():
+    """An untested block is no evidence; a block looked for and not found is."""
+    engine = assessor("plain")
+    untested = engine.assess({"asymmetric_weakness": True})
+    assert untested.p_mmn == engine.assess({}).p_mmn
+    not_found = engine.assess({"asymmetric_weakness": True, "conduction_block": "none"})
+    assert not_found.p_mmn < untested.p_mmn
+
+
+def test_blank_finding_in_a_case_file_means_unknown(tmp_path):
+    from mmn_ddx.cases import load_case as load
+
+    blank = tmp_path / "blank.yaml"
+    blank.write_text("id: blank\nfindings:\n  babinski:\n  conduction_block: definite\n")
+    omitted = tmp_path / "omitted.yaml"
+    omitted.write_text("id: blank\nfindings:\n  conduction_block: definite\n")
+    a = assessor("plain").assess_case(load(blank))
+    b = assessor("plain").assess_case(load(omitted))
+    assert to_json(a) == to_json(b)
