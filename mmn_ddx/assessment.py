@@ -168,6 +168,11 @@ class Assessor:
                 + ", ".join(sorted(set(settled_by)))
                 + "): the case may be neither MMN nor ALS, so no leaning is given; the weighing is shown for study."
             )
+        elif considerations and leaning != "undecided":
+            names = ", ".join(c.replace("_", " ") for c in considerations)
+            warnings.append(
+                f"The leaning compares MMN with ALS only; the red flags for {names} mean the case may be neither."
+            )
         if not counted:
             warnings.append("No discriminating finding has been disclosed yet: the probability is the prior alone.")
 

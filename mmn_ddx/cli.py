@@ -193,6 +193,15 @@ def validate(paths):
     click.echo(f"OK: {len(report.checked)} checked, no problems.")
 
 
+@main.command()
+@click.argument("name", type=click.Choice(["case", "assessment"]))
+def schema(name):
+    """Print the JSON Schema of a public format (case files, or assess --json output)."""
+    from mmn_ddx.schemas import SCHEMAS
+
+    _emit_json(SCHEMAS[name]())
+
+
 def run() -> None:  # pragma: no cover - console entry point alias
     main(prog_name="mmn-ddx")
 
