@@ -13,9 +13,9 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.conditions import candidate_values
+from mmn_ddx.conditions import candidate_values, evaluate, findings_of
 from mmn_ddx.criteria import judge_all
-from mmn_ddx.engine import ENGINES, PlainEngine, Target
+from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
 from mmn_ddx.rulebook import RuleBook, matched_findings, rulebook
@@ -69,7 +69,12 @@ class Assessor:
         self.engine = ENGINES[engine](targets, book.vocabulary)
         # The what-if search of next_best_findings asks hundreds of hypothetical questions per
         # case; it uses the plain evaluator, which the tests hold to the same answers.
-        self._weigh_only = PlainEngine([Target(rule.id, rule.when) for rule in book.weigh], book.vocabulary)
+        # What-if questions (next best findings) re-evaluate only the rules that mention the
+        # finding asked about, in plain Python: the tests hold the plain evaluator equal to durable_rules.
+        self._rules_mentioning: dict[str, list] = {}
+        for rule in book.weigh:
+            for finding in findings_of(rule.when):
+                self._rules_mentioning.setdefault(finding, []).append(rule)
         self._weigh = {rule.id: rule for rule in book.weigh}
         self._consider = {rule.id: rule for rule in book.consider}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
@@ -105,21 +110,35 @@ class Assessor:
     def _posterior(self, counted: list[Evidence], prior: float) -> float:
         return sigmoid(logit(prior) + sum(e.rule.log_odds_mmn for e in counted))
 
-    def _p_mmn_plain(self, findings: Mapping[str, Any], prior: float) -> float:
-        fired = [key for key, _ in self._weigh_only.run(findings)]
-        counted, _ = self._evidence(fired, findings)
-        return self._posterior(counted, prior)
+    @staticmethod
+    def _log_odds(rules) -> float:
+        """The weighing of a set of fired rules: each group counts through its strongest rule."""
+        total = 0.0
+        strongest: dict[str, Any] = {}
+        for rule in rules:
+            if rule.toward == "neither":
+                continue
+            if rule.group is None:
+                total += rule.log_odds_mmn
+            elif rule.group not in strongest or rule.weight > strongest[rule.group].weight:
+                strongest[rule.group] = rule
+        return total + sum(rule.log_odds_mmn for rule in strongest.values())
+
+    def _p_mmn_if(self, fired: set, findings: Mapping[str, Any], finding: str, value: Any, prior: float) -> float:
+        """P(MMN) if `finding` were `value`, re-evaluating only the rules that mention it."""
+        touched = self._rules_mentioning.get(finding, ())
+        hypothetical = {**findings, finding: value}
+        rules = [self._weigh[r] for r in fired]
+        rules = [r for r in rules if r not in touched] + [r for r in touched if evaluate(r.when, hypothetical) is True]
+        return sigmoid(logit(prior) + self._log_odds(rules))
 
     # ------------------------------------------------------------------ what to ask next
-    def _next_best(self, findings: Mapping[str, Any], prior: float, p_now: float) -> list[NextFinding]:
+    def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
         for finding, values in self._candidates.items():
             if finding in findings:
                 continue
-            outcomes = []
-            for value in values:
-                p = self._p_mmn_plain({**findings, finding: value}, prior)
-                outcomes.append((value, p))
+            outcomes = [(value, self._p_mmn_if(fired, findings, finding, value, prior)) for value in values]
             swing = max(abs(p - p_now) for _, p in outcomes)
             if swing < 0.01:
                 continue
@@ -181,7 +200,7 @@ class Assessor:
             case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
             p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
             consider=list(considerations.values()),
-            next_best=self._next_best(findings, prior, p_mmn),
+            next_best=self._next_best(findings, set(weigh_ids), prior, p_mmn),
             warnings=warnings, trace=trace, findings=dict(findings),
         )
         judge_all(self.book.criteria, assessment, outcome)

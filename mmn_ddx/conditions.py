@@ -112,7 +112,7 @@ class AtLeast:
 class Ref:
     """Another criterion element, by id; evaluates as that element's condition."""
 
-    name: str
+    name: str  # qualified, unique across the rule book: "<criterion set>:<element id>"
     item: Any
 
 
@@ -176,11 +176,12 @@ class ConditionParser:
             if self.refs is None:
                 self._problem(line, "'element' is allowed only in criteria files.")
                 return None
-            target = self.refs(value)
-            if target is None:
+            found = self.refs(value)
+            if found is None:
                 self._problem(line, f"element '{value}' is not defined earlier in this criteria file.")
                 return None
-            return Ref(value, target)
+            qualified, target = found
+            return Ref(qualified, target)
         if key not in self.vocabulary:
             problem = self.vocabulary.unknown_id_problem(key, self.path, line)
             hint = did_you_mean(key, list(self.vocabulary.specs) + list(LOGICAL))
@@ -345,7 +346,12 @@ def _known(finding: str, is_regions: bool) -> dict:
     return {"$ex": {count_field(finding) if is_regions else finding: 1}}
 
 
-def to_durable(cond: Condition, vocabulary: Vocabulary, want: bool = True) -> dict:
+def result_field(key: str) -> str:
+    """The fact field that carries an earlier target's outcome (true / false; absent if unknown)."""
+    return "r__" + key
+
+
+def to_durable(cond: Condition, vocabulary: Vocabulary, want: bool = True, refs_as_fields: bool = False) -> dict:
     """The durable_rules pattern that matches a fact exactly when `cond` is `want` (True or False).
 
     Unknown findings match neither form. `$nex` is never used: on durable-rules 2.0.28 a `$nex`
@@ -379,11 +385,13 @@ def to_durable(cond: Condition, vocabulary: Vocabulary, want: bool = True) -> di
             return _known(cond.finding, vocabulary[cond.finding].type == "regions")
         return {unknown_field(cond.finding): True}
     if kind is Not:
-        return to_durable(cond.item, vocabulary, not want)
+        return to_durable(cond.item, vocabulary, not want, refs_as_fields)
     if kind is Ref:
-        return to_durable(cond.item, vocabulary, want)
+        if refs_as_fields:
+            return {result_field(cond.name): want}
+        return to_durable(cond.item, vocabulary, want, refs_as_fields)
     if kind in (All, Any_):
-        parts = [to_durable(item, vocabulary, want) for item in cond.items]
+        parts = [to_durable(item, vocabulary, want, refs_as_fields) for item in cond.items]
         conjunctive = (kind is All) == want
         return _and(parts) if conjunctive else _or(parts)
     if kind is AtLeast:
@@ -393,8 +401,25 @@ def to_durable(cond: Condition, vocabulary: Vocabulary, want: bool = True) -> di
             return {"$ex": {"__case": 1}}
         if size > len(items):
             return NEVER
-        return _or([_and([to_durable(i, vocabulary, want) for i in subset]) for subset in combinations(items, size)])
+        return _or([_and([to_durable(i, vocabulary, want, refs_as_fields) for i in subset]) for subset in combinations(items, size)])
     raise TypeError(f"not a condition: {cond!r}")
+
+
+def refs_of(cond: Condition) -> set[str]:
+    """The qualified names of the elements a condition refers to directly (not through another)."""
+    found: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, Ref):
+            found.add(node.name)
+        elif isinstance(node, (All, Any_, AtLeast)):
+            for item in node.items:
+                visit(item)
+        elif isinstance(node, Not):
+            visit(node.item)
+
+    visit(cond)
+    return found
 
 
 def unknown_tests(cond: Condition) -> set[str]:

@@ -218,7 +218,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
 
     def lookup(name):
         element = elements.get(name)
-        return element.when if element else None
+        return (f"{set_id}:{name}", element.when) if element else None
 
     raw_elements = data.get("elements")
     if not isinstance(raw_elements, list) or not raw_elements:

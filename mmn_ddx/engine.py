@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from mmn_ddx.conditions import Condition, evaluate, to_durable, to_fact, unknown_tests
+from mmn_ddx.conditions import All, Any_, AtLeast, Condition, Not, Ref, evaluate, refs_of, result_field, to_durable, to_fact, unknown_tests
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -45,7 +45,14 @@ class PlainEngine:
 
 
 class DurableEngine:
-    """One durable_rules ruleset compiled from the targets; each case is a fact in its own state."""
+    """One durable_rules ruleset compiled from the targets; each case is evaluated in its own state.
+
+    A target that refers to another (a criterion category built from its elements) is matched in a
+    later round: the case's fact is asserted once per round, each round's fact carrying the
+    outcomes of the rounds before as `r__<key>` fields. This keeps each pattern small — durable_rules
+    refuses a pattern of more than 31 expressions — and lets the engine chain elements into
+    categories itself.
+    """
 
     name = "durable"
     _names = itertools.count(1)
@@ -54,28 +61,104 @@ class DurableEngine:
         from durable.lang import get_host  # imported here: only commands that evaluate pay for it
 
         self.vocabulary = vocabulary
-        self.targets = list(targets)
+        self.public = {t.key for t in targets}
+        self.targets = [piece for t in targets for piece in self._decompose(t)]
         self._unknown_fields = frozenset().union(*(unknown_tests(t.condition) for t in self.targets)) if self.targets else frozenset()
         self._results: dict[str, list] = {}
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
+        self.rounds = self._rounds()
         # A ruleset name can be registered once per process: every engine gets its own.
         self.ruleset = f"mmn_ddx_{next(self._names)}"
         rules: dict[str, dict] = {}
         priority = 0
         for target in self.targets:
-            forms = [(True, "t")] + ([(False, "f")] if target.also_false else [])
-            for truth, suffix in forms:
-                priority += 1
-                rules[f"{suffix}{priority}"] = {
-                    "all": [{"m": to_durable(target.condition, vocabulary, truth)}],
-                    "run": self._recorder(target.key, truth),
-                    "pri": priority,  # fire in target order, so the trace reads like the rule files
-                }
+            round_ = self.rounds[target.key]
+            for truth in (True, False) if target.also_false else (True,):
+                pattern = to_durable(target.condition, vocabulary, truth, refs_as_fields=True)
+                for part in _split(pattern):
+                    priority += 1
+                    rules[f"r{priority}"] = {
+                        "all": [{"m": {"$and": [{"__round": round_}, part]}}],
+                        "run": self._recorder(target.key, truth),
+                        "pri": priority,  # fire in target order, so the trace reads like the rule files
+                    }
         # Every case fact must be handled, or durable_rules raises MessageNotHandledException.
         rules["catch-all"] = {"all": [{"m": {"$ex": {"__case": 1}}}], "run": _ignore, "pri": priority + 1}
+        self.last_round = max(self.rounds.values(), default=0)
+        # Later rounds assert only the fields their patterns read: every callback parses the
+        # matched fact, so a small fact is a fast one.
+        self._round_fields: dict[int, set] = {}
+        for target in self.targets:
+            fields = self._round_fields.setdefault(self.rounds[target.key], set())
+            for pattern in self._patterns(target):
+                fields.update(_fields(pattern))
+        self._order = {key: i for i, key in enumerate(t.key for t in targets)}
         self.host = get_host()
-        self.host.set_rulesets({self.ruleset: rules})
+        try:
+            self.host.set_rulesets({self.ruleset: rules})
+        except Exception as error:  # durable_rules says only "error code 113"; name the culprit
+            raise ValueError(f"durable_rules refused the compiled rules ({error}); {self._too_large()}") from None
+
+    def _patterns(self, target: Target) -> list[dict]:
+        forms = (True, False) if target.also_false else (True,)
+        return [p for truth in forms for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True))]
+
+    def _decompose(self, target: Target) -> list[Target]:
+        """A target too large for durable_rules' patterns, with its composite parts lifted out.
+
+        Each composite part (all / any / at_least / not) becomes a hidden target of its own,
+        matched in an earlier round, whose outcome the parent reads as a field: the same
+        three-valued logic, in patterns of a few expressions each.
+        """
+        patterns = self._patterns(target)
+        if len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns):
+            return [target]
+        cond = target.condition
+        if isinstance(cond, Ref):
+            cond = cond.item
+        if not isinstance(cond, (All, Any_, AtLeast, Not)):
+            return [target]  # a leaf cannot be made smaller; creating the ruleset will say so
+        hidden: list[Target] = []
+        items = (cond.item,) if isinstance(cond, Not) else cond.items
+        lifted = []
+        for i, item in enumerate(items):
+            if isinstance(item, (All, Any_, AtLeast, Not)):
+                key = f"{target.key}#{i}"
+                hidden.extend(self._decompose(Target(key, item, also_false=True)))
+                lifted.append(Ref(key, item))
+            else:
+                lifted.append(item)
+        if isinstance(cond, Not):
+            smaller = Not(lifted[0])
+        elif isinstance(cond, AtLeast):
+            smaller = AtLeast(cond.n, tuple(lifted))
+        else:
+            smaller = type(cond)(tuple(lifted))
+        return hidden + [Target(target.key, smaller, target.also_false)]
+
+    def _rounds(self) -> dict[str, int]:
+        """Round 0 for targets over findings only; one more than the deepest target referred to."""
+        by_key = {t.key: t for t in self.targets}
+        rounds: dict[str, int] = {}
+
+        def round_of(key: str, seen: tuple = ()) -> int:
+            if key in rounds:
+                return rounds[key]
+            if key in seen:
+                raise ValueError(f"rule {key} refers to itself")
+            refs = [r for r in refs_of(by_key[key].condition) if r in by_key]
+            rounds[key] = 1 + max(round_of(r, seen + (key,)) for r in refs) if refs else 0
+            return rounds[key]
+
+        for target in self.targets:
+            round_of(target.key)
+        return rounds
+
+    def _too_large(self) -> str:
+        big = [t.key for t in self.targets if any(_size(p) >= 30 for truth in (True, False)
+               for p in _split(to_durable(t.condition, self.vocabulary, truth, refs_as_fields=True)))]
+        return "too complex for one pattern: " + ", ".join(big) + " (split it into elements)" if big else "no pattern looks too large"
 
     def _recorder(self, key: str, truth: bool):
         entry = (key, truth)
@@ -91,15 +174,82 @@ class DurableEngine:
     def run(self, findings: Mapping[str, Any]) -> Outcome:
         with self._lock:
             sid = str(next(self._sids))
-            self._results[sid] = []
+            fired: list = []
+            self._results[sid] = fired
             fact = to_fact(findings, self.vocabulary, self._unknown_fields)
             fact["sid"] = sid
             try:
-                self.host.assert_fact(self.ruleset, fact)
-                return self._results[sid]
+                for round_ in range(self.last_round + 1):
+                    for key, truth in fired:
+                        fact[result_field(key)] = truth
+                    if round_ == 0:
+                        this = dict(fact)
+                    else:
+                        wanted = self._round_fields.get(round_, ())
+                        this = {k: v for k, v in fact.items() if k in wanted}
+                        this["sid"] = sid
+                        this["__case"] = 1
+                    this["__round"] = round_
+                    self.host.assert_fact(self.ruleset, this)
+                # the order of the rule files (durable_rules fires round by round)
+                return sorted((e for e in fired if e[0] in self.public), key=lambda e: (self._order[e[0]], not e[1]))
             finally:
                 self._results.pop(sid, None)
                 self.host.delete_state(self.ruleset, sid)
+
+
+PATTERN_LIMIT = 30  # durable_rules allows 31 expressions in one pattern (MAX_SEQUENCE_EXPRESSIONS 32)
+MAX_SPLIT = 8  # beyond this many rules for one target, lifting parts out is cheaper than distributing
+
+
+def _split(pattern: dict) -> list[dict]:
+    """Patterns small enough for durable_rules that together match what `pattern` matches.
+
+    A top-level `$or` becomes one rule per branch (same target); a conjunction still too large
+    has its largest `$or` distributed over it (a ∧ (b ∨ c) = (a ∧ b) ∨ (a ∧ c)) until it fits.
+    """
+    if set(pattern) == {"$or"}:
+        return [part for branch in pattern["$or"] for part in _split(branch)]
+    if _size(pattern) < PATTERN_LIMIT or set(pattern) != {"$and"}:
+        return [pattern]
+    parts = pattern["$and"]
+    ors = [i for i, part in enumerate(parts) if set(part) == {"$or"}]
+    if not ors:
+        return [pattern]
+    widest = max(ors, key=lambda i: _size(parts[i]))
+    rest = parts[:widest] + parts[widest + 1:]
+    return [piece for branch in parts[widest]["$or"] for piece in _split({"$and": rest + [branch]})]
+
+
+def _fields(pattern) -> set:
+    """The fact fields a durable_rules pattern reads."""
+    found: set = set()
+    if isinstance(pattern, dict):
+        for key, value in pattern.items():
+            if key.startswith("$"):
+                if isinstance(value, list):
+                    for item in value:
+                        found |= _fields(item)
+                else:
+                    found |= _fields(value)
+            else:
+                found.add(key)
+    return found
+
+
+def _size(pattern) -> int:
+    """Roughly how many expressions durable_rules needs for a pattern (its limit is 31)."""
+    if isinstance(pattern, dict):
+        total = 0
+        for key, value in pattern.items():
+            if key in ("$and", "$or"):
+                total += 2 + sum(_size(v) for v in value)
+            elif isinstance(value, dict) and key.startswith("$"):
+                total += _size(value) if key in ("$and", "$or") else 1
+            else:
+                total += 1
+        return total
+    return 1
 
 
 def _ignore(context) -> None:

@@ -40,7 +40,11 @@ class InputError(Exception):
 def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) -> str:
     """A hint naming the nearest valid choice, or listing the choices when few and none is near."""
     choices = sorted(set(choices))
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    text = str(word)
+    close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
+    if not close and len(text) >= 3:  # an abbreviation: 'high' for 'high_titre'
+        close = [c for c in choices if c.startswith(text)] or [c for c in choices if text in c]
+        close = close if len(close) == 1 else []
     if close:
         return f"Did you mean '{close[0]}'?"
     if list_few and len(choices) <= 8:

@@ -230,8 +230,8 @@ def make_console(stderr: bool = False, width: int | None = None) -> Console:
 
 
 def print_problems(console: Console, problems: Iterable) -> None:
-    for problem in problems:
-        console.print(Text("Error: ", style="bold red") + Text(str(problem)))
+    for problem in problems:  # one paragraph each, left for the terminal to wrap
+        console.print(Text("Error: ", style="bold red") + Text(str(problem)), soft_wrap=True)
 
 
 __all__ = [

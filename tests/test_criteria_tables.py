@@ -1,0 +1,378 @@
+"""Table-driven tests of the four formal criterion sets, written from the criteria text.
+
+Each table row is (findings, expected category), with a readable id. The expectations come from
+the published criteria (EFNS/PNS 2010 for MMN; revised El Escorial 2000, Awaji 2008 and Gold
+Coast 2020 for ALS) as summarised in shared/clinical/criteria.md, not from the YAML that encodes
+them. Every row runs on both engines. Omitted findings are unknown: a row that leaves out a
+finding the category depends on expects `insufficient_data`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mmn_ddx.assessment import assessor
+
+ENGINES = ("plain", "durable")
+
+
+def without(findings: dict, *keys: str) -> dict:
+    """The findings with some left out (unknown)."""
+    return {k: v for k, v in findings.items() if k not in keys}
+
+
+def category(engine: str, set_id: str, findings: dict) -> str:
+    return assessor(engine).assess(findings).criteria[set_id]
+
+
+# ============================================================================ EFNS/PNS 2010 (MMN)
+# Clinical criteria 1 and 2 met, none of exclusions 8-11: weakness in three nerve territories for
+# two years, normal sensory examination, no UMN signs, no bulbar symptoms, not symmetric.
+MMN_CLINICAL = {
+    "progression": "slow",
+    "asymmetric_weakness": True,
+    "affected_nerves": 3,
+    "duration_months": 24,
+    "objective_sensory_loss": "none",
+    "umn_regions": (),
+    "dysarthria": False,
+    "dysphagia": False,
+    "symmetric_proximal_weakness": False,
+}
+MMN_DEFINITE = {
+    **MMN_CLINICAL,
+    "conduction_block": "definite",
+    "distal_cmap_too_low": False,
+    "conduction_block_nerves": 1,
+    "sensory_conduction": "normal",
+}
+MMN_PROBABLE_BLOCK_ONE_NERVE = {
+    **MMN_CLINICAL,
+    "conduction_block": "probable",
+    "distal_cmap_too_low": False,
+    "conduction_block_nerves": 1,
+    "sensory_conduction": "normal",
+}
+MMN_ONE_NERVE = {**MMN_CLINICAL, "affected_nerves": 1}
+NO_SUPPORTIVE = {"anti_gm1_igm": "negative", "csf_protein_g_l": 0.3, "mri_brachial_plexus": "normal", "ivig_response": "no_response"}
+
+EFNS_TABLE = [
+    # --- definite: clinical 1, 2, none of 8-11, definite block and normal sensory conduction in one nerve
+    pytest.param(MMN_DEFINITE, "definite", id="definite-block-one-nerve"),
+    pytest.param({**MMN_DEFINITE, "conduction_block_nerves": 3}, "definite", id="definite-block-three-nerves"),
+    pytest.param(without(MMN_DEFINITE, "distal_cmap_too_low"), "definite", id="definite-distal-cmap-not-reported"),
+    pytest.param({**MMN_DEFINITE, "progression": "stepwise"}, "definite", id="definite-stepwise-course"),
+    pytest.param({**MMN_DEFINITE, "objective_sensory_loss": "minor_vibration_legs"}, "definite",
+                 id="definite-minor-vibration-loss-in-legs-allowed"),
+    pytest.param({**MMN_DEFINITE, "reflexes_affected_limbs": "brisk"}, "definite",
+                 id="definite-brisk-reflexes-alone-do-not-exclude"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "reflexes_affected_limbs": "brisk", "babinski": False,
+                  "hoffmann": False, "spasticity": False, "brisk_jaw_jerk": False, "pseudobulbar_affect": False},
+                 "definite", id="definite-brisk-reflexes-umn-signs-examined-absent"),
+    pytest.param({**MMN_DEFINITE, "tongue_wasting_or_fasciculation": True}, "definite",
+                 id="definite-tongue-alone-is-not-marked-bulbar-involvement"),
+    # --- probable: probable block in two nerves, or in one nerve with two supportive criteria
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, "conduction_block_nerves": 2}, "probable", id="probable-block-two-nerves"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, "anti_gm1_igm": "high_titre", "mri_brachial_plexus": "t2_hyperintense_or_swollen"},
+                 "probable", id="probable-block-one-nerve-anti-gm1-and-mri"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, "csf_protein_g_l": 0.8, "ivig_response": "improved"},
+                 "probable", id="probable-block-one-nerve-csf-and-ivig"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre", "csf_protein_g_l": 0.8},
+                 "probable", id="probable-block-one-nerve-anti-gm1-and-csf-below-1"),
+    # --- boundaries just missed for probable
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre"},
+                 "not_met", id="block-one-nerve-one-supportive-not-probable"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre", "csf_protein_g_l": 1.2},
+                 "not_met", id="csf-protein-1-2-g-l-is-not-supportive"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "low_titre", "csf_protein_g_l": 0.8},
+                 "not_met", id="low-titre-anti-gm1-is-not-supportive"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "conduction_block_nerves": 2, "sensory_conduction": "abnormal"},
+                 "not_met", id="block-two-nerves-abnormal-sensory-conduction"),
+    # --- possible: IVIg response without block, or signs in only one nerve with a block
+    pytest.param({**MMN_CLINICAL, "conduction_block": "none", "sensory_conduction": "normal", "ivig_response": "improved"},
+                 "possible", id="possible-no-block-ivig-response"),
+    pytest.param({**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "ivig_response": "improved"},
+                 "possible", id="possible-block-one-nerve-ivig-only-supportive"),
+    pytest.param({**MMN_ONE_NERVE, "conduction_block": "definite", "distal_cmap_too_low": False,
+                  "conduction_block_nerves": 1, "sensory_conduction": "normal"},
+                 "possible", id="possible-one-nerve-definite-block-not-definite"),
+    pytest.param({**MMN_ONE_NERVE, "conduction_block": "probable", "distal_cmap_too_low": False,
+                  "conduction_block_nerves": 1, "sensory_conduction": "normal"},
+                 "possible", id="possible-one-nerve-probable-block"),
+    # --- not met
+    pytest.param({**MMN_ONE_NERVE, "conduction_block": "none", "sensory_conduction": "normal", **NO_SUPPORTIVE},
+                 "not_met", id="one-nerve-no-block"),
+    pytest.param({**MMN_CLINICAL, "conduction_block": "none", "sensory_conduction": "normal", **NO_SUPPORTIVE},
+                 "not_met", id="no-block-no-ivig-response"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "duration_months": 1}, "not_met", id="one-month-is-not-more-than-one-month"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "progression": "rapid"}, "not_met", id="rapid-progression-fails-core-1"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "progression": "static"}, "not_met", id="static-weakness-fails-core-1"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "asymmetric_weakness": False}, "not_met", id="symmetric-weakness-fails-core-1"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "sensory_conduction": "abnormal"}, "not_met",
+                 id="definite-block-abnormal-sensory-conduction"),
+    pytest.param({**MMN_DEFINITE, **NO_SUPPORTIVE, "distal_cmap_too_low": True}, "not_met",
+                 id="pseudo-block-small-distal-cmap-one-nerve"),
+    # --- excluded: any of exclusions 8-11, whatever else is found
+    pytest.param({**MMN_DEFINITE, "umn_regions": ("lumbosacral",)}, "excluded", id="excluded-umn-region"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": True}, "excluded", id="excluded-babinski"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "hoffmann": True}, "excluded", id="excluded-hoffmann"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True}, "excluded", id="excluded-dysarthria"),
+    pytest.param({**MMN_DEFINITE, "dysphagia": True}, "excluded", id="excluded-dysphagia"),
+    pytest.param({**MMN_DEFINITE, "objective_sensory_loss": "present"}, "excluded", id="excluded-sensory-loss"),
+    pytest.param({**MMN_DEFINITE, "symmetric_proximal_weakness": True, "asymmetric_weakness": False}, "excluded",
+                 id="excluded-diffuse-symmetric-weakness"),
+]
+
+# Removing any finding that the definite result rests on leaves the result undecided.
+EFNS_NEEDED = [
+    "progression", "asymmetric_weakness", "affected_nerves", "duration_months", "objective_sensory_loss",
+    "umn_regions", "dysarthria", "dysphagia", "conduction_block", "sensory_conduction",
+]
+EFNS_TABLE += [
+    pytest.param(without(MMN_DEFINITE, key), "insufficient_data", id=f"definite-without-{key.replace('_', '-')}")
+    for key in EFNS_NEEDED
+]
+EFNS_TABLE += [
+    pytest.param(without({**MMN_PROBABLE_BLOCK_ONE_NERVE, "anti_gm1_igm": "high_titre",
+                          "mri_brachial_plexus": "t2_hyperintense_or_swollen"}, "anti_gm1_igm"),
+                 "insufficient_data", id="probable-one-nerve-without-second-supportive"),
+    pytest.param(without({**MMN_PROBABLE_BLOCK_ONE_NERVE, "conduction_block_nerves": 2}, "conduction_block_nerves"),
+                 "insufficient_data", id="probable-without-number-of-nerves-with-block"),
+    pytest.param({**MMN_CLINICAL, "conduction_block": "none", "sensory_conduction": "normal"},
+                 "insufficient_data", id="no-block-ivig-not-tried"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False},
+                 "insufficient_data", id="definite-umn-signs-partly-examined"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, expected", EFNS_TABLE)
+def test_efns_pns_2010_mmn(engine, findings, expected):
+    assert category(engine, "efns_pns_2010_mmn", findings) == expected
+
+
+# ============================================================================ Gold Coast 2020 (ALS)
+BLOCK_EXCLUDED = {"conduction_block": "none", "anti_gm1_igm": "negative"}
+GC_ALS = {
+    "progression": "rapid",
+    "umn_regions": ("bulbar", "cervical"),
+    "lmn_regions": ("cervical", "lumbosacral"),
+    "emg_lmn_regions": ("cervical", "thoracic", "lumbosacral"),
+    **BLOCK_EXCLUDED,
+}
+GC_LMN_ONLY_TWO = {
+    "progression": "slow",
+    "umn_regions": (),
+    "lmn_regions": ("cervical", "lumbosacral"),
+    "emg_lmn_regions": ("cervical", "lumbosacral"),
+    **BLOCK_EXCLUDED,
+}
+GC_LMN_ONLY_ONE = {
+    "progression": "slow",
+    "umn_regions": (),
+    "lmn_regions": ("cervical",),
+    "emg_lmn_regions": ("cervical",),
+    **BLOCK_EXCLUDED,
+}
+
+GOLD_COAST_TABLE = [
+    pytest.param(GC_ALS, "met", id="met-umn-and-lmn-in-several-regions"),
+    pytest.param({**GC_ALS, "umn_regions": ("cervical",), "lmn_regions": ("cervical",), "emg_lmn_regions": ("cervical",)},
+                 "met", id="met-umn-and-lmn-in-the-same-single-region"),
+    pytest.param({**GC_ALS, "umn_regions": ("bulbar",), "lmn_regions": ("cervical",), "emg_lmn_regions": ("cervical",)},
+                 "met", id="met-umn-bulbar-lmn-cervical"),
+    pytest.param(GC_LMN_ONLY_TWO, "met", id="met-lmn-only-in-two-regions"),
+    pytest.param({**GC_LMN_ONLY_ONE, "emg_lmn_regions": ("cervical", "lumbosacral")}, "met",
+                 id="met-second-lmn-region-from-emg"),
+    pytest.param({**without(GC_LMN_ONLY_ONE, "umn_regions"), "hoffmann": True}, "met",
+                 id="met-hoffmann-stands-in-for-umn-region-list"),
+    pytest.param({**GC_LMN_ONLY_TWO, "conduction_block": "definite", "distal_cmap_too_low": True}, "met",
+                 id="met-pseudo-block-over-small-distal-cmap"),
+    pytest.param({**GC_LMN_ONLY_TWO, "mri_cervical_spine": "normal", "ar_cag_expansion": False}, "met",
+                 id="met-with-normal-mri-and-no-cag-expansion"),
+    # --- requirement 3 fails while another explanation stands
+    pytest.param({**GC_LMN_ONLY_TWO, "conduction_block": "definite", "distal_cmap_too_low": False}, "not_met",
+                 id="lmn-two-regions-definite-block-requirement-3-fails"),
+    pytest.param({**GC_LMN_ONLY_TWO, "conduction_block": "probable", "distal_cmap_too_low": False}, "not_met",
+                 id="lmn-two-regions-probable-block-requirement-3-fails"),
+    pytest.param({**GC_LMN_ONLY_TWO, "anti_gm1_igm": "high_titre"}, "not_met", id="lmn-two-regions-high-titre-anti-gm1"),
+    pytest.param({**GC_ALS, "mri_cervical_spine": "cord_or_root_compression"}, "not_met", id="cord-compression-on-mri"),
+    pytest.param({**GC_LMN_ONLY_TWO, "ar_cag_expansion": True}, "not_met", id="androgen-receptor-cag-expansion"),
+    pytest.param({**GC_LMN_ONLY_TWO, "muscle_biopsy_rimmed_vacuoles": True}, "not_met", id="inclusion-body-myositis-on-biopsy"),
+    pytest.param({**GC_LMN_ONLY_TWO, "demyelinating_features": True}, "not_met", id="cidp-range-demyelination"),
+    # --- requirements 1 and 2
+    pytest.param(GC_LMN_ONLY_ONE, "not_met", id="lmn-one-region-no-umn-requirement-2-fails"),
+    pytest.param({**GC_ALS, "lmn_regions": (), "emg_lmn_regions": ()}, "not_met", id="umn-only-requirement-2-fails"),
+    pytest.param({**GC_ALS, "progression": "static"}, "not_met", id="static-weakness-requirement-1-fails"),
+    # --- insufficient data
+    pytest.param(without(GC_LMN_ONLY_TWO, "conduction_block"), "insufficient_data", id="lmn-two-regions-block-untested"),
+    pytest.param(without(GC_ALS, "conduction_block"), "insufficient_data", id="als-block-untested"),
+    pytest.param(without(GC_ALS, "progression"), "insufficient_data", id="als-without-progression"),
+    pytest.param(without(GC_LMN_ONLY_TWO, "lmn_regions", "emg_lmn_regions"), "insufficient_data",
+                 id="lmn-two-regions-without-lmn-lists"),
+    pytest.param(without(GC_LMN_ONLY_ONE, "emg_lmn_regions"), "insufficient_data", id="lmn-one-region-emg-not-done"),
+    pytest.param(without({**GC_LMN_ONLY_TWO, "conduction_block": "definite"}, "distal_cmap_too_low"), "insufficient_data",
+                 id="block-with-distal-cmap-size-unknown"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, expected", GOLD_COAST_TABLE)
+def test_gold_coast_als(engine, findings, expected):
+    assert category(engine, "gold_coast_als", findings) == expected
+
+
+# ============================================================================ revised El Escorial 2000 (ALS)
+def als(umn, lmn, emg, progression="rapid", **more) -> dict:
+    return {"progression": progression, "umn_regions": tuple(umn), "lmn_regions": tuple(lmn),
+            "emg_lmn_regions": tuple(emg), **more}
+
+
+B, C, T, L = "bulbar", "cervical", "thoracic", "lumbosacral"
+
+EEC_DEFINITE = als([B, C, L], [B, C, L], [C, L])
+EEC_PROBABLE = als([B], [C, L], [C, L])
+EEC_POSSIBLE_LMN_ROSTRAL = als([L], [C], [C])
+
+EL_ESCORIAL_TABLE = [
+    # --- definite: UMN and LMN signs in three regions (bulbar + two spinal, or three spinal)
+    pytest.param(EEC_DEFINITE, "definite", id="definite-bulbar-and-two-spinal-regions"),
+    pytest.param(als([C, T, L], [C, T, L], [C, T, L]), "definite", id="definite-three-spinal-regions"),
+    pytest.param(als([B, C, T, L], [B, C, T, L], [C, L]), "definite", id="definite-all-four-regions"),
+    # --- probable: UMN and LMN signs in two regions, some UMN signs rostral to LMN signs
+    pytest.param(als([C, L], [C, L], [C, L]), "probable", id="probable-umn-and-lmn-in-two-regions-only"),
+    pytest.param(EEC_PROBABLE, "probable", id="probable-umn-bulbar-lmn-limbs"),
+    pytest.param(als([B, C, L], [B, C], [C]), "probable", id="probable-umn-lumbosacral-not-matched-by-lmn"),
+    pytest.param(als([C], [L], [L]), "probable", id="probable-umn-cervical-lmn-lumbosacral"),
+    # --- boundary: LMN signs rostral to UMN signs are only possible
+    pytest.param(EEC_POSSIBLE_LMN_ROSTRAL, "possible", id="lmn-rostral-to-umn-possible-not-probable"),
+    pytest.param(als([C, L], [B, C], [B, C]), "possible", id="umn-and-lmn-in-two-regions-lmn-rostral-possible-not-probable"),
+    # --- probable, laboratory-supported: UMN signs, and EMG LMN signs in at least two limbs
+    pytest.param(als([C], [C], [C, T, L]), "probable_laboratory_supported", id="lab-supported-umn-lmn-one-region-emg-arm-and-leg"),
+    pytest.param(als([L], [], [C, L]), "probable_laboratory_supported", id="lab-supported-umn-alone-one-region"),
+    pytest.param(als([B], [], [C, L]), "probable_laboratory_supported", id="emg-lmn-does-not-make-clinically-probable"),
+    pytest.param(als([C], [C], [B, T]), "possible", id="emg-in-two-regions-that-are-not-limbs-not-lab-supported"),
+    # --- possible
+    pytest.param(als([C], [C], [C]), "possible", id="possible-umn-and-lmn-in-one-region"),
+    pytest.param(als([B, L], [], []), "possible", id="possible-umn-alone-in-two-regions"),
+    # --- not met
+    pytest.param(als([], [C, L], [C, L]), "not_met", id="pure-lmn-not-met"),
+    pytest.param(als([L], [], []), "not_met", id="umn-alone-in-one-region-not-met"),
+    pytest.param(als([], [], []), "not_met", id="no-motor-neuron-signs"),
+    pytest.param({**EEC_DEFINITE, "progression": "static"}, "not_met", id="static-weakness-not-met"),
+    # --- single findings standing in for the UMN region list
+    pytest.param({**without(EEC_PROBABLE, "umn_regions"), "brisk_jaw_jerk": True}, "probable",
+                 id="brisk-jaw-jerk-stands-in-for-bulbar-umn"),
+    pytest.param({**without(als([], [C, L], [C, L]), "umn_regions"), "hoffmann": True}, "probable",
+                 id="hoffmann-stands-in-for-cervical-umn"),
+    pytest.param({**without(als([], [C, L], [C, L]), "umn_regions"), "reflexes_affected_limbs": "brisk",
+                  "upper_limb_predominant": True}, "probable", id="brisk-arm-reflexes-stand-in-for-cervical-umn"),
+    pytest.param({**without(als([], [C, L], [C, L]), "umn_regions"), "reflexes_affected_limbs": "brisk",
+                  "upper_limb_predominant": False, "hoffmann": False}, "insufficient_data",
+                 id="brisk-reflexes-without-arm-predominance-not-cervical-umn"),
+    # --- insufficient data
+    pytest.param(without(EEC_DEFINITE, "progression"), "insufficient_data", id="definite-without-progression"),
+    pytest.param(without(EEC_DEFINITE, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
+    pytest.param(without(EEC_DEFINITE, "lmn_regions"), "insufficient_data", id="definite-without-lmn-regions"),
+    pytest.param(without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "insufficient_data",
+                 id="possible-without-emg-lab-support-undecided"),
+    pytest.param(without(EEC_PROBABLE, "emg_lmn_regions"), "probable", id="probable-needs-no-emg"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, expected", EL_ESCORIAL_TABLE)
+def test_revised_el_escorial_als(engine, findings, expected):
+    assert category(engine, "revised_el_escorial_als", findings) == expected
+
+
+# ============================================================================ Awaji 2008 (ALS)
+AWAJI_DEFINITE_BY_EMG = als([B, C, L], [C], [B, C, L])
+
+AWAJI_TABLE = [
+    pytest.param(EEC_DEFINITE, "definite", id="definite-clinical-bulbar-and-two-spinal"),
+    pytest.param(AWAJI_DEFINITE_BY_EMG, "definite", id="definite-with-emg-counted-as-lmn"),
+    pytest.param(als([C, T, L], [C], [C, T, L]), "definite", id="definite-three-spinal-regions-with-emg"),
+    pytest.param(als([B], [], [C, L]), "probable", id="probable-umn-bulbar-lmn-by-emg-only"),
+    pytest.param(als([C, L], [C, L], [C, L]), "probable", id="probable-umn-and-lmn-in-two-regions"),
+    pytest.param(als([L], [], [C]), "possible", id="lmn-by-emg-rostral-to-umn-possible-not-probable"),
+    pytest.param(als([L], [C], [C]), "possible", id="lmn-rostral-to-umn-possible"),
+    pytest.param(als([C], [], [C]), "possible", id="possible-umn-and-emg-lmn-in-one-region"),
+    pytest.param(als([B, L], [], []), "possible", id="possible-umn-alone-in-two-regions"),
+    pytest.param(als([C], [C], [C, T, L]), "probable", id="umn-cervical-emg-below-counts-as-probable"),
+    pytest.param(als([], [C, L], [C, L]), "not_met", id="pure-lmn-not-met"),
+    pytest.param(als([L], [], []), "not_met", id="umn-alone-in-one-region-not-met"),
+    pytest.param({**AWAJI_DEFINITE_BY_EMG, "progression": "static"}, "not_met", id="static-weakness-not-met"),
+    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "emg_lmn_regions"), "insufficient_data", id="definite-by-emg-without-emg"),
+    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "progression"), "insufficient_data", id="definite-without-progression"),
+    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, expected", AWAJI_TABLE)
+def test_awaji_als(engine, findings, expected):
+    assert category(engine, "awaji_als", findings) == expected
+
+
+# ============================================================================ element statuses
+ELEMENT_TABLE = [
+    # Gold Coast: the MMN trap -- requirement 2 met by LMN signs alone, requirement 3 failed by the block.
+    pytest.param("gold_coast_als", {**GC_LMN_ONLY_TWO, "conduction_block": "definite", "distal_cmap_too_low": False},
+                 {"gc-progression": "met", "gc-requirement-2": "met", "gc-requirement-3": "failed"}, id="gc-lmn-only-with-block"),
+    pytest.param("gold_coast_als", without(GC_LMN_ONLY_TWO, "conduction_block"),
+                 {"gc-requirement-2": "met", "gc-requirement-3": "unknown"}, id="gc-block-untested"),
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "reflexes_affected_limbs": "brisk"},
+                 {"efns-core-1": "met", "efns-core-2": "met", "efns-exclusion-umn": "failed",
+                  "efns-edx-definite-block": "met", "efns-edx-sensory-normal": "met"}, id="efns-definite-with-brisk-reflexes"),
+    pytest.param("efns_pns_2010_mmn", {**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre"},
+                 {"efns-edx-probable-block": "met", "efns-edx-definite-block": "failed", "efns-lab-anti-gm1": "met",
+                  "efns-lab-two-supportive": "failed"}, id="efns-one-supportive-only"),
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysphagia": True},
+                 {"efns-exclusion-bulbar": "met", "efns-exclusion-umn": "failed"}, id="efns-bulbar-exclusion"),
+    pytest.param("revised_el_escorial_als", EEC_POSSIBLE_LMN_ROSTRAL,
+                 {"eec-umn-lumbosacral": "met", "eec-lmn-cervical": "met", "eec-umn-cervical": "failed",
+                  "eec-lmn-lumbosacral": "failed", "eec-emg-lmn-two-limbs": "failed"}, id="eec-lmn-rostral"),
+    pytest.param("awaji_als", als([B], [], [C, L]),
+                 {"awaji-umn-bulbar": "met", "awaji-lmn-cervical": "met", "awaji-lmn-lumbosacral": "met",
+                  "awaji-lmn-bulbar": "failed"}, id="awaji-emg-counts-as-lmn"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("set_id, findings, statuses", ELEMENT_TABLE)
+def test_element_statuses(engine, set_id, findings, statuses):
+    elements = {e["id"]: e["status"] for e in assessor(engine).assess(findings).criteria_detail[set_id]["elements"]}
+    for element_id, status in statuses.items():
+        assert elements.get(element_id) == status, f"{element_id}: {elements.get(element_id)} != {status}"
+
+
+# ============================================================================ shape of the criteria detail
+SETS = {
+    "efns_pns_2010_mmn": ("efns-", {"definite", "probable", "possible", "not_met", "excluded", "insufficient_data"}),
+    "gold_coast_als": ("gc-", {"met", "not_met", "insufficient_data"}),
+    "revised_el_escorial_als": ("eec-", {"definite", "probable", "probable_laboratory_supported", "possible", "not_met",
+                                         "insufficient_data"}),
+    "awaji_als": ("awaji-", {"definite", "probable", "possible", "not_met", "insufficient_data"}),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings", [pytest.param(MMN_DEFINITE, id="mmn"), pytest.param(GC_ALS, id="als"),
+                                      pytest.param({}, id="nothing-known")])
+def test_every_set_reports_elements(engine, findings):
+    a = assessor(engine).assess(findings)
+    assert set(a.criteria) == set(SETS)
+    for set_id, (prefix, values) in SETS.items():
+        assert a.criteria[set_id] in values
+        elements = a.criteria_detail[set_id]["elements"]
+        assert elements, set_id
+        for e in elements:
+            assert e["id"].startswith(prefix)
+            assert e["status"] in ("met", "failed", "unknown")
+            assert e["title"] and e["part"]
+
+
+def test_nothing_known_is_insufficient_everywhere():
+    a = assessor("plain").assess({})
+    assert all(value == "insufficient_data" for value in a.criteria.values()), a.criteria
