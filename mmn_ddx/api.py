@@ -68,3 +68,47 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
         batch.cases.append(case)
         batch.assessments.append(assessment)
     return batch
+
+
+def find_case(name: str):
+    """A case named by path or by the id of a bundled case (nearest ids suggested)."""
+    from mmn_ddx.cases import load_case, resolve
+
+    paths = resolve([name])
+    if len(paths) != 1:
+        raise InputError(Problem(name, None, "names a folder; name one case.", "E.g. mmn-finger-drop."))
+    return load_case(paths[0])
+
+
+def case_list(diagnosis: str | None = None, difficulty: int | None = None) -> list[Case]:
+    """The bundled case library, filtered; a broken bundled file is reported, not skipped."""
+    from mmn_ddx.cases import library, load_case
+
+    cases = [load_case(path) for path in library().values()]
+    if diagnosis == "mimic":
+        cases = [c for c in cases if c.diagnosis not in ("mmn", "als")]
+    elif diagnosis:
+        cases = [c for c in cases if c.diagnosis == diagnosis]
+    if difficulty:
+        cases = [c for c in cases if c.difficulty == difficulty]
+    return sorted(cases, key=lambda c: c.id)
+
+
+def what_if(assessment, engine: str = "durable"):
+    """The smallest sets of unknown findings that would change this assessment's leaning."""
+    from mmn_ddx.assessment import assessor
+
+    return assessor(engine).what_if(assessment.findings, assessment.prior)
+
+
+def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | None = None,
+               diagnosis: str | None = None, answers_path: str | None = None, prior: float | None = None):
+    """A walkthrough of a named case (or one picked at random), with the learner's answers file."""
+    from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
+    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.walkthrough import Walkthrough, load_answers, pick_case
+
+    prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
+    case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
+    answers = load_answers(answers_path, case) if answers_path else None
+    return Walkthrough(case, assessor("durable"), prior), answers

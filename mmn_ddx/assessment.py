@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from itertools import combinations, product
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
@@ -17,7 +18,7 @@ from mmn_ddx.conditions import candidate_values, evaluate, findings_of
 from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
+from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
 from mmn_ddx.rulebook import RuleBook, matched_findings, rulebook
 
 # Default prior: P(MMN) = 0.15 among adults with progressive, asymmetric, pure-motor weakness,
@@ -126,11 +127,52 @@ class Assessor:
 
     def _p_mmn_if(self, fired: set, findings: Mapping[str, Any], finding: str, value: Any, prior: float) -> float:
         """P(MMN) if `finding` were `value`, re-evaluating only the rules that mention it."""
-        touched = self._rules_mentioning.get(finding, ())
-        hypothetical = {**findings, finding: value}
-        rules = [self._weigh[r] for r in fired]
-        rules = [r for r in rules if r not in touched] + [r for r in touched if evaluate(r.when, hypothetical) is True]
+        return self._p_mmn_with(fired, findings, {finding: value}, prior)
+
+    def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
+        """P(MMN) with `extra` findings added, re-evaluating only the rules that mention them."""
+        touched: set = set()
+        for finding in extra:
+            touched.update(rule.id for rule in self._rules_mentioning.get(finding, ()))
+        hypothetical = {**findings, **extra}
+        rules = [self._weigh[r] for r in fired if r not in touched]
+        rules += [self._weigh[r] for r in touched if evaluate(self._weigh[r].when, hypothetical) is True]
         return sigmoid(logit(prior) + self._log_odds(rules))
+
+    def candidates(self) -> dict[str, list]:
+        """Each finding some weighing rule mentions, with the answers worth trying in a what-if."""
+        return self._candidates
+
+    def what_if(self, findings: Mapping[str, Any], prior: float = DEFAULT_PRIOR, max_size: int = 2,
+                breadth: int = 10, limit: int = 5) -> list[WhatIf]:
+        """The smallest sets of still-unknown findings whose answers would change the leaning."""
+        fired = {key for key, truth in self.engine.run(findings) if truth is True and key in self._weigh}
+        counted, _ = self._evidence(list(fired), findings)
+        p_now = self._posterior(counted, prior)
+        now = leaning_of(p_now)
+        unknown = [(f, values) for f, values in self._candidates.items() if f not in findings]
+        # Rank findings by how far their answers can move P(MMN); pairs are tried among the top ones.
+        swings = []
+        for finding, values in unknown:
+            swing = max(abs(self._p_mmn_if(fired, findings, finding, v, prior) - p_now) for v in values)
+            if swing > 0:
+                swings.append((swing, finding, values))
+        swings.sort(key=lambda item: (-item[0], item[1]))
+        found: list[WhatIf] = []
+        for size in range(1, max_size + 1):
+            pool = swings if size == 1 else swings[:breadth]
+            for combo in combinations(pool, size):
+                for values in product(*(item[2] for item in combo)):
+                    extra = {item[1]: value for item, value in zip(combo, values)}
+                    p = self._p_mmn_with(fired, findings, extra, prior)
+                    if leaning_of(p) != now:
+                        rules = [r for f in extra for r in self._rules_mentioning.get(f, ())
+                                 if evaluate(r.when, {**findings, **extra}) is True and r.toward != "neither"]
+                        found.append(WhatIf(extra, p, leaning_of(p), sorted(set(rules), key=lambda r: r.id)))
+            if found:
+                break
+        found.sort(key=lambda w: (-abs(w.p_mmn - p_now), sorted(w.findings)))
+        return found[:limit]
 
     # ------------------------------------------------------------------ what to ask next
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
@@ -149,7 +191,7 @@ class Assessor:
             if high[1] - p_now >= 0.005:
                 moves.append(f"if {_say(high[0])}, P(MMN) would rise to {high[1]:.2f}")
             if p_now - low[1] >= 0.005:
-                moves.append(f"if {_say(low[0])}, it would fall to {low[1]:.2f}")
+                moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {low[1]:.2f}")
             why = f"{label} is unknown: " + "; ".join(moves) + f" (now {p_now:.2f})."
             ranked.append(NextFinding(finding, why, swing, outcomes))
         ranked.sort(key=lambda n: (-n.swing, n.finding))

@@ -40,6 +40,19 @@ class Boundary(click.Group):
             ctx.exit(EXIT_ASSESS)
 
 
+def complete_case(ctx, param, incomplete):
+    """Shell completion: ids of bundled cases (files complete as usual)."""
+    from mmn_ddx.cases import library
+
+    return [case_id for case_id in library() if case_id.startswith(incomplete)]
+
+
+def complete_rule(ctx, param, incomplete):
+    from mmn_ddx.rulebook import rulebook
+
+    return [rule_id for rule_id in rulebook().ids() if rule_id.startswith(incomplete)]
+
+
 def _emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
@@ -59,7 +72,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("cases", nargs=-1)
+@click.argument("cases", nargs=-1, shell_complete=complete_case)
 @click.option("--stage", "-s", help="Assess only what is disclosed up to this stage (name or number).")
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
@@ -67,7 +80,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout.")
 @click.option("--engine", type=click.Choice(["durable", "plain"]), default="durable", show_default=True,
               help="Which evaluator fires the rules (plain is the test oracle).")
-def assess(cases, stage, findings, prior, as_json, engine):
+@click.option("--what-if", "what_if", is_flag=True,
+              help="Also list the smallest sets of unknown findings that would change the leaning.")
+def assess(cases, stage, findings, prior, as_json, engine, what_if):
     """Weigh a case and explain where it leans.
 
     CASES are case files, folders of case files, or ids of bundled cases
@@ -85,10 +100,13 @@ def assess(cases, stage, findings, prior, as_json, engine):
         from mmn_ddx.assessment import to_json
 
         items = [to_json(a) for a in batch.assessments]
+        if what_if:
+            for item, a in zip(items, batch.assessments):
+                item["what_if"] = [_what_if_json(w) for w in api.what_if(a, engine)]
         many = len(cases) > 1 or any(_is_dir(c) for c in cases)
         _emit_json(items if many else (items[0] if items else []))
     else:
-        from mmn_ddx.render import assessment_view, criteria_panel, make_console
+        from mmn_ddx.render import assessment_view, criteria_panel, make_console, what_if_view
         from mmn_ddx.vocabulary import vocabulary
 
         console = make_console()
@@ -96,8 +114,19 @@ def assess(cases, stage, findings, prior, as_json, engine):
             if i:
                 console.rule()
             console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
+            if what_if:
+                console.print(what_if_view(api.what_if(a, engine), vocabulary(), a.leaning))
     if batch.problems:
         raise InputError(batch.problems)
+
+
+def _what_if_json(item) -> dict:
+    return {
+        "findings": {k: list(v) if isinstance(v, tuple) else v for k, v in item.findings.items()},
+        "probability_mmn": round(item.p_mmn, 4),
+        "leaning": item.leaning,
+        "rules": [{"rule": r.id, "toward": r.toward, "likelihood_ratio": round(r.likelihood_ratio, 3)} for r in item.rules],
+    }
 
 
 def _is_dir(name: str) -> bool:
@@ -157,7 +186,7 @@ def _rule_json(rule) -> dict:
 
 
 @rules.command("show")
-@click.argument("rule_id")
+@click.argument("rule_id", shell_complete=complete_rule)
 @click.option("--json", "as_json", is_flag=True, help="Print the rule as JSON.")
 def rules_show(rule_id, as_json):
     """Explain one rule: what it weighs, why, and its sources."""
@@ -200,6 +229,199 @@ def schema(name):
     from mmn_ddx.schemas import SCHEMAS
 
     _emit_json(SCHEMAS[name]())
+
+
+@main.command()
+@click.argument("case", shell_complete=complete_case)
+@click.option("--stage", "-s", help="Judge only what is disclosed up to this stage (name or number).")
+@click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE", help="Add or replace a finding.")
+@click.option("--json", "as_json", is_flag=True, help="Print the criteria and their element-by-element detail as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="Also list region elements that are unknown.")
+def criteria(case, stage, findings, as_json, show_all):
+    """Show which formal criteria a case meets: EFNS/PNS 2010, Gold Coast, El Escorial, Awaji.
+
+    \b
+      mmn-ddx criteria mmn-finger-drop
+      mmn-ddx criteria als-split-hand-classic --stage examination --json
+    """
+    from mmn_ddx import api
+
+    batch = api.assess([case], stage=stage, finding_options=findings)
+    a = batch.assessments[0]
+    if as_json:
+        _emit_json({"case": a.case_id, "through_stage": a.through_stage, "criteria": a.criteria,
+                    "criteria_detail": a.criteria_detail, "disagreement": a.disagreement,
+                    "disclaimer": DISCLAIMER})
+        return
+    from mmn_ddx.render import criteria_panel, make_console
+
+    console = make_console()
+    console.print(criteria_panel(a, full=show_all))
+    for note in a.disagreement:
+        console.print(f"[bold yellow]Teaching moment:[/] {note}")
+    console.print(f"[dim]{DISCLAIMER}[/]")
+
+
+@main.group(invoke_without_command=True)
+@click.option("--diagnosis", type=click.Choice(["mmn", "als", "mimic"]), help="Only cases of this kind.")
+@click.option("--difficulty", type=click.IntRange(1, 3), help="Only cases of this difficulty (1-3).")
+@click.option("--reveal", is_flag=True, help="Show each case's diagnosis too.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.pass_context
+def cases(ctx, diagnosis, difficulty, reveal, as_json):
+    """List the bundled cases; `cases show ID` prints one without its diagnosis."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mmn_ddx import api
+
+    found = api.case_list(diagnosis, difficulty)
+    if as_json:
+        _emit_json([{"id": c.id, "title": c.title, "difficulty": c.difficulty, "stages": [s.name for s in c.stages],
+                     **({"diagnosis": c.diagnosis} if reveal else {})} for c in found])
+        return
+    from mmn_ddx.render import cases_table, make_console
+
+    make_console().print(cases_table(found, reveal))
+
+
+@cases.command("show")
+@click.argument("case", shell_complete=complete_case)
+@click.option("--reveal", is_flag=True, help="Show the diagnosis and teaching points.")
+def cases_show(case, reveal):
+    """Print a case stage by stage (the diagnosis stays hidden unless --reveal)."""
+    from mmn_ddx import api
+    from mmn_ddx.render import case_view, make_console
+    from mmn_ddx.vocabulary import vocabulary
+
+    make_console().print(case_view(api.find_case(case), vocabulary(), reveal))
+
+
+@main.command()
+@click.argument("case", required=False, shell_complete=complete_case)
+@click.option("--seed", type=int, help="With no CASE: pick the random case repeatably.")
+@click.option("--difficulty", type=click.IntRange(1, 3), help="With no CASE: pick among this difficulty.")
+@click.option("--diagnosis", type=click.Choice(["mmn", "als", "mimic"]), help="With no CASE: pick among these.")
+@click.option("--no-input", is_flag=True, help="Play the whole case without prompts (for class projection or piping).")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False), help="Take the learner's calls from a YAML/JSON file.")
+@click.option("--json", "as_json", is_flag=True, help="Emit the walkthrough as JSON events, one per line (implies --no-input unless --answers).")
+@click.option("--prior", type=float, help="Prior probability of MMN (default 0.15).")
+def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
+    """Walk through a case stage by stage: make your call before the engine shows its reasoning.
+
+    At each stage answer mmn, als or undecided (m / a / u), optionally with a confidence
+    ('mmn 70'); '?' shows what would change the engine's leaning. Then pick the finding you
+    would ask for next and see how informative it was. Ctrl-C stops with a summary.
+
+    \b
+      mmn-ddx walk mmn-finger-drop
+      mmn-ddx walk --seed 7 --difficulty 2
+      mmn-ddx walk als-bulbar-onset --no-input
+      mmn-ddx walk mmn-wrist-drop --answers my-calls.yaml --json
+    """
+    from mmn_ddx import api
+    from mmn_ddx.walkthrough import end_event
+
+    walkthrough, answers = api.start_walk(case, seed=seed, difficulty=difficulty, diagnosis=diagnosis,
+                                          answers_path=answers_path, prior=prior)
+    interactive = not no_input and answers is None and not as_json
+    try:
+        _walk(walkthrough, answers or {}, interactive, as_json)
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        summary = walkthrough.summary()
+        if as_json:
+            click.echo(json.dumps(end_event(walkthrough, interrupted=True), ensure_ascii=False))
+        click.echo(
+            f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']} of '{summary['case']}': "
+            f"{summary['calls']} call(s) made, {summary['agreed_with_engine']} agreeing with the engine. "
+            f"Run 'mmn-ddx walk {summary['case']}' to start again.",
+            err=True,
+        )
+        raise SystemExit(130)
+
+
+def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool) -> None:
+    """The prompting loop: library steps in, learner's answers to the library, views out."""
+    from mmn_ddx import render
+    from mmn_ddx.errors import InputError
+    from mmn_ddx.walkthrough import (
+        Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
+    )
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    book = walkthrough.assessor.book
+    console = render.make_console()
+    total = len(walkthrough.case.stages)
+    emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
+    if not as_json:
+        console.print(render.Text(walkthrough.case.title, style="bold"))
+        console.print(render.Text(f"{walkthrough.case.id} · difficulty {walkthrough.case.difficulty} · {total} stages", style="dim"))
+    for step in walkthrough.steps():
+        if as_json:
+            emit(step_event(step))
+        else:
+            console.print(render.stage_view(step, total, vocab))
+        answer = answers.get(step.index, {})
+        call = answer.get("call")
+        while interactive and call is None:
+            text = click.prompt("Your call — mmn, als or undecided (m/a/u, optionally 'mmn 70'; ? for what-if)",
+                                default="", show_default=False)
+            parsed = parse_call(text)
+            if parsed == "?":
+                console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
+                                                  vocab, step.assessment.leaning))
+            elif isinstance(parsed, Call):
+                call = parsed
+            else:
+                console.print(f"[yellow]{parsed}[/]")
+        if call is not None:
+            walkthrough.record_call(step, call)
+            if as_json:
+                emit(call_event(step, call))
+        if as_json:
+            emit(engine_event(step))
+        else:
+            console.print(render.engine_step_view(step, vocab, book))
+        if step.last:
+            break
+        chosen = answer.get("investigate")
+        if interactive:
+            options = walkthrough.investigations(step)[:8]
+            console.print(render.investigation_menu(options, vocab))
+            while chosen is None:
+                text = click.prompt("Ask for", default="", show_default=False)
+                if text.strip() in ("", "-", "skip"):
+                    break
+                if text.strip() == "?":
+                    console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
+                                                      vocab, step.assessment.leaning))
+                    continue
+                chosen = walkthrough.resolve_investigation(step, text, options)
+                if chosen is None:
+                    console.print("[yellow]Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip.[/]")
+        if chosen is not None:
+            try:
+                feedback = walkthrough.grade_investigation(step, chosen)
+            except InputError:
+                if interactive:
+                    raise
+                raise
+            if as_json:
+                emit(investigation_event(step, feedback))
+            else:
+                console.print(render.investigation_feedback(feedback, vocab))
+    if as_json:
+        emit(end_event(walkthrough))
+        return
+    console.print(render.walk_report(walkthrough, vocab))
+    from mmn_ddx.render import criteria_panel
+
+    final = walkthrough.assessor.assess_case(walkthrough.case, None, walkthrough.prior)
+    panel = criteria_panel(final)
+    if panel is not None:
+        console.print(panel)
+    for note in final.disagreement:
+        console.print(f"[bold yellow]Teaching moment:[/] {note}")
 
 
 def run() -> None:  # pragma: no cover - console entry point alias

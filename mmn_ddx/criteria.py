@@ -90,6 +90,12 @@ class CriterionSet:
     def evaluate_plain(self, findings: Mapping[str, Any]) -> str:
         return self.result({c.value: evaluate(c.when, findings) for c in self.categories})[0]
 
+    def candidates(self) -> dict[str, list]:
+        """Answers worth trying for each finding the categories mention (computed once)."""
+        if not hasattr(self, "_candidates"):
+            self._candidates = candidate_values([c.when for c in self.categories], _vocab())
+        return self._candidates
+
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
         order = [c.value for c in self.categories if c.value != "excluded"]
@@ -113,12 +119,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        missing: list[str] = []
-        for category in cs.categories:
-            if category.value in undecided:
-                for f in findings_of(category.when):
-                    if f not in findings and f not in missing:
-                        missing.append(f)
+        missing = _deciding_findings(cs, findings, undecided)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
@@ -132,12 +133,33 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
+def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str]) -> list[str]:
+    """The unknown findings that, answered alone, would decide an undecided category.
+
+    When no single answer decides one (several findings are needed together), every unknown
+    finding the undecided categories mention is listed.
+    """
+    mentioned: list[str] = []
+    deciding: list[str] = []
+    candidates = cs.candidates()
+    for category in cs.categories:
+        if category.value not in undecided:
+            continue
+        for finding in findings_of(category.when):
+            if finding in findings or finding in mentioned:
+                continue
+            mentioned.append(finding)
+            values = candidates.get(finding, ())
+            if any(evaluate(category.when, {**findings, finding: v}) is not None for v in values):
+                deciding.append(finding)
+    return deciding or mentioned
+
+
 def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str) -> dict | None:
     """The one still-unknown finding whose answer would lift the category highest."""
     best = None
     now = cs.rank(current)
-    candidates = candidate_values([c.when for c in cs.categories], _vocab())
-    for finding, values in candidates.items():
+    for finding, values in cs.candidates().items():
         if finding in findings:
             continue
         for value in values:

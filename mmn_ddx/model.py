@@ -179,6 +179,16 @@ class NextFinding:
 
 
 @dataclass
+class WhatIf:
+    """A set of still-unknown findings whose answers would change the leaning."""
+
+    findings: dict
+    p_mmn: float
+    leaning: str
+    rules: list  # WeighRule that those answers would fire
+
+
+@dataclass
 class Assessment:
     case_id: str
     title: str

@@ -47,7 +47,7 @@ def probability_bar(p_mmn: float, width: int = BAR_WIDTH) -> Text:
 
 
 def _findings_text(findings: dict, vocab: Vocabulary) -> str:
-    return "; ".join(f"{vocab.label(k)}: {show_value(v)}" for k, v in findings.items())
+    return "; ".join(f"{vocab.label(k)}: {show_finding(k, v, vocab)}" for k, v in findings.items())
 
 
 def _ratio(rule: WeighRule) -> str:
@@ -238,3 +238,157 @@ __all__ = [
     "Panel", "assessment_view", "findings_table", "make_console", "print_problems",
     "probability_bar", "rule_view", "rules_table", "show_value",
 ]
+
+
+# ----------------------------------------------------------------------------- what-if, cases, walk
+def what_if_view(items, vocab: Vocabulary, leaning: str) -> Text:
+    text = Text(f"What would change the leaning (now {LEANING_WORDS[leaning]})\n", style="bold")
+    if not items:
+        text.append("No one or two still-unknown findings would change it.\n", style="dim")
+        return text
+    for item in items:
+        answers = " and ".join(f"{vocab.label(f)} = {show_value(v)}" for f, v in item.findings.items())
+        ratios = ", ".join(f"{r.title} (LR {r.likelihood_ratio:.1f} toward {r.toward.upper()})" for r in item.rules)
+        text.append(f"• {answers}", style="cyan")
+        text.append(f" → P(MMN) {item.p_mmn:.2f}, {LEANING_WORDS[item.leaning]}")
+        text.append(f"\n    {ratios or 'through rules already counted'}\n", style="dim")
+    return text
+
+
+def cases_table(cases, reveal: bool = False) -> Table:
+    table = Table(title=f"Case library ({len(cases)} cases)", title_justify="left", expand=True)
+    table.add_column("Id", no_wrap=True, style="bold")
+    table.add_column("Title", ratio=3)
+    table.add_column("Difficulty", no_wrap=True, justify="center")
+    table.add_column("Stages", no_wrap=True, justify="right")
+    if reveal:
+        table.add_column("Diagnosis", no_wrap=True)
+    for case in cases:
+        row = [case.id, case.title, "★" * (case.difficulty or 0), str(len(case.stages))]
+        if reveal:
+            row.append(case.diagnosis or "")
+        table.add_row(*row)
+    return table
+
+
+def show_finding(finding: str, value: Any, vocab: Vocabulary) -> str:
+    """A finding's value as a learner reads it, with its unit."""
+    text = show_value(value)
+    spec = vocab.specs.get(finding)
+    if spec is not None and spec.type == "number" and spec.unit:
+        text += f" {spec.unit}"
+    return text
+
+
+def _findings_lines(findings: dict, vocab: Vocabulary) -> Text:
+    text = Text()
+    for finding, value in findings.items():
+        text.append(f"  • {vocab.label(finding)}: ", style="bold")
+        text.append(f"{show_finding(finding, value, vocab)}\n")
+    return text
+
+
+def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
+    parts: list = [Text(case.title, style="bold"), Text(f"{case.id} · difficulty {case.difficulty} · {case.source}", style="dim")]
+    for number, stage in enumerate(case.stages, 1):
+        parts.append(Text(f"\n{number}. {stage.name.capitalize()}", style="bold cyan"))
+        if stage.narrative:
+            parts.append(Text(stage.narrative))
+        if stage.findings:
+            parts.append(_findings_lines(stage.findings, vocab))
+    if reveal:
+        parts.append(Text(f"\nDiagnosis: {case.diagnosis}", style="bold magenta"))
+        for point in case.teaching_points:
+            parts.append(Text(f"• {point}"))
+    else:
+        parts.append(Text("\n(The diagnosis is hidden; add --reveal to show it.)", style="dim"))
+    return Group(*parts)
+
+
+def stage_view(step, total: int, vocab: Vocabulary) -> Group:
+    head = Text(f"Stage {step.index + 1} of {total}: {step.name}", style="bold cyan")
+    parts: list = [Text(""), head]
+    if step.narrative:
+        parts.append(Text(step.narrative))
+    if step.new_findings:
+        parts.append(Text("New findings:", style="bold"))
+        parts.append(_findings_lines(step.new_findings, vocab))
+    return Group(*parts)
+
+
+def engine_step_view(step, vocab: Vocabulary, book) -> Group:
+    a = step.assessment
+    moved = a.p_mmn - step.previous_p
+    arrow = "toward MMN" if moved > 0.005 else "toward ALS" if moved < -0.005 else "no change"
+    parts: list = [
+        Text.assemble(("The engine: ", "bold"), (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
+                      (f"   P(MMN) {step.previous_p:.2f} → {a.p_mmn:.2f} ({arrow})", "")),
+        probability_bar(a.p_mmn),
+    ]
+    if step.newly_fired:
+        text = Text("Fired at this stage:\n", style="bold")
+        for rule_id in step.newly_fired:
+            rule = book.rule(rule_id)
+            if rule is None:
+                continue
+            if rule.toward == "neither":
+                text.append(f"  • {rule.title} (shared feature, not counted)\n", style="blue")
+            else:
+                text.append(f"  • {rule.title}", style=COLOUR[rule.toward])
+                text.append(f" — LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}\n")
+        parts.append(text)
+    if a.consider:
+        parts.append(Text("Consider also: " + ", ".join(c.condition.replace("_", " ") for c in a.consider), style="magenta"))
+    if a.next_best and not step.last:
+        best = a.next_best[0]
+        parts.append(Text(f"Next best finding: {best.why}", style="cyan"))
+    return Group(*parts)
+
+
+def investigation_menu(options, vocab: Vocabulary) -> Text:
+    text = Text("Which investigation or finding would you ask for next? (a number, an identifier, or Enter to skip)\n", style="bold")
+    for number, option in enumerate(options, 1):
+        text.append(f"  {number:>2}. {vocab.label(option.finding)} ", style="bold")
+        text.append(f"({option.finding})\n", style="dim")
+    return text
+
+
+def investigation_feedback(feedback, vocab: Vocabulary) -> Text:
+    if feedback.best_swing < 0.01:
+        return Text(f"The case is already settled for the engine: no single finding, {vocab.label(feedback.chosen)} "
+                    "included, would move P(MMN) by even 0.01.", style="dim")
+    if feedback.chosen == feedback.best:
+        return Text(f"Well chosen: {vocab.label(feedback.chosen)} was the most informative request "
+                    f"(its answer could move P(MMN) by up to {feedback.best_swing:.2f}).", style="green")
+    return Text(
+        f"{vocab.label(feedback.chosen)} could move P(MMN) by up to {feedback.chosen_swing:.2f}; "
+        f"the most informative request was {vocab.label(feedback.best)} (up to {feedback.best_swing:.2f}), "
+        f"so your choice carried {feedback.share_of_best:.0%} of the best one's information.",
+        style="yellow",
+    )
+
+
+def walk_report(walk, vocab: Vocabulary) -> Group:
+    case = walk.case
+    parts: list = [Text(f"\nDiagnosis: {case.diagnosis.replace('_', ' ').upper() if case.diagnosis else 'not given'}", style="bold magenta")]
+    if case.source:
+        parts.append(Text(f"Source: {case.source}", style="dim"))
+    if case.teaching_points:
+        text = Text("Teaching points\n", style="bold")
+        for point in case.teaching_points:
+            text.append(f"• {point}\n")
+        parts.append(text)
+    table = Table(title="Your calls against the engine's", title_justify="left", expand=True)
+    table.add_column("Stage")
+    table.add_column("Your call")
+    table.add_column("Engine")
+    table.add_column("P(MMN)", justify="right")
+    table.add_column("You asked for")
+    for record in walk.records:
+        call = "—" if record.call is None else record.call.leaning + (f" ({record.call.confidence} %)" if record.call.confidence is not None else "")
+        style = "" if record.agrees is None else "green" if record.agrees else "yellow"
+        asked = vocab.label(record.investigation.chosen) if record.investigation else "—"
+        table.add_row(record.stage, Text(call, style=style), LEANING_WORDS[record.engine], f"{record.p_mmn:.2f}", asked)
+    parts.append(table)
+    parts.append(Text(DISCLAIMER, style="bold dim"))
+    return Group(*parts)

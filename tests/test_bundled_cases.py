@@ -45,3 +45,26 @@ def test_library_has_the_promised_mix():
 def test_case_ids_match_file_names():
     for case_id, case in CASES.items():
         assert case.id == case_id
+
+
+EXPECTED = sorted((case_id, key) for case_id, case in CASES.items() for key in case.expected_criteria)
+
+
+@pytest.mark.parametrize("case_id, criterion", EXPECTED, ids=[f"{c}:{k}" for c, k in EXPECTED])
+def test_case_reaches_the_criteria_category_its_source_reports(case_id, criterion):
+    case = CASES[case_id]
+    a = assessor("durable").assess_case(case)
+    assert a.criteria[criterion] == case.expected_criteria[criterion]
+
+
+def test_every_criteria_category_is_reached_by_some_bundled_or_generated_case():
+    """Together with the table tests, each category of each set is reachable from data."""
+    reached = {(k, v) for case in CASES.values() for k, v in assessor("plain").assess_case(case).criteria.items()}
+    for criterion, values in {
+        "efns_pns_2010_mmn": ("definite", "probable", "possible", "excluded", "insufficient_data"),
+        "gold_coast_als": ("met", "not_met", "insufficient_data"),
+        "revised_el_escorial_als": ("probable", "probable_laboratory_supported", "possible", "not_met"),
+        "awaji_als": ("definite", "probable", "possible", "not_met"),
+    }.items():
+        for value in values:
+            assert (criterion, value) in reached, (criterion, value)
