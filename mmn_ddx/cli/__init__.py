@@ -428,5 +428,8 @@ def run() -> None:  # pragma: no cover - console entry point alias
     main(prog_name="mmn-ddx")
 
 
+# Commands that live in their own modules of this package register themselves on `main`.
+from mmn_ddx.cli import extra_commands  # noqa: E402,F401
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
