@@ -1,0 +1,193 @@
+"""The case walkthrough: every branch of `walk`, scripted and live, and the case browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, run_cli, write
+from mmn_ddx.walkthrough import Call, parse_call
+
+
+@pytest.mark.parametrize(
+    "text, leaning, confidence",
+    [("mmn", "mmn", None), ("M", "mmn", None), ("a", "als", None), ("ALS 80", "als", 80),
+     ("u", "undecided", None), ("not sure", "undecided", None), ("mmn 70%", "mmn", 70), ("als 0.6", "als", 60)],
+)
+def test_calls_accept_the_usual_short_forms(text, leaning, confidence):
+    call = parse_call(text)
+    assert isinstance(call, Call) and call.leaning == leaning and call.confidence == confidence
+
+
+def test_a_wrong_call_says_what_is_wanted():
+    assert "mmn, als or undecided" in parse_call("maybe")
+    assert parse_call("?") == "?"
+    assert "0 to 100" in parse_call("mmn 250")
+
+
+def events(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_no_input_plays_the_whole_case():
+    out = run_cli(["walk", "mmn-finger-drop", "--no-input"]).stdout
+    for stage in ("history", "examination", "electrodiagnosis", "laboratory", "treatment"):
+        assert f": {stage}" in out
+    assert "Diagnosis: MMN" in out
+    assert "Your calls against the engine's" in out
+    assert "Formal criteria" in out
+
+
+def test_json_events_one_per_line():
+    found = events(run_cli(["walk", "als-bulbar-onset", "--json"]).stdout)
+    kinds = [e["event"] for e in found]
+    assert kinds[0] == "stage" and kinds[-1] == "end"
+    assert kinds.count("stage") == kinds.count("engine")
+    engine = [e for e in found if e["event"] == "engine"]
+    assert engine[-1]["assessment"]["leaning"] == "als"
+    assert engine[0]["previous_p_mmn"] == 0.15
+
+
+def test_answers_file_drives_calls_and_investigations(tmp_path):
+    answers = write(tmp_path / "answers.yaml",
+                    "history: {call: mmn, confidence: 60, investigate: conduction_block}\nexamination: als\n")
+    found = events(run_cli(["walk", "mmn-finger-drop", "--answers", str(answers), "--json"]).stdout)
+    calls = [e for e in found if e["event"] == "call"]
+    assert [(c["stage"], c["call"], c["confidence"]) for c in calls] == [("history", "mmn", 60), ("examination", "als", None)]
+    investigation = next(e for e in found if e["event"] == "investigation")
+    assert investigation["chosen"] == "conduction_block"
+    assert investigation["best_swing"] >= investigation["chosen_swing"] > 0
+    end = found[-1]
+    assert end["calls"] == 2 and end["final_call"] == "als"
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [("examinaton: mmn\n", "Did you mean 'examination'?"),
+     ("history: maybe\n", "mmn, als or undecided"),
+     ("history: {call: mmn, confidance: 3}\n", "Did you mean 'confidence'?"),
+     ("history: {call: mmn, investigate: conduction_blok}\n", "Did you mean 'conduction_block'?")],
+)
+def test_bad_answers_files_are_explained(tmp_path, body, message):
+    answers = write(tmp_path / "answers.yaml", body)
+    result = run_cli(["walk", "mmn-finger-drop", "--answers", str(answers)], exit_code=2)
+    assert message in " ".join(result.stderr.split())
+
+
+def test_interactive_branches_wrong_answer_what_if_and_investigation():
+    script = "\n".join(["perhaps", "?", "m 70", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
+    out = run_cli(["walk", "mmn-finger-drop"], input=script).stdout
+    assert "Answer mmn, als or undecided" in out  # the wrong answer is re-asked
+    assert "What would change the leaning" in out  # '?'
+    assert "most informative" in out or "already settled" in out  # graded investigation
+    assert "Give a number from the list" in out  # a bad investigation is re-asked
+    assert "mmn (70 %)" in out  # the report shows the call with its confidence
+
+
+def test_interrupted_walk_ends_with_a_summary():
+    result = run_cli(["walk", "mmn-finger-drop"], input="mmn\n\nals\n", exit_code=130)
+    assert "Walkthrough stopped at stage" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_random_walk_is_repeatable_with_a_seed():
+    first = events(run_cli(["walk", "--seed", "3", "--json"]).stdout)[0]["case"]
+    second = events(run_cli(["walk", "--seed", "3", "--json"]).stdout)[0]["case"]
+    assert first == second
+    picked = {events(run_cli(["walk", "--seed", str(s), "--diagnosis", "als", "--json"]).stdout)[0]["case"] for s in range(6)}
+    assert all(case.startswith("als-") for case in picked) and len(picked) > 1
+
+
+def test_unknown_case_suggests_the_nearest_id():
+    result = run_cli(["walk", "mmn-finger-dorp"], exit_code=2)
+    assert "Did you mean 'mmn-finger-drop'?" in result.stderr
+
+
+def test_what_if_lists_findings_that_would_change_the_leaning():
+    data = json.loads(run_cli(["assess", "mmn-finger-drop", "--stage", "history", "--what-if", "--json"]).stdout)
+    assert data["what_if"]
+    for item in data["what_if"]:
+        assert item["leaning"] != data["leaning"]
+        assert item["rules"] and all(r["likelihood_ratio"] > 1 for r in item["rules"])
+    assert "What would change the leaning" in run_cli(["assess", "mmn-finger-drop", "--stage", "history", "--what-if"]).stdout
+
+
+# ----------------------------------------------------------------------------- cases and criteria
+def test_cases_list_filters_and_hides_the_diagnosis():
+    listed = json.loads(run_cli(["cases", "--json"]).stdout)
+    assert len(listed) >= 30 and "diagnosis" not in listed[0]
+    als = json.loads(run_cli(["cases", "--diagnosis", "als", "--json", "--reveal"]).stdout)
+    assert als and all(c["diagnosis"] == "als" for c in als)
+    easy = json.loads(run_cli(["cases", "--difficulty", "1", "--json"]).stdout)
+    assert all(c["difficulty"] == 1 for c in easy)
+    assert "Case library" in run_cli(["cases"]).stdout
+
+
+def test_cases_show_keeps_the_diagnosis_for_reveal():
+    hidden = run_cli(["cases", "show", "mmn-finger-drop"]).stdout
+    assert "Diagnosis:" not in hidden and "--reveal" in hidden
+    shown = run_cli(["cases", "show", "mmn-finger-drop", "--reveal"]).stdout
+    assert "Diagnosis: mmn" in shown
+
+
+def test_criteria_command_shows_the_panel_and_json():
+    out = run_cli(["criteria", "mmn-finger-drop"]).stdout
+    assert "Formal criteria" in out and "definite" in out and "✓" in out
+    data = json.loads(run_cli(["criteria", "mmn-finger-drop", "--json"]).stdout)
+    assert data["criteria"]["efns_pns_2010_mmn"] == "definite"
+    elements = data["criteria_detail"]["efns_pns_2010_mmn"]["elements"]
+    assert {e["status"] for e in elements} <= {"met", "failed", "unknown"}
+
+
+def test_insufficient_data_names_what_is_missing():
+    data = json.loads(run_cli(["criteria", "mmn-finger-drop", "--stage", "history", "--json"]).stdout)
+    detail = data["criteria_detail"]["efns_pns_2010_mmn"]
+    assert data["criteria"]["efns_pns_2010_mmn"] == "insufficient_data"
+    assert detail["missing_findings"] and detail["undecided_categories"]
+
+
+def test_disagreement_is_a_teaching_moment():
+    # Leans MMN on strong serology and IVIg response, but the EFNS/PNS clinical core is not met.
+    data = json.loads(run_cli(["assess", "-f", "anti_gm1_igm=high_titre", "-f", "ivig_response=improved",
+                               "-f", "conduction_block=definite", "-f", "objective_sensory_loss=present",
+                               "--json"]).stdout)
+    assert data["leaning"] == "mmn"
+    assert data["criteria"]["efns_pns_2010_mmn"] == "excluded"
+    assert any("leans MMN" in line for line in data["disagreement"])
+
+
+# ----------------------------------------------------------------------------- a real terminal
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+def test_walk_in_a_real_terminal(tmp_path):
+    session = f"mmnddx{int(time.time() * 1000) % 100000}"
+    command = f"{sys.executable} -m mmn_ddx walk mmn-finger-drop"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "50",
+                    f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
+    try:
+        def screen() -> str:
+            return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
+                                  capture_output=True, text=True).stdout
+
+        def wait_for(text: str, timeout: float = 20) -> str:
+            deadline = time.time() + timeout
+            while time.time() < deadline:
+                shown = screen()
+                if text in shown:
+                    return shown
+                time.sleep(0.2)
+            raise AssertionError(f"{text!r} never appeared:\n{screen()}")
+
+        wait_for("Your call")
+        subprocess.run(["tmux", "send-keys", "-t", session, "mmn 60", "Enter"], check=True)
+        wait_for("Ask for")
+        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
+        shown = wait_for("WALK-EXIT-")
+        assert "Walkthrough stopped at stage 1" in shown
+        assert "WALK-EXIT-130" in shown
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
