@@ -81,13 +81,19 @@ def main() -> None:
     print(f"rules compiled: {len(durable.engine.targets)} targets "
           f"({len(durable.book.weigh)} weighing, {len(durable.book.consider)} red-flag, "
           f"{sum(len(c.elements) + len(c.categories) for c in durable.book.criteria)} criteria)\n")
+    from mmn_ddx.engine import DurableEngine, PlainEngine, Target
+
+    book = durable.book
+    weighing = [Target(r.id, r.when) for r in book.weigh] + [Target(r.id, r.when) for r in book.consider]
     print("In one process, 10,000 generated cases of 25 findings:")
-    rate("  rules fired, durable_rules", durable.engine.run, cases)
-    rate("  rules fired, plain-Python oracle", plain.engine.run, cases)
+    rate("  weighing + red-flag rules fired, durable_rules", DurableEngine(weighing, vocab).run, cases)
+    rate("  weighing + red-flag rules fired, plain-Python oracle", PlainEngine(weighing, vocab).run, cases)
+    rate("  all rules incl. criteria (three-valued), durable_rules", durable.engine.run, cases)
+    rate("  all rules incl. criteria, plain-Python oracle", plain.engine.run, cases)
     rate("  whole assessment (weighing, criteria, next best), durable", durable.assess, cases[:2000])
     rate("  whole assessment, plain", plain.assess, cases[:2000])
 
-    print("\nMemory over 100,000 durable_rules evaluations:")
+    print("\nMemory over 100,000 durable_rules evaluations (all rules):")
     before = rss_mib()
     for i in range(100_000):
         durable.engine.run(cases[i % len(cases)])
@@ -110,7 +116,7 @@ def main() -> None:
         print(f"  assess DIR --json on {count:,} case files: {elapsed:.2f} s  ({count / elapsed:,.0f} cases/s end to end)")
     bare = wall([sys.executable, "-c", "import click, rich"])
     help_ = wall(CLI + ["--help"])
-    one = wall(CLI + ["assess", str(sorted((ROOT / "cases").glob("*.yaml"))[0]), "--json"])
+    one = wall(CLI + ["assess", str(ROOT / "cases" / "mmn-finger-drop.yaml"), "--json"])
     print(f"  python -c 'import click, rich':   {bare * 1000:6.0f} ms")
     print(f"  mmn-ddx --help:                    {help_ * 1000:6.0f} ms  ({help_ / bare:.2f} x the bare import)")
     print(f"  mmn-ddx assess CASE --json:        {one * 1000:6.0f} ms")

@@ -19,7 +19,7 @@ from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
-from mmn_ddx.rulebook import RuleBook, matched_findings, rulebook
+from mmn_ddx.rulebook import RuleBook, rulebook
 
 # Default prior: P(MMN) = 0.15 among adults with progressive, asymmetric, pure-motor weakness,
 # a teaching default (confidence L) from shared/clinical/discriminators.md, "Prior": MMN
@@ -77,6 +77,7 @@ class Assessor:
             for finding in findings_of(rule.when):
                 self._rules_mentioning.setdefault(finding, []).append(rule)
         self._weigh = {rule.id: rule for rule in book.weigh}
+        self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace
         self._consider = {rule.id: rule for rule in book.consider}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
 
@@ -87,7 +88,7 @@ class Assessor:
         best_in_group: dict[str, Evidence] = {}
         for rule_id in fired_ids:
             rule = self._weigh[rule_id]
-            item = Evidence(rule, matched_findings(rule.when, findings))
+            item = Evidence(rule, {f: findings[f] for f in self._mentions[rule_id] if f in findings})
             if rule.toward == "neither":
                 shared.append(item)
                 continue
@@ -216,8 +217,8 @@ class Assessor:
             if rule is None:
                 continue
             entry = considerations.setdefault(rule.condition, Consideration(rule.condition, [], []))
-            for finding in matched_findings(rule.when, findings):
-                if finding not in entry.because:
+            for finding in self._mentions[key]:
+                if finding in findings and finding not in entry.because:
                     entry.because.append(finding)
             entry.rules.append(rule)
             if rule.settles:
@@ -237,7 +238,7 @@ class Assessor:
         if not counted:
             warnings.append("No discriminating finding has been disclosed yet: the probability is the prior alone.")
 
-        trace = [(key, truth, matched_findings(self._condition_of(key), findings)) for key, truth in outcome]
+        trace = [(key, truth, {f: findings[f] for f in self._mentions[key] if f in findings}) for key, truth in outcome]
         assessment = Assessment(
             case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
             p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
@@ -247,16 +248,6 @@ class Assessor:
         )
         judge_all(self.book.criteria, assessment, outcome)
         return assessment
-
-    def _condition_of(self, key: str):
-        rule = self._weigh.get(key) or self._consider.get(key)
-        if rule is not None:
-            return rule.when
-        for criterion_set in self.book.criteria:
-            cond = criterion_set.condition_of(key)
-            if cond is not None:
-                return cond
-        raise KeyError(key)
 
     def assess_case(self, case: Case, stage: str | int | None = None, prior: float = DEFAULT_PRIOR,
                     extra: Mapping[str, Any] | None = None) -> Assessment:

@@ -258,8 +258,12 @@ class ConditionParser:
 
 
 # ----------------------------------------------------------------------------- evaluation (oracle)
-def evaluate(cond: Condition, findings: Mapping[str, Any]) -> Truth:
-    """Three-valued truth of a condition over a case's known findings."""
+def evaluate(cond: Condition, findings: Mapping[str, Any], memo: dict | None = None) -> Truth:
+    """Three-valued truth of a condition over a case's known findings.
+
+    `memo` (one dict per case) remembers each referenced criterion element, which categories
+    share many of.
+    """
     kind = type(cond)
     if kind is Eq:
         value = findings.get(cond.finding)
@@ -283,7 +287,7 @@ def evaluate(cond: Condition, findings: Mapping[str, Any]) -> Truth:
     if kind is All:
         result: Truth = True
         for item in cond.items:
-            truth = evaluate(item, findings)
+            truth = evaluate(item, findings, memo)
             if truth is False:
                 return False
             if truth is None:
@@ -292,17 +296,17 @@ def evaluate(cond: Condition, findings: Mapping[str, Any]) -> Truth:
     if kind is Any_:
         result = False
         for item in cond.items:
-            truth = evaluate(item, findings)
+            truth = evaluate(item, findings, memo)
             if truth is True:
                 return True
             if truth is None:
                 result = None
         return result
     if kind is Not:
-        truth = evaluate(cond.item, findings)
+        truth = evaluate(cond.item, findings, memo)
         return None if truth is None else not truth
     if kind is AtLeast:
-        truths = [evaluate(item, findings) for item in cond.items]
+        truths = [evaluate(item, findings, memo) for item in cond.items]
         yes, maybe = truths.count(True), truths.count(None)
         if yes >= cond.n:
             return True
@@ -310,7 +314,11 @@ def evaluate(cond: Condition, findings: Mapping[str, Any]) -> Truth:
             return False
         return None
     if kind is Ref:
-        return evaluate(cond.item, findings)
+        if memo is None:
+            return evaluate(cond.item, findings)
+        if cond.name not in memo:
+            memo[cond.name] = evaluate(cond.item, findings, memo)
+        return memo[cond.name]
     raise TypeError(f"not a condition: {cond!r}")
 
 
@@ -324,13 +332,21 @@ def walk(cond: Condition) -> Iterator[Condition]:
         yield from walk(cond.item)
 
 
+_MENTIONS: dict[int, tuple] = {}  # id(condition) -> (condition, findings): rule trees live as long as the rule book
+
+
 def findings_of(cond: Condition) -> tuple[str, ...]:
     """The finding ids a condition mentions, in order of first mention."""
+    cached = _MENTIONS.get(id(cond))
+    if cached is not None and cached[0] is cond:
+        return cached[1]
     seen: dict[str, None] = {}
     for node in walk(cond):
         if isinstance(node, LEAVES):
             seen.setdefault(node.finding, None)
-    return tuple(seen)
+    result = tuple(seen)
+    _MENTIONS[id(cond)] = (cond, result)
+    return result
 
 
 # ----------------------------------------------------------------------------- durable_rules form

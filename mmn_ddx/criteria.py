@@ -67,15 +67,6 @@ class CriterionSet:
             Target(self.category_key(c), c.when, also_false=True) for c in self.categories
         ]
 
-    def condition_of(self, key: str):
-        for e in self.elements:
-            if self.element_key(e) == key:
-                return e.when
-        for c in self.categories:
-            if self.category_key(c) == key:
-                return c.when
-        return None
-
     def result(self, truths: Mapping[str, bool | None]) -> tuple[str, list[str]]:
         """The category and, when it is insufficient_data, the categories left undecided."""
         undecided: list[str] = []
@@ -87,8 +78,19 @@ class CriterionSet:
                 undecided.append(category.value)
         return (INSUFFICIENT, undecided) if undecided else (self.missing_means, [])
 
-    def evaluate_plain(self, findings: Mapping[str, Any]) -> str:
-        return self.result({c.value: evaluate(c.when, findings) for c in self.categories})[0]
+    def evaluate_plain(self, findings: Mapping[str, Any], memo: dict | None = None) -> str:
+        memo = {} if memo is None else memo
+        return self.result({c.value: evaluate(c.when, findings, memo) for c in self.categories})[0]
+
+    def memo_without(self, known: Mapping[str, bool | None], finding: str) -> dict:
+        """Element outcomes still valid once `finding` is answered: those that do not mention it."""
+        if not hasattr(self, "_mentioning"):
+            self._mentioning: dict[str, set] = {}
+            for e in self.elements:
+                for f in findings_of(e.when):
+                    self._mentioning.setdefault(f, set()).add(self.element_key(e))
+        stale = self._mentioning.get(finding, set())
+        return {key: truth for key, truth in known.items() if key not in stale}
 
     def candidates(self) -> dict[str, list]:
         """Answers worth trying for each finding the categories mention (computed once)."""
@@ -111,6 +113,8 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     for cs in sets:
         cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
         value, undecided = cs.result(cats)
+        # The engine's element outcomes, for the what-if questions below (None: unknown).
+        known = {cs.element_key(e): truths.get(cs.element_key(e)) for e in cs.elements}
         elements = []
         for e in cs.elements:
             truth = truths.get(cs.element_key(e))
@@ -119,7 +123,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        missing = _deciding_findings(cs, findings, undecided)
+        missing = _deciding_findings(cs, findings, undecided, known)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
@@ -127,13 +131,14 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
             "category": value,
             "undecided_categories": undecided,
             "missing_findings": missing,
-            "would_raise": _would_raise(cs, findings, value),
+            "would_raise": _would_raise(cs, findings, value, known),
             "elements": elements,
         }
     assessment.disagreement.extend(disagreements(assessment))
 
 
-def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str]) -> list[str]:
+def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str],
+                       known: Mapping[str, bool | None]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
     When no single answer decides one (several findings are needed together), every unknown
@@ -150,20 +155,22 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
                 continue
             mentioned.append(finding)
             values = candidates.get(finding, ())
-            if any(evaluate(category.when, {**findings, finding: v}) is not None for v in values):
+            if any(evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding)) is not None for v in values):
                 deciding.append(finding)
     return deciding or mentioned
 
 
-def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str) -> dict | None:
+def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str, known: Mapping[str, bool | None]) -> dict | None:
     """The one still-unknown finding whose answer would lift the category highest."""
     best = None
     now = cs.rank(current)
+    higher = [c for c in cs.categories if cs.rank(c.value) > now]
+    worth_asking = {f for c in higher for f in findings_of(c.when)}
     for finding, values in cs.candidates().items():
-        if finding in findings:
+        if finding in findings or finding not in worth_asking:
             continue
         for value in values:
-            reached = cs.evaluate_plain({**findings, finding: value})
+            reached = cs.evaluate_plain({**findings, finding: value}, cs.memo_without(known, finding))
             gain = cs.rank(reached) - now
             if gain > 0 and (best is None or gain > best[0]):
                 best = (gain, finding, value, reached)

@@ -37,8 +37,9 @@ class PlainEngine:
 
     def run(self, findings: Mapping[str, Any]) -> Outcome:
         fired = []
+        memo: dict = {}
         for target in self.targets:
-            truth = evaluate(target.condition, findings)
+            truth = evaluate(target.condition, findings, memo)
             if truth is True or (truth is False and target.also_false):
                 fired.append((target.key, truth))
         return fired
@@ -58,7 +59,19 @@ class DurableEngine:
     _names = itertools.count(1)
 
     def __init__(self, targets: Sequence[Target], vocabulary: Vocabulary):
-        from durable.lang import get_host  # imported here: only commands that evaluate pay for it
+        from durable.engine import Host  # imported here: only commands that evaluate pay for it
+
+        class SynchronousHost(Host):
+            """A durable_rules host without its background dispatch threads.
+
+            durable_rules' Host polls every ruleset from two timer threads; those race with the
+            synchronous assert / delete of this engine on the same state and fail at random
+            (error 307, "node deleted", seen here once in 100,000 cases). Every action here runs
+            inside assert_fact, so the threads have nothing to do.
+            """
+
+            def _run(self) -> None:
+                return None
 
         self.vocabulary = vocabulary
         self.public = {t.key for t in targets}
@@ -68,7 +81,7 @@ class DurableEngine:
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         self.rounds = self._rounds()
-        # A ruleset name can be registered once per process: every engine gets its own.
+        # Each engine has its own host, so its ruleset name is its own too.
         self.ruleset = f"mmn_ddx_{next(self._names)}"
         rules: dict[str, dict] = {}
         priority = 0
@@ -94,7 +107,7 @@ class DurableEngine:
             for pattern in self._patterns(target):
                 fields.update(_fields(pattern))
         self._order = {key: i for i, key in enumerate(t.key for t in targets)}
-        self.host = get_host()
+        self.host = SynchronousHost()
         try:
             self.host.set_rulesets({self.ruleset: rules})
         except Exception as error:  # durable_rules says only "error code 113"; name the culprit

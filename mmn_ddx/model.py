@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # Any single likelihood ratio is capped at 20 (or 1/20): small cohorts give extreme, unstable
@@ -49,7 +50,7 @@ class WeighRule:
     frequency: Frequency | None = None
     estimate: Estimate | None = None
 
-    @property
+    @cached_property
     def uncapped_ratio(self) -> float:
         """The likelihood ratio in the rule's own direction (>= 1), before the cap."""
         if self.toward == "neither":
@@ -59,20 +60,20 @@ class WeighRule:
             return raw if self.toward == "mmn" else 1 / raw
         return self.estimate.ratio if self.estimate else 1.0
 
-    @property
+    @cached_property
     def likelihood_ratio(self) -> float:
         return min(self.uncapped_ratio, LR_CAP)
 
-    @property
+    @cached_property
     def capped(self) -> bool:
         return self.uncapped_ratio > LR_CAP
 
-    @property
+    @cached_property
     def weight(self) -> float:
         """Natural log of the likelihood ratio, positive toward `toward`."""
         return math.log(self.likelihood_ratio)
 
-    @property
+    @cached_property
     def log_odds_mmn(self) -> float:
         """The signed contribution to the log-odds of MMN."""
         if self.toward == "mmn":

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.conditions import ConditionParser, findings_of
+from mmn_ddx.conditions import ConditionParser
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import (
     DIRECTIONS,
@@ -311,8 +311,3 @@ def _cross_checks(book: RuleBook) -> list[Problem]:
 def rulebook() -> RuleBook:
     """The bundled rule book, read once per process."""
     return load_rulebook()
-
-
-def matched_findings(cond, findings: Mapping[str, Any]) -> dict:
-    """The known findings a fired condition refers to, in the order the condition names them."""
-    return {f: findings[f] for f in findings_of(cond) if f in findings}
