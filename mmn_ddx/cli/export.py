@@ -1,0 +1,53 @@
+"""`mmn-ddx export`: a printable handout of a case, or its answer key (the pages come from mmn_ddx.export)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mmn_ddx.cli import complete_case, main
+from mmn_ddx.errors import InputError, Problem
+
+
+@main.command()
+@click.argument("case", shell_complete=complete_case)
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="Markdown, or an HTML page that stands alone (inline CSS and SVG, no network).")
+@click.option("--answer-key", "key", is_flag=True,
+              help="Write the answer key (diagnosis, the engine's view at each stage, evidence, sources) instead of the handout.")
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
+@click.option("--prior", type=float, help="Prior probability of MMN for the answer key (default 0.15).")
+def export(case, fmt, key, out, force, prior):
+    """Write a printable case handout (stages, questions, space for answers), or its answer key.
+
+    CASE is the id of a bundled case or the path of a case file. The handout never shows the
+    diagnosis; print the answer key separately with --answer-key.
+
+    \b
+      mmn-ddx export mmn-finger-drop --format html --out finger-drop.html
+      mmn-ddx export mmn-finger-drop --format html --answer-key --out finger-drop-key.html
+      mmn-ddx export cases/als-bulbar-onset.yaml > bulbar.md
+    """
+    from mmn_ddx import api
+    from mmn_ddx.export import document
+
+    if prior is not None and not key:
+        raise click.BadOptionUsage("prior", "--prior applies only with --answer-key (the handout shows no probabilities).")
+    text = document(api.find_case(case), fmt, key=key, prior=prior)
+    if out is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        with open(out, "w" if force else "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        raise InputError(Problem(str(out), None, "already exists; export will not overwrite it.",
+                                 "Add --force to replace it, or choose another --out.")) from None
+    except OSError as error:
+        raise InputError(Problem(str(out), None, f"cannot be written ({error.strerror or error}).",
+                                 "Check that its folder exists and that you may write there.")) from None
+    what = "answer key" if key else "handout"
+    click.echo(f"Wrote the {what} of '{case}' ({fmt}) to {out}.", err=True)
