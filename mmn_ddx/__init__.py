@@ -3,11 +3,17 @@
 Educational use only: nothing here is a clinical decision.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("mmn-ddx")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
-
 DISCLAIMER = "Educational use only: not for clinical decisions."
+
+
+def __getattr__(name: str):
+    # The version is read from the installed metadata only when asked for: importing
+    # importlib.metadata costs more than the rest of start-up (`mmn-ddx --help`).
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("mmn-ddx")
+        except PackageNotFoundError:  # a source tree that was never installed
+            return "0+unknown"
+    raise AttributeError(name)

@@ -128,3 +128,19 @@ def test_next_best_outcomes_equal_a_full_reassessment(case):
         assert item.finding not in case
         for value, p in item.outcomes:
             assert math.isclose(engine.assess({**case, item.finding: value}).p_mmn, p, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@FAST
+@given(findings())
+def test_criteria_what_ifs_agree_with_a_full_evaluation(case):
+    """The panel's 'would raise it' answer really reaches that category when evaluated afresh."""
+    a = assessor("plain").assess(case)
+    book = assessor("plain").book
+    for cs in book.criteria:
+        assert a.criteria[cs.id] == cs.evaluate_plain(case)
+        hint = a.criteria_detail[cs.id]["would_raise"]
+        if hint:
+            value = tuple(hint["value"]) if isinstance(hint["value"], list) else hint["value"]
+            reached = cs.evaluate_plain({**case, hint["finding"]: value})
+            assert reached == hint["category"]
+            assert cs.rank(reached) > cs.rank(a.criteria[cs.id])

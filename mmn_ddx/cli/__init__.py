@@ -9,6 +9,7 @@ import click
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError
+from mmn_ddx.schemas import SCHEMAS
 
 EXIT_INPUT = 2
 EXIT_ASSESS = 1
@@ -223,11 +224,9 @@ def validate(paths):
 
 
 @main.command()
-@click.argument("name", type=click.Choice(["case", "assessment"]))
+@click.argument("name", type=click.Choice(list(SCHEMAS)))
 def schema(name):
-    """Print the JSON Schema of a public format (case files, or assess --json output)."""
-    from mmn_ddx.schemas import SCHEMAS
-
+    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results)."""
     _emit_json(SCHEMAS[name]())
 
 
@@ -325,7 +324,7 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
                                           answers_path=answers_path, prior=prior)
     interactive = not no_input and answers is None and not as_json
     try:
-        _walk(walkthrough, answers or {}, interactive, as_json)
+        _walk(walkthrough, answers or {}, interactive, as_json, show_id=case is not None)
     except (click.Abort, KeyboardInterrupt, EOFError):
         summary = walkthrough.summary()
         if as_json:
@@ -339,7 +338,7 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
         raise SystemExit(130)
 
 
-def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool) -> None:
+def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id: bool = True) -> None:
     """The prompting loop: library steps in, learner's answers to the library, views out."""
     from mmn_ddx import render
     from mmn_ddx.errors import InputError
@@ -355,7 +354,9 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool) -> None:
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
     if not as_json:
         console.print(render.Text(walkthrough.case.title, style="bold"))
-        console.print(render.Text(f"{walkthrough.case.id} · difficulty {walkthrough.case.difficulty} · {total} stages", style="dim"))
+        # A case picked at random keeps its id (which names the diagnosis) for the end.
+        shown = f"{walkthrough.case.id} · " if show_id else ""
+        console.print(render.Text(f"{shown}difficulty {walkthrough.case.difficulty} · {total} stages", style="dim"))
     for step in walkthrough.steps():
         if as_json:
             emit(step_event(step))

@@ -370,7 +370,8 @@ def investigation_feedback(feedback, vocab: Vocabulary) -> Text:
 
 def walk_report(walk, vocab: Vocabulary) -> Group:
     case = walk.case
-    parts: list = [Text(f"\nDiagnosis: {case.diagnosis.replace('_', ' ').upper() if case.diagnosis else 'not given'}", style="bold magenta")]
+    parts: list = [Text(f"\nDiagnosis: {case.diagnosis.replace('_', ' ').upper() if case.diagnosis else 'not given'}"
+                        f"  (case {case.id})", style="bold magenta")]
     if case.source:
         parts.append(Text(f"Source: {case.source}", style="dim"))
     if case.teaching_points:
