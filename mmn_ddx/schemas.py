@@ -144,4 +144,143 @@ def assessment_schema() -> dict:
     }
 
 
-SCHEMAS = {"case": case_schema, "assessment": assessment_schema}
+def quiz_schema() -> dict:
+    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz.py reads them; README, 'Quizzes and classes'."""
+    from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.quiz import DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS
+
+    stage = {"title": "Stage", "description": "a stage name of the case, or its number (1 = the first)", "type": ["string", "integer"]}
+    case_entry = {
+        "title": "Case used",
+        "oneOf": [
+            {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
+            {
+                "title": "Case with a stage limit",
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["case"],
+                "properties": {
+                    "case": {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
+                    "stage": {**stage, "title": "Last stage disclosed", "description": "no question about this case discloses more than this stage (name or number)"},
+                },
+            },
+        ],
+    }
+    question = {
+        "title": "Question",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["kind"],
+        "properties": {
+            "id": {"title": "Question id", "description": "unique in the quiz; answers files use it (default q1, q2 … by position)", "type": ["string", "integer"], "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
+            "kind": {"title": "Kind", "description": "what is asked; every kind but 'choice' is graded by the engine", "enum": list(KINDS)},
+            "case": {"title": "Case", "description": "a case listed under 'cases' (its id, or the path as written there)", "type": "string"},
+            "stage": {**stage, "title": "Stage", "description": "ask with the case disclosed through this stage (default: the case's limit, or its last stage)"},
+            "criteria": {"title": "Criterion set", "description": "for kind 'criteria': the set whose category is asked", "enum": list(CRITERIA_VALUES)},
+            "prompt": {"title": "Prompt", "description": "the question as the student reads it (required for 'choice'; engine kinds have a default)", "type": "string"},
+            "options": {
+                "title": "Options",
+                "description": f"for 'choice': the answers to choose from; for discriminator, next_investigation and consider: how many options to offer (default {DEFAULT_OPTIONS})",
+                "oneOf": [
+                    {"type": "array", "minItems": MIN_OPTIONS, "maxItems": MAX_CHOICE_OPTIONS, "items": {"type": ["string", "number", "boolean"]}},
+                    {"type": "integer", "minimum": MIN_OPTIONS, "maximum": MAX_OPTIONS},
+                ],
+            },
+            "answer": {"title": "Answer", "description": "for 'choice' only: the right option's text or letter (the engine computes every other answer)", "type": ["string", "number", "boolean"]},
+            "explanation": {"title": "Explanation", "description": "for 'choice' only: shown when the answer is wrong (the engine explains every other kind)", "type": "string"},
+            "shuffle": {"title": "Shuffle the options", "description": "false keeps the options in the written order (e.g. for 'all of the above')", "type": "boolean"},
+            "teaching_point": {"title": "Teaching point", "description": "the point the class report lists when the question is missed (default: the engine's, from the deciding rule)", "type": "string"},
+        },
+        "allOf": [
+            {"if": {"properties": {"kind": {"const": "choice"}}},
+             "then": {"required": ["prompt", "options", "answer", "explanation"], "properties": {"options": {"type": "array"}}, "not": {"required": ["criteria"]}}},
+            {"if": {"properties": {"kind": {"enum": list(ENGINE_KINDS)}}},
+             "then": {"required": ["case"], "not": {"anyOf": [{"required": ["answer"]}, {"required": ["explanation"]}]}, "properties": {"options": {"type": "integer"}}}},
+            {"if": {"properties": {"kind": {"enum": ["leaning", "criteria"]}}}, "then": {"not": {"required": ["options"]}}},
+            {"if": {"properties": {"kind": {"const": "criteria"}}}, "then": {"required": ["criteria"]}, "else": {"not": {"required": ["criteria"]}}},
+        ],
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "mmn-ddx/quiz/1",
+        "title": "mmn-ddx quiz file (version 1)",
+        "description": "A quiz on the bundled or other cases. The engine grades every question except 'choice'. Educational use only.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "cases", "questions"],
+        "properties": {
+            "version": {"title": "Format version", "const": 1},
+            "title": {"title": "Title", "type": "string"},
+            "description": {"title": "Description", "description": "for the instructor and the answer key", "type": "string"},
+            "cases": {"title": "Cases used", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case_entry"}},
+            "questions": {"title": "Questions", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+        },
+        "$defs": {"case_entry": case_entry, "question": question},
+    }
+
+
+def quiz_results_schema() -> dict:
+    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`."""
+    from mmn_ddx.quiz import RESULTS_SCHEMA
+
+    nullable_text = {"type": ["string", "null"]}
+    record = {
+        "title": "One answer",
+        "type": "object",
+        "required": ["id", "answer", "right_answer", "correct", "seconds"],
+        "properties": {
+            "id": {"title": "Question id", "type": "string"},
+            "number": {"title": "Position on the paper (1 = first)", "type": "integer"},
+            "kind": {"title": "Question kind", "type": "string"},
+            "case": {**nullable_text, "title": "Case id"},
+            "stage": {**nullable_text, "title": "Stage disclosed through"},
+            "criteria": {"title": "Criterion set (criteria questions)", "type": "string"},
+            "prompt": {"title": "Question text", "type": "string"},
+            "options": {"title": "Options in the order shown", "type": "array", "items": {
+                "type": "object", "properties": {"letter": {"type": "string"}, "value": {"type": "string"}, "label": {"type": "string"}}}},
+            "answer": {**nullable_text, "title": "The option chosen (its value); null when skipped"},
+            "answer_label": {**nullable_text, "title": "The option chosen, as shown"},
+            "typed": {**nullable_text, "title": "What the student typed or wrote, verbatim"},
+            "right_answer": {"title": "The right option (its value), computed by the engine except for 'choice'", "type": "string"},
+            "right_label": {"title": "The right option, as shown", "type": "string"},
+            "accepted": {"title": "Every answer graded right (ties)", "type": "array", "items": {"type": "string"}},
+            "correct": {"title": "Graded right", "type": "boolean"},
+            "seconds": {"title": "Time taken (null when read from an answers file)", "type": ["number", "null"]},
+            "rule": {**nullable_text, "title": "The rule or criterion set behind the right answer"},
+            "explained_by": {**nullable_text, "title": "The rule that explains the answer given"},
+            "teaching_point": {**nullable_text, "title": "The teaching point of the question"},
+            "feedback": {"title": "The feedback given", "type": "string"},
+            "answered_at": {"title": "When (UTC, ISO 8601)", "type": "string"},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": RESULTS_SCHEMA,
+        "title": "mmn-ddx quiz results (version 1)",
+        "description": "One student's answers to one quiz with one seed; rewritten atomically after every answer.",
+        "type": "object",
+        "required": ["schema", "quiz", "seed", "fingerprint", "student", "questions", "total", "updated", "score", "answers"],
+        "properties": {
+            "schema": {"const": RESULTS_SCHEMA},
+            "quiz": {"title": "The quiz", "type": "object", "required": ["title", "fingerprint"], "properties": {
+                "title": {"type": "string"}, "source": {"title": "The quiz file (or how it was generated)", "type": "string"},
+                "fingerprint": {"title": "Digest of the quiz file's text", "type": "string"}}},
+            "seed": {"title": "The --seed used (null: none)", "type": ["integer", "null"]},
+            "fingerprint": {"title": "Digest of the quiz file and the seed together", "type": "string"},
+            "student": {**nullable_text, "title": "Student name (--student)"},
+            "feedback": {"title": "Feedback mode", "enum": ["immediate", "end"]},
+            "tool_version": {"title": "mmn-ddx version", "type": "string"},
+            "started": {"title": "When the first version was written (UTC)", "type": "string"},
+            "updated": {"title": "When it was last written (UTC); the class report keeps the latest per student", "type": "string"},
+            "questions": {"title": "Question ids in the order asked", "type": "array", "items": {"type": "string"}, "uniqueItems": True},
+            "total": {"title": "Number of questions", "type": "integer"},
+            "complete": {"title": "Every question answered", "type": "boolean"},
+            "score": {"title": "Score so far", "type": "object", "required": ["correct", "answered", "total", "percent"], "properties": {
+                "correct": {"type": "integer"}, "answered": {"type": "integer"}, "total": {"type": "integer"}, "percent": {"type": "number"}}},
+            "answers": {"title": "Answers in the order given", "type": "array", "items": record},
+            "disclaimer": {"const": "Educational use only: not for clinical decisions."},
+        },
+    }
+
+
+SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema}

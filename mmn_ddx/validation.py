@@ -1,7 +1,12 @@
-"""`validate`: check rule files, rule folders and case files, reporting every problem at once."""
+"""`validate`: check rule files, rule folders, case files and quiz files, reporting every problem at once.
+
+A quiz file is a YAML file in a folder named `quizzes/` or one with a top-level `questions:` key;
+a folder of cases is checked together with its `quizzes/` subfolder.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,13 +32,26 @@ def _rule_root_of(path: Path) -> Path | None:
     return None
 
 
+def _is_quiz_file(path: Path) -> bool:
+    if path.parent.name == "quizzes":
+        return True
+    from mmn_ddx.yamlio import load_yaml_file
+
+    try:
+        data = load_yaml_file(path)
+    except InputError:
+        return False  # reported when the file is checked as a case
+    return isinstance(data, Mapping) and "questions" in data
+
+
 def validate(paths: list[str]) -> Report:
-    """Check each path: a rules folder (or a file inside one) as rules, anything else as cases."""
+    """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases."""
     from mmn_ddx.rulebook import load_rulebook
 
     report = Report()
     rule_roots: dict[Path, None] = {}
     case_paths: list[Path] = []
+    quiz_paths: list[Path] = []
     for name in paths:
         path = Path(name)
         if not path.exists():
@@ -42,13 +60,23 @@ def validate(paths: list[str]) -> Report:
             rule_roots[path] = None
         elif path.is_dir() and _rule_root_of(path) is not None:
             rule_roots[_rule_root_of(path)] = None
-        elif path.is_dir():
+        elif path.is_dir() and path.name == "quizzes":
             found = case_files(path)
             if not found:
+                report.problems.append(Problem(name, None, "this folder holds no quiz files (*.yaml)."))
+            quiz_paths.extend(found)
+        elif path.is_dir():
+            found = case_files(path)
+            quizzes = case_files(path / "quizzes") if (path / "quizzes").is_dir() else []
+            if not found and not quizzes:
                 report.problems.append(Problem(name, None, "this folder holds no case files (*.yaml)."))
-            case_paths.extend(found)
+            for file in found:
+                (quiz_paths if _is_quiz_file(file) else case_paths).append(file)
+            quiz_paths.extend(quizzes)
         elif _rule_root_of(path) is not None:
             rule_roots[_rule_root_of(path)] = None
+        elif _is_quiz_file(path):
+            quiz_paths.append(path)
         else:
             case_paths.append(path)
     for root in rule_roots:
@@ -68,6 +96,12 @@ def validate(paths: list[str]) -> Report:
         if case.id in seen_ids:
             report.problems.append(Problem(str(path), 1, f"case id '{case.id}' is also used by {seen_ids[case.id]}.", "Give each case its own id."))
         seen_ids.setdefault(case.id, str(path))
+    if quiz_paths:
+        from mmn_ddx.quiz import check_quiz_file
+
+        for path in quiz_paths:
+            report.checked.append(str(path))
+            report.problems.extend(check_quiz_file(path))
     return report
 
 

@@ -1,0 +1,284 @@
+"""The class report: many students' results files for one quiz, summed up for the instructor.
+
+Plain data only (the command line draws it with rich, or writes CSV or JSON). A file that cannot
+be read is reported and skipped; a student who submitted twice counts once (the latest file by
+its `updated` time), and the files set aside are named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from mmn_ddx import DISCLAIMER
+from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.quiz import read_results, with_hint, write_text_atomic
+
+HISTOGRAM_BINS = 10  # 0–9 %, 10–19 %, …, 90–100 %
+
+
+@dataclass
+class Submission:
+    path: str
+    student: str  # as shown
+    key: str  # the same student however the name was typed
+    updated: str
+    data: dict
+
+
+@dataclass
+class Dropped:
+    path: str
+    student: str
+    updated: str
+    kept: str  # the file counted instead
+
+
+@dataclass
+class StudentScore:
+    student: str
+    path: str
+    correct: int
+    answered: int
+    total: int
+    percent: float
+    complete: bool
+    seed: int | None
+    marks: dict = field(default_factory=dict)  # question id -> True (right) / False (wrong or skipped)
+
+
+@dataclass
+class QuestionStats:
+    id: str
+    kind: str
+    prompt: str
+    answered: int  # students whose file has an answer (a skip included)
+    right: int
+    share_right: float | None
+
+
+@dataclass
+class WrongAnswer:
+    question: str
+    answer: str
+    label: str
+    count: int
+    share: float  # of the students who answered the question
+    right_label: str
+    rule: str | None  # the rule that explains the answer given
+    rule_title: str | None
+
+
+@dataclass
+class MissedPoint:
+    teaching_point: str
+    misses: int
+    questions: list
+
+
+@dataclass
+class ClassReport:
+    quiz_title: str
+    quiz_fingerprint: str
+    files_read: int
+    seeds: list
+    students: list = field(default_factory=list)
+    questions: list = field(default_factory=list)
+    wrong_answers: list = field(default_factory=list)
+    missed_points: list = field(default_factory=list)
+    histogram: list = field(default_factory=list)  # (low, high, count)
+    dropped: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    mean_percent: float | None = None
+    median_percent: float | None = None
+
+
+# ----------------------------------------------------------------------------- reading
+def results_files(names: Iterable[str]) -> tuple[list[Path], list[Problem]]:
+    """Files as given, and every *.json under each folder (hidden files left out), in name order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for name in names:
+        path = Path(name)
+        if not path.exists():
+            problems.append(Problem(name, None, "no such file or folder.", "Check the path."))
+        elif path.is_dir():
+            inside = sorted(p for p in path.rglob("*.json") if p.is_file() and not p.name.startswith("."))
+            if not inside:
+                problems.append(Problem(name, None, "this folder holds no results files (*.json)."))
+            found.extend(inside)
+        else:
+            found.append(path)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values()), problems
+
+
+def _student_key(name: str | None, path: str) -> tuple[str, str]:
+    if name is None or not name.strip():
+        return f"(no name: {Path(path).name})", f"file:{path}"
+    shown = " ".join(name.split())
+    return shown, shown.casefold()
+
+
+def _when(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def natural_key(text: str) -> list:
+    """'q2' before 'q10'."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
+def _rule_title(rule_id: str | None) -> str | None:
+    if not rule_id:
+        return None
+    from mmn_ddx.rulebook import rulebook
+
+    book = rulebook()
+    rule = book.rule(rule_id)
+    if rule is not None:
+        return rule.title
+    for criterion_set in book.criteria:
+        if criterion_set.id == rule_id:
+            return criterion_set.title
+    return None
+
+
+# ----------------------------------------------------------------------------- the report
+def class_report(names: Iterable[str]) -> ClassReport:
+    """Read results files (or folders of them) and sum them up; unreadable files become problems."""
+    paths, problems = results_files(names)
+    submissions: list[Submission] = []
+    for path in paths:
+        try:
+            data = read_results(path)
+        except InputError as error:
+            problems.extend(with_hint(error, "It was skipped.").problems)
+            continue
+        shown, key = _student_key(data.get("student"), str(path))
+        submissions.append(Submission(str(path), shown, key, data["updated"], data))
+    if not submissions:
+        problems.append(Problem(None, None, "no results file could be read, so there is nothing to report.",
+                                "Name the files written by 'mmn-ddx quiz --results', or a folder of them."))
+        raise InputError(problems)
+
+    # One quiz per report: the quiz most files belong to.
+    by_quiz = Counter(s.data["quiz"]["fingerprint"] for s in submissions)
+    titles = {s.data["quiz"]["fingerprint"]: s.data["quiz"]["title"] for s in submissions}
+    quiz_fp = min(by_quiz, key=lambda fp: (-by_quiz[fp], titles[fp], fp))
+    kept_quiz: list[Submission] = []
+    for s in submissions:
+        if s.data["quiz"]["fingerprint"] == quiz_fp:
+            kept_quiz.append(s)
+        else:
+            problems.append(Problem(s.path, None, f"holds results of another quiz ('{s.data['quiz']['title']}'), not of "
+                                                  f"'{titles[quiz_fp]}' like the other {by_quiz[quiz_fp]} file(s).",
+                                    "It was skipped; report each quiz's results separately."))
+
+    # One submission per student: the latest.
+    latest: dict[str, Submission] = {}
+    for s in sorted(kept_quiz, key=lambda s: (_when(s.updated), s.path)):
+        latest[s.key] = s  # later ones replace earlier ones
+    dropped = [Dropped(s.path, s.student, s.updated, latest[s.key].path) for s in kept_quiz if latest[s.key] is not s]
+    counted = sorted(latest.values(), key=lambda s: (s.student.casefold(), s.path))
+
+    report = ClassReport(quiz_title=titles[quiz_fp], quiz_fingerprint=quiz_fp, files_read=len(submissions),
+                         seeds=sorted({s.data.get("seed") for s in counted}, key=lambda x: (x is not None, x or 0)),
+                         dropped=sorted(dropped, key=lambda d: d.path), problems=problems)
+    for s in counted:
+        records = s.data["answers"]
+        total = s.data.get("total") if isinstance(s.data.get("total"), int) else len(s.data["questions"])
+        correct = sum(1 for r in records if r["correct"])
+        report.students.append(StudentScore(
+            student=s.student, path=s.path, correct=correct,
+            answered=sum(1 for r in records if r.get("answer") is not None), total=total,
+            percent=round(100 * correct / total, 1) if total else 0.0,
+            complete=len(records) == len(s.data["questions"]), seed=s.data.get("seed"),
+            marks={r["id"]: r["correct"] for r in records},
+        ))
+
+    records_by_question: dict[str, list[dict]] = {}
+    for s in counted:
+        for qid in s.data["questions"]:
+            records_by_question.setdefault(qid, [])
+        for record in s.data["answers"]:
+            records_by_question[record["id"]].append(record)
+    for qid in sorted(records_by_question, key=natural_key):
+        records = records_by_question[qid]
+        right = sum(1 for r in records if r["correct"])
+        first = records[0] if records else {}
+        report.questions.append(QuestionStats(
+            id=qid, kind=str(first.get("kind", "")), prompt=str(first.get("prompt", "")), answered=len(records),
+            right=right, share_right=round(right / len(records), 3) if records else None,
+        ))
+        wrong = [r for r in records if not r["correct"] and r.get("answer") is not None]
+        for answer, count in Counter(r["answer"] for r in wrong).items():
+            chosen = [r for r in wrong if r["answer"] == answer]
+            rules = Counter(r.get("explained_by") or r.get("rule") for r in chosen)
+            rule = min(rules, key=lambda k: (-rules[k], k or "")) if rules else None
+            report.wrong_answers.append(WrongAnswer(
+                question=qid, answer=answer, label=str(chosen[0].get("answer_label") or answer), count=count,
+                share=round(count / len(records), 3), right_label=str(chosen[0].get("right_label") or chosen[0]["right_answer"]),
+                rule=rule, rule_title=_rule_title(rule),
+            ))
+    report.wrong_answers.sort(key=lambda w: (-w.count, natural_key(w.question), w.answer))
+
+    missed: dict[str, list] = {}
+    for s in counted:
+        for record in s.data["answers"]:
+            point = record.get("teaching_point")
+            if not record["correct"] and point:
+                missed.setdefault(point, []).append(record["id"])
+    report.missed_points = sorted(
+        (MissedPoint(point, len(ids), sorted(set(ids), key=natural_key)) for point, ids in missed.items()),
+        key=lambda m: (-m.misses, m.teaching_point),
+    )
+
+    percents = [s.percent for s in report.students]
+    bins = [0] * HISTOGRAM_BINS
+    for p in percents:
+        bins[min(int(p // (100 / HISTOGRAM_BINS)), HISTOGRAM_BINS - 1)] += 1
+    width = 100 // HISTOGRAM_BINS
+    report.histogram = [(i * width, 100 if i == HISTOGRAM_BINS - 1 else (i + 1) * width - 1, n) for i, n in enumerate(bins)]
+    if percents:
+        report.mean_percent = round(statistics.mean(percents), 1)
+        report.median_percent = round(statistics.median(percents), 1)
+    return report
+
+
+def report_json(report: ClassReport) -> dict:
+    data = asdict(report)
+    data["problems"] = [str(p) for p in report.problems]
+    data["histogram"] = [{"from": low, "to": high, "students": n} for low, high, n in report.histogram]
+    data["disclaimer"] = DISCLAIMER
+    return {"schema": "mmn-ddx/class-report/1", **data}
+
+
+def report_csv(report: ClassReport) -> str:
+    """One row per student: the score, then 1 (right), 0 (wrong or skipped) or blank (not reached) per question."""
+    question_ids = [q.id for q in report.questions]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", "file", "correct", "answered", "total", "percent", "complete", "seed", *question_ids])
+    for s in report.students:
+        marks = ["" if qid not in s.marks else "1" if s.marks[qid] else "0" for qid in question_ids]
+        writer.writerow([s.student, s.path, s.correct, s.answered, s.total, s.percent,
+                         "yes" if s.complete else "no", "" if s.seed is None else s.seed, *marks])
+    return buffer.getvalue()
+
+
+def write_csv(report: ClassReport, path: str) -> None:
+    write_text_atomic(path, report_csv(report))

@@ -1,0 +1,232 @@
+"""`mmn-ddx quiz` and `mmn-ddx class report`: parse, call the library (mmn_ddx.quiz, mmn_ddx.classroom), render."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from mmn_ddx.cli import _emit_json, main
+from mmn_ddx.errors import InputError
+
+EXIT_INTERRUPTED = 130  # as `walk`: the conventional code for a run stopped by Ctrl-C
+
+
+def complete_quiz(ctx, param, incomplete):
+    """Shell completion: names of the bundled quizzes (files complete as usual)."""
+    from mmn_ddx.quiz import bundled_quizzes
+
+    return [name for name in bundled_quizzes() if name.startswith(incomplete)]
+
+
+def _usage(message: str) -> click.UsageError:
+    return click.UsageError(message)
+
+
+@main.command()
+@click.argument("quiz_name", metavar="[QUIZ]", required=False, shell_complete=complete_quiz)
+@click.option("--seed", type=int, help="Fix the order of questions and options: the same seed gives the same quiz on any machine.")
+@click.option("--generate", "generate_count", type=click.IntRange(1, 200), metavar="N",
+              help="Build a quiz of N engine-graded questions from the case library (repeatable with --seed).")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="With --generate: write the quiz (YAML) to this file and stop. With --key: write the key here.")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False),
+              help="Take the answers from a YAML or JSON file (question id: letter, number or text); no prompts.")
+@click.option("--student", help="The student's name, kept in the results.")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False),
+              help="Write the results (JSON) to this file, atomically, after every answer.")
+@click.option("--resume", is_flag=True, help="Carry on from the --results file of an interrupted run.")
+@click.option("--feedback", type=click.Choice(["immediate", "end"]), default="immediate", show_default=True,
+              help="Explain each answer at once, or only at the end (exam mode).")
+@click.option("--key", is_flag=True, help="Print the answer key, with the engine's explanation of each answer.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]),
+              help="With --key: text (the default), md or html for print, or json.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the results as JSON on stdout at the end (questions and prompts go to stderr).")
+def quiz(quiz_name, seed, generate_count, out, answers_path, student, results_path, resume, feedback, key, fmt, as_json):
+    """Take a quiz graded by the engine, print its answer key, or generate one.
+
+    QUIZ is a quiz file or the name of a bundled quiz (introductory, criteria, hard-mimics).
+    Answer with the option's letter, its number or its text; 'skip' leaves a question
+    unanswered. Ctrl-C stops at once: with --results every answer given is already saved,
+    and --resume carries on. Without --seed the questions keep the file's order. An answers
+    file maps question ids (listed by --key) to answers, e.g. 'finger-drop-discriminator: b'.
+
+    \b
+      mmn-ddx quiz introductory --seed 7 --student Ada --results ada.json
+      mmn-ddx quiz introductory --seed 7 --student Ada --results ada.json --resume
+      mmn-ddx quiz criteria --seed 7 --answers ada.yaml --student Ada --results results/ada.json
+      mmn-ddx quiz hard-mimics --seed 7 --feedback end
+      mmn-ddx quiz introductory --seed 7 --key --format html --out key.html
+      mmn-ddx quiz --generate 10 --seed 3 --out week3.yaml
+    """
+    from mmn_ddx import quiz as lib
+
+    if generate_count is not None and quiz_name:
+        raise _usage("give either QUIZ or --generate N, not both.")
+    if fmt and not key:
+        raise _usage("--format applies to --key.")
+    if out and not (key or generate_count is not None):
+        raise _usage("--out applies to --generate (the quiz) or to --key (the key).")
+    if key and (answers_path or results_path or resume or student or as_json):
+        raise _usage("--key prints the answer key; it does not run the quiz (drop --answers, --results, --resume, --student and --json).")
+
+    if generate_count is not None and out and not key:
+        _, text = lib.generate(generate_count, seed)
+        lib.write_text_atomic(out, text)
+        again = f" --seed {seed}" if seed is not None else ""
+        click.echo(f"Wrote a quiz of {generate_count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
+                   f"run it with 'mmn-ddx quiz {out}{again}'.", err=True)
+        return
+    if key:
+        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed)
+        _print_key(lib.answer_key(paper), fmt or "text", out)
+        return
+    session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
+                               student=student, results=results_path, resume=resume, feedback=feedback)
+    _take(session, sheet, feedback, as_json)
+
+
+def _print_key(key: dict, fmt: str, out: str | None) -> None:
+    from mmn_ddx.quiz import write_text_atomic
+    from mmn_ddx.render import make_console
+    from mmn_ddx.render import quiz as views
+
+    if fmt == "text" and not out:
+        make_console().print(views.key_view(key))
+        return
+    if fmt == "text":
+        console = make_console(width=100)
+        with console.capture() as captured:
+            console.print(views.key_view(key))
+        text = captured.get()
+    elif fmt == "json":
+        import json
+
+        text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
+    if out:
+        write_text_atomic(out, text)
+        click.echo(f"Wrote the answer key ({fmt}) to {out}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _take(session, sheet, feedback: str, as_json: bool) -> None:
+    """The question loop: items from the library, answers from the student or the file, views out."""
+    from rich.text import Text
+
+    from mmn_ddx import quiz as lib
+    from mmn_ddx.render import make_console
+    from mmn_ddx.render import quiz as views
+    from mmn_ddx.vocabulary import vocabulary
+
+    console = make_console(stderr=as_json)
+    vocab = vocabulary()
+    paper = session.paper
+    total = len(paper.items)
+    scripted = sheet is not None
+    if not (scripted and as_json):
+        console.print(views.quiz_header(paper, session.summary()))
+    if not scripted and session.path is None:
+        click.echo("Note: answers are not being saved; add --results FILE to keep them.", err=True)
+    shown: tuple | None = None  # (case id, last stage shown)
+    missing: list[str] = []
+    try:
+        for item in session.pending():
+            if scripted:
+                if item.id not in sheet.answers:
+                    missing.append(item.id)
+                    continue
+                option, typed = sheet.answers[item.id]
+                graded = session.record(item, option, typed, None)
+                if not as_json:
+                    console.print(views.scripted_line(graded))
+                    if feedback == "immediate" and not graded.correct:
+                        console.print(Text("   " + graded.feedback, style="dim"))
+                continue
+            from_stage = None  # None: the case as needed was just shown
+            if item.case is not None:
+                stage = item.question.stage
+                if shown is None or shown[0] != item.case.id:
+                    from_stage, shown = 0, (item.case.id, stage)
+                elif stage > shown[1]:
+                    from_stage, shown = shown[1] + 1, (item.case.id, stage)
+            console.print(views.question_view(item, total, vocab, from_stage))
+            started = time.monotonic()
+            letters = f"a–{lib.LETTERS[len(item.options) - 1]}"
+            while True:
+                typed = click.prompt(f"Your answer ({letters}, or skip)", default="", show_default=False, err=as_json)
+                if lib.is_skip(typed):
+                    option = None
+                    break
+                if not typed.strip():
+                    console.print(Text(lib.answer_help(item), style="yellow"))
+                    continue
+                option = lib.match_answer(item, typed)
+                if option is not None:
+                    break
+                console.print(Text(lib.answer_problem(item, typed), style="yellow"))
+            graded = session.record(item, option, typed, time.monotonic() - started)
+            if feedback == "immediate":
+                console.print(views.feedback_view(graded))
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        summary = session.summary()
+        saved = (f"Results saved in {summary['path']}; run the same command with --resume to carry on."
+                 if summary["path"] else "No --results file was given, so the answers were not saved.")
+        click.echo(f"\nQuiz stopped: {summary['done']} of {summary['total']} questions answered, "
+                   f"{summary['correct']} right. {saved}", err=True)
+        raise SystemExit(EXIT_INTERRUPTED)
+    if missing:
+        click.echo(f"Note: {len(missing)} question(s) have no answer in {sheet.path} and were left unanswered: "
+                   f"{', '.join(missing)}." + (" Run again with --resume (without --answers) to answer them."
+                                                if session.path else ""), err=True)
+    if feedback == "end" and not as_json:
+        console.print(views.review_view(session.graded_records()))
+    console.print(views.summary_view(session.summary()))
+    if as_json:
+        _emit_json(session.data)
+
+
+@main.group("class")
+def class_group():
+    """Sum up a class's quiz results: `mmn-ddx class report RESULTS...`."""
+
+
+@class_group.command("report")
+@click.argument("results", nargs=-1, required=True, type=click.Path())
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
+              help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many wrong answers and teaching points to list in the terminal.")
+def class_report(results, csv_path, as_json, top):
+    """Per-student scores, question difficulty, common wrong answers and missed teaching points.
+
+    RESULTS are files written by 'mmn-ddx quiz --results', or folders of them (read recursively).
+    A student who submitted twice counts once (the latest file); a file that cannot be read is
+    named and skipped, and the command then ends with exit code 2 after the report.
+
+    \b
+      mmn-ddx class report results/
+      mmn-ddx class report results/ --csv grades.csv
+      mmn-ddx class report results/*.json --json | jq .questions
+    """
+    from mmn_ddx import classroom
+
+    report = classroom.class_report(results)
+    if csv_path:
+        classroom.write_csv(report, csv_path)
+        click.echo(f"Wrote {len(report.students)} student rows to {csv_path}.", err=True)
+    if as_json:
+        _emit_json(classroom.report_json(report))
+        for d in report.dropped:
+            click.echo(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.", err=True)
+    else:
+        from mmn_ddx.render import make_console
+        from mmn_ddx.render import quiz as views
+
+        make_console().print(views.class_report_view(report, top))
+    if report.problems:
+        raise InputError(report.problems)

@@ -1,0 +1,325 @@
+"""Views of quizzes, answer keys and class reports: rich for the terminal, Markdown and HTML for print.
+
+Everything shown comes from mmn_ddx.quiz and mmn_ddx.classroom, which return plain data.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from mmn_ddx import DISCLAIMER
+from mmn_ddx.render import show_finding
+from mmn_ddx.vocabulary import Vocabulary
+
+KIND_TITLES = {
+    "leaning": "Leaning",
+    "discriminator": "Most discriminating finding",
+    "criteria": "Formal criteria",
+    "next_investigation": "Next investigation",
+    "consider": "Condition to consider",
+    "choice": "Multiple choice",
+}
+
+
+# ----------------------------------------------------------------------------- taking a quiz
+def quiz_header(paper, session_summary: dict | None = None) -> Group:
+    quiz = paper.quiz
+    parts: list = [Text(quiz.title, style="bold")]
+    seed = "no seed (the file's order)" if paper.seed is None else f"seed {paper.seed}"
+    parts.append(Text(f"{len(paper.items)} questions · {seed} · {paper.fingerprint}", style="dim"))
+    if quiz.description:
+        parts.append(Text(quiz.description))
+    if session_summary and session_summary["done"]:
+        parts.append(Text(f"Resuming: {session_summary['done']} of {session_summary['total']} already answered.", style="cyan"))
+    parts.append(Text(DISCLAIMER, style="bold dim"))
+    return Group(*parts)
+
+
+def case_context(item, vocab: Vocabulary, from_stage: int = 0) -> Group:
+    """The case as disclosed through the item's stage: narratives and findings (never its id)."""
+    case = item.case
+    parts: list = []
+    if from_stage == 0:
+        parts.append(Text(f"Case: {case.title}", style="bold magenta"))
+    else:
+        parts.append(Text(f"The same case, continued: {case.title}", style="bold magenta"))
+    for number in range(from_stage, item.question.stage + 1):
+        stage = case.stages[number]
+        parts.append(Text(f"{number + 1}. {stage.name.capitalize()}", style="bold cyan"))
+        if stage.narrative:
+            parts.append(Text(" ".join(stage.narrative.split())))
+        if stage.findings:
+            findings = Text()
+            for finding, value in stage.findings.items():
+                findings.append(f"  • {vocab.label(finding)}: ", style="bold")
+                findings.append(f"{show_finding(finding, value, vocab)}\n")
+            parts.append(findings)
+    return Group(*parts)
+
+
+def options_text(item) -> Text:
+    text = Text()
+    for i, option in enumerate(item.options):
+        text.append(f"  {chr(97 + i)}) ", style="bold")
+        text.append(f"{option.label}\n")
+    return text
+
+
+def question_view(item, total: int, vocab: Vocabulary, from_stage: int | None) -> Group:
+    """One question: the case (from `from_stage`; None when it was just shown), the prompt, the options."""
+    parts: list = [Text(""), Text(f"Question {item.number} of {total} · {KIND_TITLES[item.kind]}", style="bold reverse")]
+    if item.case is not None:
+        if from_stage is None:
+            parts.append(Text(f"(The same case, through the {item.stage_name} stage.)", style="dim"))
+        else:
+            parts.append(case_context(item, vocab, from_stage))
+    parts.append(Text(item.prompt, style="bold"))
+    parts.append(options_text(item))
+    return Group(*parts)
+
+
+def feedback_view(graded) -> Text:
+    item = graded.item
+    letter = item.letter(item.right)
+    if graded.correct:
+        text = Text("✓ Right. ", style="bold green")
+    elif graded.option is None:
+        text = Text(f"– Skipped: the answer is {letter}) {item.right.label}. ", style="bold yellow")
+    else:
+        text = Text(f"✗ Not quite: the answer is {letter}) {item.right.label}. ", style="bold red")
+    text.append(graded.feedback)
+    if not graded.correct and item.teaching_point:
+        text.append(f"\nTeaching point: {item.teaching_point}", style="italic")
+    return text
+
+
+def scripted_line(graded) -> Text:
+    """A compact line for an answer read from an answers file."""
+    item = graded.item
+    mark, style = ("✓", "green") if graded.correct else ("–", "yellow") if graded.option is None else ("✗", "red")
+    letter = item.letter(graded.option) if graded.option is not None else ""
+    given = "skipped" if graded.option is None else f"{letter}) {graded.option.label}" if letter else graded.option.label
+    text = Text(f"{mark} ", style=f"bold {style}")
+    text.append(f"{item.number}. {item.id} ({item.kind}): {given}")
+    if not graded.correct:
+        text.append(f" — right: {item.letter(item.right)}) {item.right.label}", style="dim")
+    return text
+
+
+def review_view(pairs) -> Group:
+    """Exam mode, at the end: every question with the answer given, the right one, and the explanation."""
+    table = Table(title="Your answers", title_justify="left", expand=True, show_lines=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Question", ratio=3)
+    table.add_column("Your answer", ratio=2)
+    table.add_column("Right answer", ratio=2)
+    table.add_column("", no_wrap=True)
+    explanations = Text()
+    for item, record in pairs:
+        given = record["answer_label"] or "skipped"
+        mark = Text("✓", style="bold green") if record["correct"] else Text("✗", style="bold red")
+        table.add_row(str(item.number), item.prompt, given, record["right_label"], mark)
+        if not record["correct"]:
+            explanations.append(f"\n{item.number}. ", style="bold")
+            explanations.append(record["feedback"])
+            if record.get("teaching_point"):
+                explanations.append(f"\n   Teaching point: {record['teaching_point']}", style="italic")
+            explanations.append("\n")
+    parts: list = [table]
+    if explanations:
+        parts.append(Text("Why", style="bold"))
+        parts.append(explanations)
+    return Group(*parts)
+
+
+def summary_view(summary: dict) -> Text:
+    text = Text(f"\nScore: {summary['correct']} of {summary['total']} ({summary['percent']:g} %)", style="bold")
+    if summary.get("student"):
+        text.append(f" · {summary['student']}")
+    if summary.get("path"):
+        text.append(f"\nResults saved in {summary['path']}.", style="dim")
+    text.append(f"\n{DISCLAIMER}", style="bold dim")
+    return text
+
+
+# ----------------------------------------------------------------------------- the answer key
+def key_view(key: dict) -> Group:
+    parts: list = [Text(f"Answer key: {key['quiz']}", style="bold")]
+    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
+    parts.append(Text(f"{len(key['questions'])} questions · {seed} · {key['fingerprint']} · mmn-ddx {key['tool_version']}", style="dim"))
+    for q in key["questions"]:
+        parts.append(Text(""))
+        head = Text(f"{q['number']}. ", style="bold")
+        head.append(q["prompt"], style="bold")
+        head.append(f"  [{q['id']} · {q['kind']}" + (f" · {q['case']} through {q['stage']}" if q["case"] else "") + "]", style="dim")
+        parts.append(head)
+        options = Text()
+        for option in q["options"]:
+            style = "bold green" if option["value"] == q["answer"]["value"] else "green" if option["right"] else ""
+            options.append(f"  {option['letter']}) {option['label']}" + ("  ✓" if option["right"] else "") + "\n", style=style)
+        parts.append(options)
+        parts.append(Text(q["explanation"]))
+        extra = []
+        if q["rule"]:
+            extra.append(f"Rule: {q['rule']}")
+        if q["teaching_point"]:
+            extra.append(f"Teaching point: {q['teaching_point']}")
+        if extra:
+            parts.append(Text(" · ".join(extra), style="italic dim"))
+    parts.append(Text(f"\n{key['disclaimer']}", style="bold dim"))
+    return Group(*parts)
+
+
+def _md(text: Any) -> str:
+    """Text from data files, safe inside Markdown: markup characters are escaped."""
+    out = str(text)
+    for char in "\\`*_[]<>#|":
+        out = out.replace(char, "\\" + char)
+    return out
+
+
+def key_markdown(key: dict) -> str:
+    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
+    lines = [f"# Answer key: {_md(key['quiz'])}", "",
+             f"{len(key['questions'])} questions · {seed} · {_md(key['fingerprint'])} · mmn-ddx {_md(key['tool_version'])}", "",
+             f"> {_md(key['disclaimer'])}", ""]
+    if key.get("description"):
+        lines += [_md(key["description"]), ""]
+    for q in key["questions"]:
+        where = f" · case {_md(q['case'])} through {_md(q['stage'])}" if q["case"] else ""
+        lines += [f"## {q['number']}. {_md(q['prompt'])}", "", f"*{_md(q['id'])} · {_md(q['kind'])}{where}*", ""]
+        for option in q["options"]:
+            label = f"{option['letter']}) {_md(option['label'])}"
+            lines.append(f"- **{label} ✓**" if option["right"] else f"- {label}")
+        lines += ["", f"**Answer: {q['answer']['letter']}) {_md(q['answer']['label'])}**", "", _md(q["explanation"]), ""]
+        if q["rule"]:
+            lines.append(f"*Rule:* {_md(q['rule'])}  ")
+        if q["teaching_point"]:
+            lines.append(f"*Teaching point:* {_md(q['teaching_point'])}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+HTML_STYLE = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 46rem; margin: 2rem auto; line-height: 1.45; color: #111; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
+.meta, .where { color: #555; font-size: .9rem; } .notice { font-weight: bold; border: 1px solid #999; padding: .4rem .6rem; }
+ol.options { list-style: none; padding-left: 1rem; } li.right { font-weight: bold; }
+.answer { font-weight: bold; } .point { font-style: italic; }
+section { break-inside: avoid; page-break-inside: avoid; }
+@media print { body { margin: 0; } }
+""".strip()
+
+
+def key_html(key: dict) -> str:
+    e = html.escape
+    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
+    out = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>Answer key: {e(key['quiz'])}</title>", f"<style>\n{HTML_STYLE}\n</style>", "</head>", "<body>",
+        f"<h1>Answer key: {e(key['quiz'])}</h1>",
+        f"<p class=\"meta\">{len(key['questions'])} questions · {e(seed)} · {e(key['fingerprint'])} · mmn-ddx {e(key['tool_version'])}</p>",
+        f"<p class=\"notice\">{e(key['disclaimer'])}</p>",
+    ]
+    if key.get("description"):
+        out.append(f"<p>{e(key['description'])}</p>")
+    for q in key["questions"]:
+        where = f" · case {e(q['case'])} through {e(q['stage'])}" if q["case"] else ""
+        out += ["<section>", f"<h2>{q['number']}. {e(q['prompt'])}</h2>", f"<p class=\"where\">{e(q['id'])} · {e(q['kind'])}{where}</p>",
+                '<ol class="options">']
+        for option in q["options"]:
+            css = ' class="right"' if option["right"] else ""
+            mark = " ✓" if option["right"] else ""
+            out.append(f"<li{css}>{e(option['letter'])}) {e(option['label'])}{mark}</li>")
+        out += ["</ol>", f"<p class=\"answer\">Answer: {e(q['answer']['letter'])}) {e(q['answer']['label'])}</p>",
+                f"<p>{e(q['explanation'])}</p>"]
+        if q["rule"]:
+            out.append(f"<p class=\"where\">Rule: {e(q['rule'])}</p>")
+        if q["teaching_point"]:
+            out.append(f"<p class=\"point\">Teaching point: {e(q['teaching_point'])}</p>")
+        out.append("</section>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------- the class report
+def histogram_view(bins, width: int = 30) -> Text:
+    """Scores as horizontal bars, one per band of ten percent."""
+    text = Text("Scores\n", style="bold")
+    most = max((n for _, _, n in bins), default=0)
+    for low, high, n in bins:
+        bar = "█" * (round(width * n / most) if most else 0)
+        text.append(f"  {low:>3}–{high:<3} % │ ", style="dim")
+        text.append(bar, style="cyan")
+        text.append(f" {n}\n" if n else "\n")
+    return text
+
+
+def class_report_view(report, top: int = 10) -> Group:
+    parts: list = [Text(f"Class report: {report.quiz_title}", style="bold")]
+    seeds = ", ".join("none" if s is None else str(s) for s in report.seeds)
+    stats = f"{len(report.students)} students · {report.files_read} files read · seeds: {seeds} · {report.quiz_fingerprint}"
+    if report.mean_percent is not None:
+        stats += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
+    parts.append(Text(stats, style="dim"))
+
+    table = Table(title="Students", title_justify="left", expand=True)
+    table.add_column("Student")
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("%", justify="right", no_wrap=True)
+    table.add_column("Answered", justify="right", no_wrap=True)
+    table.add_column("File", style="dim")
+    for s in report.students:
+        note = "" if s.complete else " (unfinished)"
+        table.add_row(s.student + note, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}", s.path)
+    parts.append(table)
+    parts.append(histogram_view(report.histogram))
+
+    table = Table(title="Questions, hardest first (share right)", title_justify="left", expand=True)
+    table.add_column("Question", ratio=4, overflow="fold")
+    table.add_column("Kind", ratio=1, overflow="fold")
+    table.add_column("Right", justify="right", no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    ordered = sorted(report.questions, key=lambda q: (1.1 if q.share_right is None else q.share_right, q.id))
+    for q in ordered:
+        share = "—" if q.share_right is None else f"{q.share_right:.0%}"
+        style = "" if q.share_right is None else "red" if q.share_right < 0.5 else "yellow" if q.share_right < 0.8 else "green"
+        question = Text(q.id, style="bold")
+        if q.prompt:
+            question.append(f"\n{q.prompt}", style="dim")
+        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style))
+    parts.append(table)
+
+    if report.wrong_answers:
+        table = Table(title="Most-chosen wrong answers", title_justify="left", expand=True, show_lines=True)
+        table.add_column("Question", ratio=2, overflow="fold")
+        table.add_column("Wrong answer", ratio=2, overflow="fold")
+        table.add_column("Chosen", justify="right", no_wrap=True)
+        table.add_column("Right answer", ratio=2, overflow="fold")
+        table.add_column("The rule that explains it", ratio=2, overflow="fold")
+        for w in report.wrong_answers[:top]:
+            rule = Text(w.rule_title or "") if w.rule else Text("—", style="dim")
+            if w.rule:
+                rule.append(f"\n{w.rule}", style="dim")
+            table.add_row(w.question, w.label, f"{w.count} ({w.share:.0%})", w.right_label, rule)
+        parts.append(table)
+    if report.missed_points:
+        text = Text("Teaching points most missed\n", style="bold")
+        for m in report.missed_points[:top]:
+            text.append(f"  {m.misses}× ", style="bold red")
+            text.append(f"{m.teaching_point}")
+            text.append(f"  ({', '.join(m.questions)})\n", style="dim")
+        parts.append(text)
+    if report.dropped:
+        text = Text("Duplicate submissions (not counted twice; the latest file by time counts)\n", style="bold yellow")
+        for d in report.dropped:
+            text.append(f"  • {d.path} ({d.student}, written {d.updated}) set aside for {d.kept}\n")
+        parts.append(text)
+    parts.append(Text(DISCLAIMER, style="bold dim"))
+    return Group(*parts)
