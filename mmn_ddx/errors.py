@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -39,6 +38,8 @@ class InputError(Exception):
 
 def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) -> str:
     """A hint naming the nearest valid choice, or listing the choices when few and none is near."""
+    import difflib  # only an error pays for it
+
     choices = sorted(set(choices))
     text = str(word)
     close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)

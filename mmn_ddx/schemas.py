@@ -6,7 +6,6 @@ that the committed copies are current.
 
 from __future__ import annotations
 
-from mmn_ddx.vocabulary import Vocabulary, vocabulary
 
 CONDITION_NAMES = (
     "lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease",
@@ -34,8 +33,9 @@ def _finding_schema(spec, regions) -> dict:
     return number
 
 
-def case_schema(vocab: Vocabulary | None = None) -> dict:
+def case_schema(vocab=None) -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.vocabulary import vocabulary
 
     vocab = vocab or vocabulary()
     findings = {

@@ -83,3 +83,10 @@ def test_version_comes_from_the_package_metadata():
 def test_no_data_file_is_evaluated_as_code():
     source = "\n".join(p.read_text() for p in (ROOT / "mmn_ddx").rglob("*.py"))
     assert not re.search(r"\beval\(|\bexec\(|yaml\.load\((?![^)]*Loader=_LineLoader)|yaml\.unsafe_load|FullLoader", source)
+
+
+def test_schema_command_offers_every_schema():
+    from mmn_ddx.cli import SCHEMA_NAMES
+    from mmn_ddx.schemas import SCHEMAS
+
+    assert tuple(SCHEMAS) == SCHEMA_NAMES

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError
-from mmn_ddx.schemas import SCHEMAS
 
+# The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
+# (a test keeps the two equal).
+SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results")
 EXIT_INPUT = 2
 EXIT_ASSESS = 1
 
@@ -55,6 +56,8 @@ def complete_rule(ctx, param, incomplete):
 
 
 def _emit_json(data) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
@@ -224,9 +227,11 @@ def validate(paths):
 
 
 @main.command()
-@click.argument("name", type=click.Choice(list(SCHEMAS)))
+@click.argument("name", type=click.Choice(SCHEMA_NAMES))
 def schema(name):
     """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results)."""
+    from mmn_ddx.schemas import SCHEMAS
+
     _emit_json(SCHEMAS[name]())
 
 
@@ -328,6 +333,8 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
     except (click.Abort, KeyboardInterrupt, EOFError):
         summary = walkthrough.summary()
         if as_json:
+            import json
+
             click.echo(json.dumps(end_event(walkthrough, interrupted=True), ensure_ascii=False))
         click.echo(
             f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']} of '{summary['case']}': "
@@ -351,6 +358,8 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     book = walkthrough.assessor.book
     console = render.make_console()
     total = len(walkthrough.case.stages)
+    import json
+
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
     if not as_json:
         console.print(render.Text(walkthrough.case.title, style="bold"))
@@ -430,7 +439,7 @@ def run() -> None:  # pragma: no cover - console entry point alias
 
 
 # Commands that live in their own modules of this package register themselves on `main`.
-from mmn_ddx.cli import extra_commands  # noqa: E402,F401
+from mmn_ddx.cli import export, quiz  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
