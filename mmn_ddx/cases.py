@@ -9,12 +9,10 @@ from typing import Any, Iterable, Mapping
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Case, Stage
 from mmn_ddx.resources import cases_dir
-from mmn_ddx.rulebook import CONDITIONS
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
 CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-DIAGNOSES = ("mmn", "als") + CONDITIONS
 CRITERIA_VALUES = {
     "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded", "insufficient_data"),
     "gold_coast_als": ("met", "not_met", "insufficient_data"),
@@ -62,8 +60,8 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
     if not isinstance(title, str):
         problem(line_of(data, "title"), "'title' must be text.")
     diagnosis = data.get("diagnosis")
-    if diagnosis is not None and diagnosis not in DIAGNOSES:
-        problem(line_of(data, "diagnosis"), f"diagnosis '{diagnosis}' is unknown.", did_you_mean(diagnosis, DIAGNOSES) or "Use mmn, als or a condition to consider.")
+    if diagnosis is not None and diagnosis not in vocab.diagnoses:
+        problem(line_of(data, "diagnosis"), f"diagnosis '{diagnosis}' is unknown.", did_you_mean(diagnosis, vocab.diagnoses) or "Use mmn, als or a condition to consider.")
     difficulty = data.get("difficulty")
     if difficulty is not None and (isinstance(difficulty, bool) or difficulty not in (1, 2, 3)):
         problem(line_of(data, "difficulty"), f"difficulty {difficulty!r} must be 1, 2 or 3.")

@@ -27,43 +27,18 @@ from mmn_ddx.vocabulary import Vocabulary, vocabulary
 
 FORMATS = ("md", "html")
 LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
-DIAGNOSIS_LABELS = {
-    "mmn": "Multifocal motor neuropathy (MMN)",
-    "als": "Amyotrophic lateral sclerosis (ALS)",
-    "cidp": "Chronic inflammatory demyelinating polyneuropathy (CIDP)",
-    "lewis_sumner_syndrome": "Lewis-Sumner syndrome (multifocal acquired demyelinating sensory and motor neuropathy)",
-    "adult_spinal_muscular_atrophy": "Adult-onset spinal muscular atrophy",
-    "multifocal_acquired_motor_axonopathy": "Multifocal acquired motor axonopathy (MAMA)",
-}
 ANSWER_LINES = 3  # lines left for each written answer
 TEXT_BAR_WIDTH = 41
 
 
 # ----------------------------------------------------------------------------- plain helpers
 def diagnosis_label(diagnosis: str | None) -> str:
-    """A diagnosis or condition id as a reader names it ('kennedy_disease' -> 'Kennedy disease')."""
-    if not diagnosis:
-        return "not given"
-    if diagnosis in DIAGNOSIS_LABELS:
-        return DIAGNOSIS_LABELS[diagnosis]
-    words = diagnosis.replace("_", " ")
-    return words[:1].upper() + words[1:]
+    """A diagnosis or condition id as a reader names it ('kennedy_disease' -> 'Kennedy disease …')."""
+    return vocabulary().diagnosis_label(diagnosis)
 
 
 def _show(finding: str, value: Any, vocab: Vocabulary) -> str:
-    """A finding's value as a learner reads it, with its unit (as the terminal view shows it)."""
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, (tuple, list)):
-        text = ", ".join(str(v) for v in value) if value else "none"
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    else:
-        text = str(value).replace("_", " ")
-    spec = vocab.specs.get(finding)
-    if spec is not None and spec.type == "number" and spec.unit:
-        text += f" {spec.unit}"
-    return text
+    return vocab.show(finding, value)
 
 
 def _ratio(rule) -> str:

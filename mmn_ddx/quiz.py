@@ -34,6 +34,7 @@ import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case
+from mmn_ddx.vocabulary import show_value, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
 KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
@@ -51,20 +52,6 @@ SKIP_WORDS = ("skip", "-")
 TIE = 1e-9  # weights and swings closer than this are the same
 CLEAR_MARGIN = 0.05  # a next-investigation distractor moves P(MMN) at least this much less than the best
 RESULTS_SCHEMA = "mmn-ddx/quiz-results/1"
-CONDITION_LABELS = {
-    "lewis_sumner_syndrome": "Lewis-Sumner syndrome",
-    "cidp": "CIDP (chronic inflammatory demyelinating polyneuropathy)",
-    "hirayama_disease": "Hirayama disease",
-    "kennedy_disease": "Kennedy disease (spinal and bulbar muscular atrophy)",
-    "cervical_myeloradiculopathy": "Cervical myeloradiculopathy",
-    "inclusion_body_myositis": "Inclusion body myositis",
-    "post_polio_syndrome": "Post-polio syndrome",
-    "adult_spinal_muscular_atrophy": "Adult spinal muscular atrophy",
-    "benign_fasciculation_syndrome": "Benign fasciculation syndrome",
-    "neuralgic_amyotrophy": "Neuralgic amyotrophy",
-    "progressive_muscular_atrophy": "Progressive muscular atrophy",
-    "multifocal_acquired_motor_axonopathy": "Multifocal acquired motor axonopathy (MAMA)",
-}
 LEANING_LABELS = {"mmn": "MMN", "als": "ALS", "undecided": "undecided"}
 
 
@@ -496,9 +483,7 @@ class _Context:
         label = self.vocab.label(finding)
         if value is None:
             return label
-        spec = self.vocab.specs.get(finding)
-        unit = f" {spec.unit}" if spec is not None and spec.type == "number" and spec.unit else ""
-        return f"{label}: {show_value(value)}{unit}"
+        return f"{label}: {self.vocab.show(finding, value)}"
 
     def criterion_set(self, set_id: str):
         for criterion_set in self.book.criteria:
@@ -507,18 +492,8 @@ class _Context:
         return None
 
 
-def show_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (tuple, list)):
-        return ", ".join(value) if value else "none"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value).replace("_", " ")
-
-
 def condition_label(condition: str) -> str:
-    return CONDITION_LABELS.get(condition, condition.replace("_", " ").capitalize())
+    return vocabulary().diagnosis_label(condition)
 
 
 def _first_sentence(text: str) -> str:
@@ -744,7 +719,6 @@ def _next_investigation_item(q: Question, a: Assessment, rng, ctx: _Context, qui
 
 
 def _consider_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) -> dict:
-    from mmn_ddx.schemas import CONDITION_NAMES
 
     if not a.consider:
         raise _unanswerable(q, quiz, f"through stage '{q.case.stages[q.stage].name}' case '{q.case.id}' raises no red flag, "
@@ -758,7 +732,7 @@ def _consider_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) -
     if len(named) > 1:
         text += " It also names " + ", ".join(condition_label(c) for c in named[1:]) + ", also graded right."
     right = Option(first.condition, condition_label(first.condition))
-    pool = sorted(c for c in CONDITION_NAMES if c not in named)
+    pool = sorted(c for c in vocabulary().conditions if c not in named)
     distractors = [Option(c, condition_label(c)) for c in _pick(pool, q.option_count - 1, rng)]
     notes = {o.value: (f"The engine raises no red flag for {o.label} at this stage.", None) for o in distractors}
     return dict(

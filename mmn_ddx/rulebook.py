@@ -24,12 +24,6 @@ from mmn_ddx.vocabulary import Vocabulary, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CONDITIONS = (
-    "lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease",
-    "cervical_myeloradiculopathy", "inclusion_body_myositis", "post_polio_syndrome",
-    "adult_spinal_muscular_atrophy", "benign_fasciculation_syndrome", "neuralgic_amyotrophy",
-    "progressive_muscular_atrophy", "multifocal_acquired_motor_axonopathy",
-)  # shared/contract/findings.md, "Conditions to consider"
 CONFIDENCE = ("H", "M", "L")
 
 WEIGH_FIELDS = {"id", "title", "group", "when", "toward", "frequency", "estimate", "explanation", "teaching_point", "sources"}
@@ -225,18 +219,19 @@ def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
     rule_id = reader.rule_id(entry)
     reader.unexpected(entry, CONSIDER_FIELDS)
     condition = entry.get("condition")
-    if condition not in CONDITIONS:
+    conditions = reader.vocab.conditions
+    if condition not in conditions:
         reader.problem(
             line_of(entry, "condition") or line_of(entry),
             f"rule '{rule_id}': condition {condition!r} is not one of the conditions to consider.",
-            did_you_mean(condition, CONDITIONS) or "See the contract's list.",
+            did_you_mean(condition, conditions) or "See the contract's list ('mmn-ddx findings').",
         )
     settles = entry.get("settles", False)
     if not isinstance(settles, bool):
         reader.problem(line_of(entry, "settles"), f"rule '{rule_id}': 'settles' must be true or false.")
     when = reader.condition(entry)
     title, why, sources = reader.text(entry, "title"), reader.text(entry, "why"), reader.sources(entry)
-    if when is None or condition not in CONDITIONS:
+    if when is None or condition not in conditions:
         return None
     return ConsiderRule(rule_id, condition, title, when, why, sources, reader.path, line_of(entry), bool(settles))
 

@@ -7,12 +7,6 @@ that the committed copies are current.
 from __future__ import annotations
 
 
-CONDITION_NAMES = (
-    "lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease",
-    "cervical_myeloradiculopathy", "inclusion_body_myositis", "post_polio_syndrome",
-    "adult_spinal_muscular_atrophy", "benign_fasciculation_syndrome", "neuralgic_amyotrophy",
-    "progressive_muscular_atrophy", "multifocal_acquired_motor_axonopathy",
-)
 
 
 def _finding_schema(spec, regions) -> dict:
@@ -67,7 +61,7 @@ def case_schema(vocab=None) -> dict:
             "id": {"title": "Case id", "description": "unique; lower-case words joined by hyphens", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
             "title": {"title": "Title", "description": "a one-line hook that does not give the diagnosis away", "type": "string"},
             "source": {"title": "Source", "description": "'Adapted from <citation>' or 'Teaching composite — <sources>'", "type": "string"},
-            "diagnosis": {"title": "Diagnosis", "enum": ["mmn", "als", *CONDITION_NAMES]},
+            "diagnosis": {"title": "Diagnosis", "enum": list(vocab.diagnoses)},
             "difficulty": {"title": "Difficulty", "description": "1 textbook, 2 intermediate, 3 misleading", "enum": [1, 2, 3]},
             "stages": {"title": "Stages", "description": "disclosed in this order", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/stage"}},
             "findings": {"$ref": "#/$defs/findings"},
@@ -87,6 +81,7 @@ def case_schema(vocab=None) -> dict:
 
 def assessment_schema() -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.vocabulary import vocabulary
 
     evidence = {
         "type": "object",
@@ -129,7 +124,7 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(CONDITION_NAMES)}, "because": {"type": "array", "items": {"type": "string"}}}},
+                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}}}},
             },
             "next_best_findings": {
                 "type": "array",

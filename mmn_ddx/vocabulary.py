@@ -44,12 +44,40 @@ class FindingSpec:
 REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
 
 
-class Vocabulary:
-    """All finding specs by id, with value checking that explains itself."""
+def show_value(value: Any) -> str:
+    """A value as a learner reads it: yes / no, 'none' for an empty region list, words not ids."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value) if value else "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value).replace("_", " ")
 
-    def __init__(self, specs: list[FindingSpec], regions: tuple[str, ...] = REGIONS):
+
+class Vocabulary:
+    """All finding specs by id, with value checking that explains itself, and the diagnoses."""
+
+    def __init__(self, specs: list[FindingSpec], regions: tuple[str, ...] = REGIONS,
+                 conditions: dict[str, str] | None = None, diagnoses: dict[str, str] | None = None):
         self.specs = {spec.id: spec for spec in specs}
         self.regions = regions
+        self.conditions = dict(conditions or {})  # condition to consider -> label
+        self.diagnoses = {**(diagnoses or {}), **self.conditions}  # every diagnosis a case may have -> label
+
+    def diagnosis_label(self, diagnosis: str | None) -> str:
+        """'kennedy_disease' -> 'Kennedy disease (spinal and bulbar muscular atrophy)'."""
+        if not diagnosis:
+            return "not given"
+        return self.diagnoses.get(diagnosis, diagnosis.replace("_", " "))
+
+    def show(self, finding: str, value: Any) -> str:
+        """A finding's value as a learner reads it, with its unit ('24 months', 'low titre')."""
+        text = show_value(value)
+        spec = self.specs.get(finding)
+        if spec is not None and spec.type == "number" and spec.unit:
+            text += f" {spec.unit}"
+        return text
 
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.specs
@@ -163,7 +191,9 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     path = path or rules_dir() / "findings.yaml"
     data = load_yaml_file(path)
     specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
-    return Vocabulary(specs, tuple(data.get("regions", REGIONS)))
+    conditions = {entry["id"]: entry["label"] for entry in data.get("conditions", [])}
+    diagnoses = {entry["id"]: entry["label"] for entry in data.get("diagnoses", [])}
+    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses)
 
 
 @lru_cache(maxsize=1)

@@ -80,10 +80,13 @@ def test_ratios_derive_from_frequencies_and_are_capped():
 
 
 def test_every_condition_to_consider_can_be_named():
-    from mmn_ddx.rulebook import CONDITIONS
-
     named = {rule.condition for rule in BOOK.consider}
-    assert named == set(CONDITIONS)
+    assert named == set(BOOK.vocabulary.conditions)
+    contract = {"lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease", "cervical_myeloradiculopathy",
+                "inclusion_body_myositis", "post_polio_syndrome", "adult_spinal_muscular_atrophy",
+                "benign_fasciculation_syndrome", "neuralgic_amyotrophy", "progressive_muscular_atrophy",
+                "multifocal_acquired_motor_axonopathy"}  # shared/contract/findings.md
+    assert set(BOOK.vocabulary.conditions) == contract
 
 
 def test_pseudo_block_does_not_count_toward_mmn():

@@ -149,11 +149,14 @@ def findings(as_json):
     if as_json:
         from dataclasses import asdict
 
-        _emit_json({"regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab]})
+        _emit_json({"regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
+                    "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]})
         return
-    from mmn_ddx.render import findings_table, make_console
+    from mmn_ddx.render import conditions_table, findings_table, make_console
 
-    make_console().print(findings_table(vocab))
+    console = make_console()
+    console.print(findings_table(vocab))
+    console.print(conditions_table(vocab))
 
 
 @main.group(invoke_without_command=True)

@@ -12,21 +12,11 @@ from rich.text import Text
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
 from mmn_ddx.model import Assessment, Evidence, WeighRule
-from mmn_ddx.vocabulary import Vocabulary
+from mmn_ddx.vocabulary import Vocabulary, show_value
 
 BAR_WIDTH = 41
 LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
 COLOUR = {"mmn": "green", "als": "red", "neither": "blue", "undecided": "yellow"}
-
-
-def show_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (tuple, list)):
-        return ", ".join(value) if value else "none"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 def probability_bar(p_mmn: float, width: int = BAR_WIDTH) -> Text:
@@ -47,7 +37,7 @@ def probability_bar(p_mmn: float, width: int = BAR_WIDTH) -> Text:
 
 
 def _findings_text(findings: dict, vocab: Vocabulary) -> str:
-    return "; ".join(f"{vocab.label(k)}: {show_finding(k, v, vocab)}" for k, v in findings.items())
+    return "; ".join(f"{vocab.label(k)}: {vocab.show(k, v)}" for k, v in findings.items())
 
 
 def _ratio(rule: WeighRule) -> str:
@@ -177,6 +167,15 @@ def findings_table(vocab: Vocabulary) -> Table:
     return table
 
 
+def conditions_table(vocab: Vocabulary) -> Table:
+    table = Table(title="Conditions to consider (the ids `consider` and case diagnoses use)", title_justify="left", expand=True)
+    table.add_column("Identifier", no_wrap=True, style="bold")
+    table.add_column("Condition")
+    for condition, label in vocab.conditions.items():
+        table.add_row(condition, label)
+    return table
+
+
 def rules_table(book) -> Table:
     table = Table(title="Rules", title_justify="left", expand=True)
     table.add_column("Id", no_wrap=True, style="bold")
@@ -236,7 +235,7 @@ def print_problems(console: Console, problems: Iterable) -> None:
 
 __all__ = [
     "Panel", "assessment_view", "findings_table", "make_console", "print_problems",
-    "probability_bar", "rule_view", "rules_table", "show_value",
+    "probability_bar", "rule_view", "rules_table",
 ]
 
 
@@ -271,20 +270,11 @@ def cases_table(cases, reveal: bool = False) -> Table:
     return table
 
 
-def show_finding(finding: str, value: Any, vocab: Vocabulary) -> str:
-    """A finding's value as a learner reads it, with its unit."""
-    text = show_value(value)
-    spec = vocab.specs.get(finding)
-    if spec is not None and spec.type == "number" and spec.unit:
-        text += f" {spec.unit}"
-    return text
-
-
 def _findings_lines(findings: dict, vocab: Vocabulary) -> Text:
     text = Text()
     for finding, value in findings.items():
         text.append(f"  • {vocab.label(finding)}: ", style="bold")
-        text.append(f"{show_finding(finding, value, vocab)}\n")
+        text.append(f"{vocab.show(finding, value)}\n")
     return text
 
 

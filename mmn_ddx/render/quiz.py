@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.render import show_finding
 from mmn_ddx.vocabulary import Vocabulary
 
 KIND_TITLES = {
@@ -57,7 +56,7 @@ def case_context(item, vocab: Vocabulary, from_stage: int = 0) -> Group:
             findings = Text()
             for finding, value in stage.findings.items():
                 findings.append(f"  • {vocab.label(finding)}: ", style="bold")
-                findings.append(f"{show_finding(finding, value, vocab)}\n")
+                findings.append(f"{vocab.show(finding, value)}\n")
             parts.append(findings)
     return Group(*parts)
 
