@@ -151,7 +151,8 @@ def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
         folded = ", ".join(f.rule.title for f in e.folded)
         group_label = rule.group or ""
         why.append(f"\nAlso fired, folded into this one (same group '{group_label}', counted once): {folded}.", style="italic")
-    why.append(f"\nSource: {'; '.join(rule.sources)}", style="dim")
+    label = "Source" if len(rule.sources) == 1 else "Sources"
+    why.append(f"\n{label}: " + " · ".join(rule.sources), style="dim")
     return [name, Text(rule.toward.upper(), style=COLOUR[rule.toward]), _ratio(rule), why]
 
 
