@@ -1,7 +1,7 @@
 """The engines that decide which rules fire: durable_rules, and a plain-Python oracle.
 
 Both take the same compiled targets — (key, condition, also_false) — and return, for one case,
-the targets whose condition came out true (and, where asked, false) in firing order. The durable
+the targets whose condition came out true (and, where asked, false), in the targets' order. The durable
 engine is the product; the plain one is the independent check the tests compare it with, the
 speed reference of the benchmark, and the fast path for what-if questions.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from mmn_ddx.conditions import All, Any_, AtLeast, Condition, Not, Ref, evaluate, refs_of, result_field, to_durable, to_fact, unknown_tests
@@ -59,20 +60,6 @@ class DurableEngine:
     _names = itertools.count(1)
 
     def __init__(self, targets: Sequence[Target], vocabulary: Vocabulary):
-        from durable.engine import Host  # imported here: only commands that evaluate pay for it
-
-        class SynchronousHost(Host):
-            """A durable_rules host without its background dispatch threads.
-
-            durable_rules' Host polls every ruleset from two timer threads; those race with the
-            synchronous assert / delete of this engine on the same state and fail at random
-            (error 307, "node deleted", seen here once in 100,000 cases). Every action here runs
-            inside assert_fact, so the threads have nothing to do.
-            """
-
-            def _run(self) -> None:
-                return None
-
         self.vocabulary = vocabulary
         self.public = {t.key for t in targets}
         self.targets = [piece for t in targets for piece in self._decompose(t)]
@@ -87,15 +74,13 @@ class DurableEngine:
         priority = 0
         for target in self.targets:
             round_ = self.rounds[target.key]
-            for truth in (True, False) if target.also_false else (True,):
-                pattern = to_durable(target.condition, vocabulary, truth, refs_as_fields=True)
-                for part in _split(pattern):
-                    priority += 1
-                    rules[f"r{priority}"] = {
-                        "all": [{"m": {"$and": [{"__round": round_}, part]}}],
-                        "run": self._recorder(target.key, truth),
-                        "pri": priority,  # fire in target order, so the trace reads like the rule files
-                    }
+            for truth, part in self._patterns(target):
+                priority += 1
+                rules[f"r{priority}"] = {
+                    "all": [{"m": {"$and": [{"__round": round_}, part]}}],
+                    "run": self._recorder(target.key, truth),
+                    "pri": priority,
+                }
         # Every case fact must be handled, or durable_rules raises MessageNotHandledException.
         rules["catch-all"] = {"all": [{"m": {"$ex": {"__case": 1}}}], "run": _ignore, "pri": priority + 1}
         self.last_round = max(self.rounds.values(), default=0)
@@ -104,18 +89,20 @@ class DurableEngine:
         self._round_fields: dict[int, set] = {}
         for target in self.targets:
             fields = self._round_fields.setdefault(self.rounds[target.key], set())
-            for pattern in self._patterns(target):
+            for _, pattern in self._patterns(target):
                 fields.update(_fields(pattern))
         self._order = {key: i for i, key in enumerate(t.key for t in targets)}
-        self.host = SynchronousHost()
+        self.host = _synchronous_host_class()()
         try:
             self.host.set_rulesets({self.ruleset: rules})
         except Exception as error:  # durable_rules says only "error code 113"; name the culprit
             raise ValueError(f"durable_rules refused the compiled rules ({error}); {self._too_large()}") from None
 
-    def _patterns(self, target: Target) -> list[dict]:
+    def _patterns(self, target: Target) -> list[tuple[bool, dict]]:
+        """(truth, pattern) for each durable_rules rule the target needs."""
         forms = (True, False) if target.also_false else (True,)
-        return [p for truth in forms for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True))]
+        return [(truth, part) for truth in forms
+                for part in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True))]
 
     def _decompose(self, target: Target) -> list[Target]:
         """A target too large for durable_rules' patterns, with its composite parts lifted out.
@@ -124,7 +111,7 @@ class DurableEngine:
         matched in an earlier round, whose outcome the parent reads as a field: the same
         three-valued logic, in patterns of a few expressions each.
         """
-        patterns = self._patterns(target)
+        patterns = [pattern for _, pattern in self._patterns(target)]
         if len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns):
             return [target]
         cond = target.condition
@@ -169,8 +156,7 @@ class DurableEngine:
         return rounds
 
     def _too_large(self) -> str:
-        big = [t.key for t in self.targets if any(_size(p) >= 30 for truth in (True, False)
-               for p in _split(to_durable(t.condition, self.vocabulary, truth, refs_as_fields=True)))]
+        big = [t.key for t in self.targets if any(_size(p) >= PATTERN_LIMIT for _, p in self._patterns(t))]
         return "too complex for one pattern: " + ", ".join(big) + " (split it into elements)" if big else "no pattern looks too large"
 
     def _recorder(self, key: str, truth: bool):
@@ -263,6 +249,25 @@ def _size(pattern) -> int:
                 total += 1
         return total
     return 1
+
+
+@lru_cache(maxsize=1)
+def _synchronous_host_class():
+    from durable.engine import Host  # imported here: only commands that evaluate pay for it
+
+    class SynchronousHost(Host):
+        """A durable_rules host without its background dispatch threads.
+
+        durable_rules' Host polls every ruleset from two timer threads; those race with the
+        synchronous assert / delete of this engine on the same state and fail at random
+        (error 307, "node deleted", seen here once in 100,000 cases). Every action here runs
+        inside assert_fact, so the threads have nothing to do.
+        """
+
+        def _run(self) -> None:
+            return None
+
+    return SynchronousHost
 
 
 def _ignore(context) -> None:
