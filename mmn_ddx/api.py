@@ -30,6 +30,10 @@ def parse_finding_options(options: Sequence[str]) -> dict:
             problems.append(Problem(None, None, f"--finding '{option}' must be written id=value.", "E.g. --finding conduction_block=definite."))
             continue
         finding, text = (part.strip() for part in option.split("=", 1))
+        if finding in findings:
+            problems.append(Problem(None, None, f"--finding {finding} is given twice.",
+                                    "Give it once; a region list takes several regions: -f umn_regions=cervical,bulbar."))
+            continue
         try:
             findings[finding] = vocab.parse_text(finding, text, "--finding")
         except InputError as error:
@@ -47,6 +51,9 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
 
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
     extra = parse_finding_options(finding_options)
+    if not names and stage is not None:
+        raise InputError(Problem(None, None, "--stage needs a case: findings given with --finding have no stages.",
+                                 "Name a case, or leave out --stage."))
     if not names and not extra:
         raise InputError(Problem(None, None, "nothing to assess.", "Name a case file, a folder or a bundled case id, or give --finding id=value."))
     engine_ = assessor(engine)
@@ -109,6 +116,9 @@ def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | N
     from mmn_ddx.walkthrough import Walkthrough, load_answers, pick_case
 
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
+    if name and (seed is not None or difficulty is not None or diagnosis is not None):
+        raise InputError(Problem(None, None, "--seed, --difficulty and --diagnosis choose a random case; they do not apply to a named case.",
+                                 f"Run 'mmn-ddx walk {name}' alone, or leave out the case name."))
     case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
     answers = load_answers(answers_path, case) if answers_path else None
     return Walkthrough(case, assessor("durable"), prior), answers

@@ -52,6 +52,15 @@ def leaning_of(p_mmn: float) -> str:
     return "undecided"
 
 
+def show_p(p: float) -> str:
+    """A probability with two decimals, never a false certainty: '> 0.99', '< 0.01'."""
+    if p > 0.995:
+        return "> 0.99"
+    if p < 0.005:
+        return "< 0.01"
+    return f"{p:.2f}"
+
+
 def check_prior(prior: float) -> float:
     if not (0 < prior < 1):
         raise InputError(Problem(None, None, f"the prior P(MMN) must lie strictly between 0 and 1, not {prior:g}.", f"The default is {DEFAULT_PRIOR}."))
@@ -190,10 +199,10 @@ class Assessor:
             label = self.book.vocabulary.label(finding)
             moves = []
             if high[1] - p_now >= 0.005:
-                moves.append(f"if {_say(high[0])}, P(MMN) would rise to {high[1]:.2f}")
+                moves.append(f"if {_say(high[0])}, P(MMN) would rise to {show_p(high[1])}")
             if p_now - low[1] >= 0.005:
-                moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {low[1]:.2f}")
-            why = f"{label} is unknown: " + "; ".join(moves) + f" (now {p_now:.2f})."
+                moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
+            why = f"{label} is unknown: " + "; ".join(moves) + f" (now {show_p(p_now)})."
             ranked.append(NextFinding(finding, why, swing, outcomes))
         ranked.sort(key=lambda n: (-n.swing, n.finding))
         return ranked[:NEXT_BEST_COUNT]

@@ -179,6 +179,8 @@ def resolve(names: Iterable[str]) -> list[Path]:
             paths.extend(found)
         elif path.is_file():
             paths.append(path)
+        elif path.is_symlink():
+            problems.append(Problem(name, None, "is a link to a file that does not exist.", "Fix or remove the link."))
         elif name in library():
             paths.append(library()[name])
         else:

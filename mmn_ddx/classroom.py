@@ -19,7 +19,8 @@ from typing import Iterable
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.quiz import read_results, with_hint, write_text_atomic
+from mmn_ddx.files import write_new_file
+from mmn_ddx.quiz import read_results, with_hint
 
 HISTOGRAM_BINS = 10  # 0–9 %, 10–19 %, …, 90–100 %
 
@@ -280,5 +281,5 @@ def report_csv(report: ClassReport) -> str:
     return buffer.getvalue()
 
 
-def write_csv(report: ClassReport, path: str) -> None:
-    write_text_atomic(path, report_csv(report))
+def write_csv(report: ClassReport, path: str, force: bool = False) -> None:
+    write_new_file(path, report_csv(report), force)

@@ -18,13 +18,10 @@ mmn_ddx/render/quiz.py).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import random
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +30,7 @@ from typing import Any, Callable, Mapping
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.files import write_text_atomic
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.vocabulary import show_value, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
@@ -947,43 +945,6 @@ def grade(item: Item, option: Option | None) -> Graded:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def write_text_atomic(path: Path | str, text: str) -> None:
-    """Write a file so that it is always either the old or the new version, never half of one.
-
-    The text goes to a temporary file in the same folder, is flushed to disk, and replaces the
-    target with os.replace (atomic on POSIX and Windows); an existing file keeps its permissions.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise InputError(Problem(str(path), None, f"cannot be written ({error.strerror or error}).",
-                                 "Check that the folder exists and is writable.")) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(error, OSError):
-            raise InputError(Problem(str(path), None, f"cannot be written ({error.strerror or error}).",
-                                     "Check the disk space and that the file is writable.")) from None
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            folder = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
 
 
 def write_json_atomic(path: Path | str, data: Any) -> None:

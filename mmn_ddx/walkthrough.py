@@ -132,11 +132,14 @@ class Walkthrough:
     def grade_investigation(self, step: Step, finding: str) -> InvestigationFeedback:
         options = self.investigations(step)
         by_id = {o.finding: o for o in options}
-        if finding not in by_id:
+        vocab = self.assessor.book.vocabulary
+        if finding not in vocab or finding in step.assessment.findings:
             raise InputError(Problem(None, None, f"'{finding}' is not among the findings still unknown at this stage.",
                                      did_you_mean(finding, by_id)))
-        best = options[0]
-        feedback = InvestigationFeedback(finding, by_id[finding].swing, best.finding, best.swing)
+        best = options[0] if options else Investigation(finding, 0.0)
+        # A finding no rule weighs cannot move the probability at all.
+        chosen_swing = by_id[finding].swing if finding in by_id else 0.0
+        feedback = InvestigationFeedback(finding, chosen_swing, best.finding, best.swing)
         self.records[step.index].investigation = feedback
         return feedback
 
@@ -146,7 +149,7 @@ class Walkthrough:
         if raw.isdigit() and 1 <= int(raw) <= len(shown):
             return shown[int(raw) - 1].finding
         vocab = self.assessor.book.vocabulary
-        unknown = [o.finding for o in self.investigations(step)]
+        unknown = [spec.id for spec in vocab if spec.id not in step.assessment.findings]
         lowered = raw.lower().replace(" ", "_")
         for finding in unknown:
             if lowered in (finding, vocab.label(finding).lower().replace(" ", "_")):
@@ -190,17 +193,23 @@ def _diagnosis_matches(diagnosis: str | None, wanted: str) -> bool:
     return diagnosis == wanted
 
 
-def load_answers(path: str, case: Case) -> dict:
-    """An answers file: stage (name or number) -> a call, or {call, confidence, investigate}."""
+def load_answers(path: str, case: Case, vocab=None) -> dict:
+    """An answers file: stage (name or number) -> a call, or {call, confidence, investigate}.
+
+    Everything is checked before the walk starts, so a scripted run never stops half-way.
+    """
+    from mmn_ddx.vocabulary import vocabulary
     from mmn_ddx.yamlio import line_of, load_yaml_file
 
+    vocab = vocab or vocabulary()
     data = load_yaml_file(path)
     problems: list[Problem] = []
     if not isinstance(data, Mapping):
-        raise InputError(Problem(path, 1, "an answers file is a mapping of stage: answer.",
+        raise InputError(Problem(path, line_of(data) or 1, "an answers file is a mapping of stage: answer.",
                                  "E.g. 'history: mmn' or 'examination: {call: als, confidence: 70, investigate: conduction_block}'."))
     names = [s.name for s in case.stages]
     answers: dict[int, dict] = {}
+    seen_at: dict[int, Any] = {}
     for key, value in data.items():
         line = line_of(data, key)
         text = str(key)
@@ -208,22 +217,45 @@ def load_answers(path: str, case: Case) -> dict:
         if index is None or not 0 <= index < len(names):
             problems.append(Problem(path, line, f"case '{case.id}' has no stage '{key}'.", did_you_mean(text, names) or f"Its stages: {', '.join(names)}."))
             continue
+        if index in seen_at:
+            problems.append(Problem(path, line, f"stage '{names[index]}' is answered twice (also as '{seen_at[index]}').", "Keep one answer per stage."))
+            continue
+        seen_at[index] = key
         entry = value if isinstance(value, Mapping) else {"call": value}
         for field_name in entry:
             if field_name not in ("call", "confidence", "investigate"):
                 problems.append(Problem(path, line_of(entry, field_name) or line, f"'{field_name}' is not part of an answer.", did_you_mean(field_name, ("call", "confidence", "investigate"))))
         answer: dict[str, Any] = {}
+        where = f"stage '{names[index]}'"
+        if "call" not in entry and "confidence" in entry:
+            problems.append(Problem(path, line, f"{where} gives a confidence but no call.", "Add 'call: mmn' (or als, undecided)."))
         if "call" in entry:
-            text_call = str(entry["call"])
-            if entry.get("confidence") is not None:
-                text_call += f" {entry['confidence']}"
-            parsed = parse_call(text_call)
-            if isinstance(parsed, Call):
-                answer["call"] = parsed
+            raw = entry["call"]
+            parsed = parse_call(str(raw)) if isinstance(raw, str) else None
+            if not isinstance(parsed, Call):
+                problems.append(Problem(path, line_of(entry, "call") or line, f"{where}: the call {raw!r} is not mmn, als or undecided.",
+                                        "Write mmn, als or undecided (m, a, u); '?' works only at the live prompt."))
             else:
-                problems.append(Problem(path, line, f"stage '{names[index]}': {parsed}"))
+                confidence = entry.get("confidence")
+                if confidence is not None:
+                    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 <= confidence <= 100:
+                        problems.append(Problem(path, line_of(entry, "confidence") or line,
+                                                f"{where}: confidence {confidence!r} is not a percentage from 0 to 100.", "E.g. 'confidence: 70'."))
+                    else:
+                        parsed = Call(parsed.leaning, round(confidence))
+                answer["call"] = parsed
         if entry.get("investigate") is not None:
-            answer["investigate"] = str(entry["investigate"])
+            finding = entry["investigate"]
+            finding_line = line_of(entry, "investigate") or line
+            disclosed = case.findings_through(index + 1)
+            if not isinstance(finding, str) or finding not in vocab:
+                problems.append(Problem(path, finding_line, f"{where}: 'investigate' must be a finding identifier, not {finding!r}.",
+                                        did_you_mean(finding, vocab.specs) or "See 'mmn-ddx findings' (menu numbers change from case to case)."))
+            elif finding in disclosed:
+                problems.append(Problem(path, finding_line, f"{where}: '{finding}' is already known by then, so there is nothing to ask for.",
+                                        "Choose a finding the case has not disclosed yet."))
+            else:
+                answer["investigate"] = finding
         answers[index] = answer
     if problems:
         raise InputError(problems)

@@ -287,8 +287,16 @@ def test_export_writes_a_file_and_refuses_to_overwrite_it(tmp_path):
 
 
 def test_export_says_when_the_file_cannot_be_written(tmp_path):
-    result = run_cli(["export", "mmn-finger-drop", "--out", str(tmp_path / "no-such-folder" / "x.md")], exit_code=2)
-    assert "cannot be written" in result.stderr
+    (tmp_path / "a-file").write_text("not a folder")
+    result = run_cli(["export", "mmn-finger-drop", "--out", str(tmp_path / "a-file" / "x.md")], exit_code=2)
+    assert "cannot be written" in result.stderr and "is a file, not a folder" in result.stderr
+
+
+def test_export_creates_a_missing_folder_and_takes_the_format_from_the_name(tmp_path):
+    target = tmp_path / "handouts" / "finger-drop.html"
+    run_cli(["export", "mmn-finger-drop", "--out", str(target)])
+    assert target.read_text().lstrip().lower().startswith("<!doctype html")
+    assert "Stage 1" in run_cli(["export", "mmn-finger-drop", "--out", "-"]).stdout
 
 
 def test_export_names_a_case_by_path_and_rejects_unknown_names_and_formats(tmp_path):

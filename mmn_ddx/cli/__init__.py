@@ -7,7 +7,7 @@ import sys
 import click
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.errors import InputError
+from mmn_ddx.errors import InputError, Problem
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
@@ -31,6 +31,14 @@ class Boundary(click.Group):
             ctx.exit(EXIT_INPUT)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
+        except BrokenPipeError:
+            # The reader stopped early (`| head`): that is its choice, not a fault. Point stdout
+            # at /dev/null so that Python's final flush does not complain either.
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
         except Exception as error:  # a bug, not the user's fault: say so briefly, keep the trace for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -254,6 +262,11 @@ def criteria(case, stage, findings, as_json, show_all):
     from mmn_ddx import api
 
     batch = api.assess([case], stage=stage, finding_options=findings)
+    if batch.problems:
+        raise InputError(batch.problems)
+    if len(batch.assessments) != 1:
+        raise InputError(Problem(case, None, "names a folder of cases; 'criteria' shows one case.",
+                                 "Name one case file or id, or use 'mmn-ddx assess FOLDER --json' for many."))
     a = batch.assessments[0]
     if as_json:
         _emit_json({"case": a.case_id, "through_stage": a.through_stage, "criteria": a.criteria,
@@ -339,10 +352,16 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
             import json
 
             click.echo(json.dumps(end_event(walkthrough, interrupted=True), ensure_ascii=False))
+        if case is not None:
+            name, again = f" of '{summary['case']}'", f"mmn-ddx walk {case}"
+        else:  # a random case: its id would give the diagnosis away
+            name = ""
+            again = "mmn-ddx walk" + "".join(f" --{flag} {value}" for flag, value in
+                                             (("seed", seed), ("difficulty", difficulty), ("diagnosis", diagnosis)) if value is not None)
         click.echo(
-            f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']} of '{summary['case']}': "
+            f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']}{name}: "
             f"{summary['calls']} call(s) made, {summary['agreed_with_engine']} agreeing with the engine. "
-            f"Run 'mmn-ddx walk {summary['case']}' to start again.",
+            f"Run '{again}' to start again.",
             err=True,
         )
         raise SystemExit(130)
@@ -368,7 +387,9 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         console.print(render.Text(walkthrough.case.title, style="bold"))
         # A case picked at random keeps its id (which names the diagnosis) for the end.
         shown = f"{walkthrough.case.id} · " if show_id else ""
-        console.print(render.Text(f"{shown}difficulty {walkthrough.case.difficulty} · {total} stages", style="dim"))
+        difficulty = f"difficulty {walkthrough.case.difficulty} · " if walkthrough.case.difficulty else ""
+        plural = "stage" if total == 1 else "stages"
+        console.print(render.Text(f"{shown}{difficulty}{total} {plural}", style="dim"))
     for step in walkthrough.steps():
         if as_json:
             emit(step_event(step))

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from mmn_ddx.cli import complete_case, main
-from mmn_ddx.errors import InputError, Problem
 
 
 @main.command()
 @click.argument("case", shell_complete=complete_case)
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
-              help="Markdown, or an HTML page that stands alone (inline CSS and SVG, no network).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]),
+              help="Markdown (the default), or an HTML page that stands alone (inline CSS and SVG, no network); "
+                   "with --out FILE.html, html.")
 @click.option("--answer-key", "key", is_flag=True,
               help="Write the answer key (diagnosis, the engine's view at each stage, evidence, sources) instead of the handout.")
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
@@ -33,21 +33,18 @@ def export(case, fmt, key, out, force, prior):
     """
     from mmn_ddx import api
     from mmn_ddx.export import document
+    from mmn_ddx.files import write_new_file
 
     if prior is not None and not key:
         raise click.BadOptionUsage("prior", "--prior applies only with --answer-key (the handout shows no probabilities).")
+    if out is not None and str(out) == "-":
+        out = None  # the usual spelling of stdout
+    if fmt is None:
+        fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
     text = document(api.find_case(case), fmt, key=key, prior=prior)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    try:
-        with open(out, "w" if force else "x", encoding="utf-8") as handle:
-            handle.write(text)
-    except FileExistsError:
-        raise InputError(Problem(str(out), None, "already exists; export will not overwrite it.",
-                                 "Add --force to replace it, or choose another --out.")) from None
-    except OSError as error:
-        raise InputError(Problem(str(out), None, f"cannot be written ({error.strerror or error}).",
-                                 "Check that its folder exists and that you may write there.")) from None
+    write_new_file(out, text, force)
     what = "answer key" if key else "handout"
     click.echo(f"Wrote the {what} of '{case}' ({fmt}) to {out}.", err=True)

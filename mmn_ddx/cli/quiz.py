@@ -30,6 +30,7 @@ def _usage(message: str) -> click.UsageError:
               help="Build a quiz of N engine-graded questions from the case library (repeatable with --seed).")
 @click.option("--out", type=click.Path(dir_okay=False),
               help="With --generate: write the quiz (YAML) to this file and stop. With --key: write the key here.")
+@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False),
               help="Take the answers from a YAML or JSON file (question id: letter, number or text); no prompts.")
 @click.option("--student", help="The student's name, kept in the results.")
@@ -43,7 +44,7 @@ def _usage(message: str) -> click.UsageError:
               help="With --key: text (the default), md or html for print, or json.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout at the end (questions and prompts go to stderr).")
-def quiz(quiz_name, seed, generate_count, out, answers_path, student, results_path, resume, feedback, key, fmt, as_json):
+def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json):
     """Take a quiz graded by the engine, print its answer key, or generate one.
 
     QUIZ is a quiz file or the name of a bundled quiz (introductory, criteria, hard-mimics).
@@ -61,6 +62,7 @@ def quiz(quiz_name, seed, generate_count, out, answers_path, student, results_pa
       mmn-ddx quiz --generate 10 --seed 3 --out week3.yaml
     """
     from mmn_ddx import quiz as lib
+    from mmn_ddx.files import write_new_file
 
     if generate_count is not None and quiz_name:
         raise _usage("give either QUIZ or --generate N, not both.")
@@ -73,22 +75,22 @@ def quiz(quiz_name, seed, generate_count, out, answers_path, student, results_pa
 
     if generate_count is not None and out and not key:
         _, text = lib.generate(generate_count, seed)
-        lib.write_text_atomic(out, text)
+        write_new_file(out, text, force)
         again = f" --seed {seed}" if seed is not None else ""
         click.echo(f"Wrote a quiz of {generate_count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
                    f"run it with 'mmn-ddx quiz {out}{again}'.", err=True)
         return
     if key:
         paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed)
-        _print_key(lib.answer_key(paper), fmt or "text", out)
+        _print_key(lib.answer_key(paper), fmt or "text", out, force)
         return
     session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
                                student=student, results=results_path, resume=resume, feedback=feedback)
     _take(session, sheet, feedback, as_json)
 
 
-def _print_key(key: dict, fmt: str, out: str | None) -> None:
-    from mmn_ddx.quiz import write_text_atomic
+def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
+    from mmn_ddx.files import write_new_file
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
 
@@ -107,7 +109,7 @@ def _print_key(key: dict, fmt: str, out: str | None) -> None:
     else:
         text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
     if out:
-        write_text_atomic(out, text)
+        write_new_file(out, text, force)
         click.echo(f"Wrote the answer key ({fmt}) to {out}.", err=True)
     else:
         click.echo(text, nl=False)
@@ -196,12 +198,13 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
+@click.option("--force", is_flag=True, help="With --csv: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
               help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, as_json, top):
+def class_report(results, csv_path, as_json, top, force):
     """Per-student scores, question difficulty, common wrong answers and missed teaching points.
 
     RESULTS are files written by 'mmn-ddx quiz --results', or folders of them (read recursively).
@@ -217,7 +220,7 @@ def class_report(results, csv_path, as_json, top):
 
     report = classroom.class_report(results)
     if csv_path:
-        classroom.write_csv(report, csv_path)
+        classroom.write_csv(report, csv_path, force)
         click.echo(f"Wrote {len(report.students)} student rows to {csv_path}.", err=True)
     if as_json:
         _emit_json(classroom.report_json(report))

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, show_p
 from mmn_ddx.model import Assessment, Evidence, WeighRule
 from mmn_ddx.vocabulary import Vocabulary, show_value
 
@@ -57,7 +57,7 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
     verdict = Text.assemble(
         ("\n", ""),
         (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
-        (f"   P(MMN) = {a.p_mmn:.2f}   P(ALS) = {1 - a.p_mmn:.2f}   (prior P(MMN) = {a.prior:.2f})", ""),
+        (f"   P(MMN) = {show_p(a.p_mmn)}   P(ALS) = {show_p(1 - a.p_mmn)}   (prior P(MMN) = {a.prior:.2f})", ""),
     )
     parts.append(verdict)
     parts.append(probability_bar(a.p_mmn))
@@ -225,8 +225,20 @@ def rule_view(rule, book) -> Group:
     return Group(*parts)
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader stopped early (`| head`): its choice, not a fault, so exit 0 (rich uses 1).
+        import os
+        import sys
+
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
 def make_console(stderr: bool = False, width: int | None = None) -> Console:
-    return Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
+    return _Console(stderr=stderr, width=width, highlight=False, soft_wrap=False)
 
 
 def print_problems(console: Console, problems: Iterable) -> None:
@@ -250,7 +262,7 @@ def what_if_view(items, vocab: Vocabulary, leaning: str) -> Text:
         answers = " and ".join(f"{vocab.label(f)} = {show_value(v)}" for f, v in item.findings.items())
         ratios = ", ".join(f"{r.title} (LR {r.likelihood_ratio:.1f} toward {r.toward.upper()})" for r in item.rules)
         text.append(f"• {answers}", style="cyan")
-        text.append(f" → P(MMN) {item.p_mmn:.2f}, {LEANING_WORDS[item.leaning]}")
+        text.append(f" → P(MMN) {show_p(item.p_mmn)}, {LEANING_WORDS[item.leaning]}")
         text.append(f"\n    {ratios or 'through rules already counted'}\n", style="dim")
     return text
 
@@ -313,10 +325,11 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
     arrow = "toward MMN" if moved > 0.005 else "toward ALS" if moved < -0.005 else "no change"
     parts: list = [
         Text.assemble(("The engine: ", "bold"), (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
-                      (f"   P(MMN) {step.previous_p:.2f} → {a.p_mmn:.2f} ({arrow})", "")),
+                      (f"   P(MMN) {show_p(step.previous_p)} → {show_p(a.p_mmn)} ({arrow})", "")),
         probability_bar(a.p_mmn),
     ]
     if step.newly_fired:
+        folded_into = {f.rule.id: e.rule for e in a.evidence for f in e.folded}
         text = Text("Fired at this stage:\n", style="bold")
         for rule_id in step.newly_fired:
             rule = book.rule(rule_id)
@@ -324,6 +337,9 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
                 continue
             if rule.toward == "neither":
                 text.append(f"  • {rule.title} (shared feature, not counted)\n", style="blue")
+            elif rule_id in folded_into:
+                text.append(f"  • {rule.title}", style="dim")
+                text.append(f" — folded into '{folded_into[rule_id].title}', counted once\n", style="dim")
             else:
                 text.append(f"  • {rule.title}", style=COLOUR[rule.toward])
                 text.append(f" — LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}\n")
@@ -380,7 +396,7 @@ def walk_report(walk, vocab: Vocabulary) -> Group:
         call = "—" if record.call is None else record.call.leaning + (f" ({record.call.confidence} %)" if record.call.confidence is not None else "")
         style = "" if record.agrees is None else "green" if record.agrees else "yellow"
         asked = vocab.label(record.investigation.chosen) if record.investigation else "—"
-        table.add_row(record.stage, Text(call, style=style), LEANING_WORDS[record.engine], f"{record.p_mmn:.2f}", asked)
+        table.add_row(record.stage, Text(call, style=style), LEANING_WORDS[record.engine], show_p(record.p_mmn), asked)
     parts.append(table)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
