@@ -203,3 +203,22 @@ def test_real_subprocess_json_and_error():
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "Did you mean 'babinski'?" in " ".join(bad.stderr.split())
     assert "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
+    from rich.console import Console
+
+    from mmn_ddx.api import case_list
+    from mmn_ddx.render import cases_table, findings_table, rules_table
+    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx.vocabulary import vocabulary
+
+    def shown(renderable) -> str:
+        console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))
+        console.print(renderable)
+        return " ".join(console.export_text().split())
+
+    assert all(word in shown(findings_table(vocabulary())) for word in ("Age at", "history", "years", "first symptom"))
+    assert all(word in shown(rules_table(rulebook())) for word in ("weigh", "mmn", "4.2", "tempo", "Slow or stepwise"))
+    assert all(word in shown(cases_table(case_list(), reveal=True)) for word in ("voice has", "★", "als"))

@@ -158,11 +158,11 @@ def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
 
 def findings_table(vocab: Vocabulary) -> Table:
     table = Table(title="Findings (the public vocabulary)", title_justify="left", expand=True)
-    table.add_column("Identifier", no_wrap=True, style="bold")
-    table.add_column("Label")
-    table.add_column("Stage", no_wrap=True)
-    table.add_column("Values")
-    table.add_column("Meaning", ratio=3)
+    table.add_column("Identifier", ratio=3, overflow="fold", style="bold")
+    table.add_column("Label", ratio=2)
+    table.add_column("Stage", ratio=2, overflow="fold")
+    table.add_column("Values", ratio=2)
+    table.add_column("Meaning", ratio=4)
     for spec in vocab:
         table.add_row(spec.id, spec.label, spec.stage, spec.allowed(), spec.description)
     return table
@@ -170,8 +170,8 @@ def findings_table(vocab: Vocabulary) -> Table:
 
 def conditions_table(vocab: Vocabulary) -> Table:
     table = Table(title="Conditions to consider (the ids `consider` and case diagnoses use)", title_justify="left", expand=True)
-    table.add_column("Identifier", no_wrap=True, style="bold")
-    table.add_column("Condition")
+    table.add_column("Identifier", ratio=2, overflow="fold", style="bold")
+    table.add_column("Condition", ratio=3)
     for condition, label in vocab.conditions.items():
         table.add_row(condition, label)
     return table
@@ -179,12 +179,12 @@ def conditions_table(vocab: Vocabulary) -> Table:
 
 def rules_table(book) -> Table:
     table = Table(title="Rules", title_justify="left", expand=True)
-    table.add_column("Id", no_wrap=True, style="bold")
-    table.add_column("Kind", no_wrap=True)
-    table.add_column("Toward / names", no_wrap=True)
-    table.add_column("LR", justify="right", no_wrap=True)
-    table.add_column("Group", no_wrap=True)
-    table.add_column("Title", ratio=3)
+    table.add_column("Id", ratio=3, overflow="fold", style="bold")
+    table.add_column("Kind", min_width=9)
+    table.add_column("Toward / names", ratio=2, overflow="fold")
+    table.add_column("LR", justify="right", ratio=1)
+    table.add_column("Group", ratio=2, overflow="fold")
+    table.add_column("Title", ratio=4)
     for rule in book.weigh:
         lr = "—" if rule.toward == "neither" else _ratio(rule)
         table.add_row(rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.group or "", rule.title)
@@ -269,12 +269,12 @@ def what_if_view(items, vocab: Vocabulary, leaning: str) -> Text:
 
 def cases_table(cases, reveal: bool = False) -> Table:
     table = Table(title=f"Case library ({len(cases)} cases)", title_justify="left", expand=True)
-    table.add_column("Id", no_wrap=True, style="bold")
-    table.add_column("Title", ratio=3)
-    table.add_column("Difficulty", no_wrap=True, justify="center")
-    table.add_column("Stages", no_wrap=True, justify="right")
+    table.add_column("Id", ratio=3, overflow="fold", style="bold")
+    table.add_column("Title", ratio=5)
+    table.add_column("Level", justify="center", min_width=5)
+    table.add_column("Stages", justify="right", min_width=6)
     if reveal:
-        table.add_column("Diagnosis", no_wrap=True)
+        table.add_column("Diagnosis", ratio=2, overflow="fold")
     for case in cases:
         row = [case.id, case.title, "★" * (case.difficulty or 0), str(len(case.stages))]
         if reveal:
