@@ -138,6 +138,12 @@ def quiz_from_text(text: str, path: str, base: Path | None = None) -> Quiz:
 
 
 def _text(value: Any) -> str:
+    # YAML 1.1 reads an unquoted yes / no (and on / off) as a boolean; an option or answer an
+    # instructor wrote as "yes" must come back as "yes", not "True".
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
     return " ".join(str(value).split())
 
 
@@ -200,6 +206,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
     # ---------------------------------------------------------------- cases
     refs: dict[str, CaseRef] = {}  # by case id and by the reference as written
     ordered: list[CaseRef] = []
+    unloadable: set[str] = set()
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         problem(line_of(data, "cases") or 1, "a quiz needs 'cases': a list of the cases it uses.",
@@ -224,6 +231,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
             continue
         case = _load_case_ref(ref, base, path, line, problems)
         if case is None:
+            unloadable.add(ref)  # already reported; its questions need not say so again
             continue
         limit = None
         if stage is not None:
@@ -280,6 +288,8 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
         if case_name is None:
             if engine:
                 problem(line, f"{name} needs 'case:', one of the quiz's cases: the engine grades it on that case.")
+        elif isinstance(case_name, str) and case_name in unloadable:
+            pass
         elif not isinstance(case_name, str) or case_name not in refs:
             listed = sorted(r.case.id for r in ordered)
             problem(line_of(raw, "case"), f"{name} names case '{case_name}', which is not listed under 'cases'.",
@@ -361,7 +371,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
                         problem(line_of(raw_options, j), f"{name}: option {j + 1} must be plain text.",
                                 "Put it in quotes: YAML reads 'words: more words' as a key and a value.")
                         continue
-                    text = _text("true" if option is True else "false" if option is False else option)
+                    text = _text(option)
                     if len(text) == 1 or text.isdigit():
                         problem(line_of(raw_options, j), f"{name}: option '{text}' would be taken for an option letter or number.",
                                 "Write it in words, e.g. 'two nerves'.")
@@ -804,8 +814,12 @@ def check_quiz_file(path: Path | str) -> list[Problem]:
 
 
 # ============================================================================= answers
+_SAME_WORD = {"true": "yes", "false": "no"}
+
+
 def _norm(text: Any) -> str:
-    return " ".join(str(text).lower().replace("_", " ").replace("-", " ").split())
+    words = " ".join(_text(text).lower().replace("_", " ").replace("-", " ").split())
+    return _SAME_WORD.get(words, words)
 
 
 _LETTER = re.compile(r"^\(?([a-zA-Z])[).]?$")
@@ -879,6 +893,9 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
     except InputError:
         data = _json_fallback(path)
     student = None
+    if isinstance(data, Mapping) and "answers" in data and set(data) <= {"student", "answers"} and not isinstance(data["answers"], Mapping):
+        raise InputError(Problem(path, line_of(data, "answers"), "'answers' must map each question id to an answer.",
+                                 "E.g. 'answers: {q1: b, q2: conduction_block}'; 'mmn-ddx quiz QUIZ --key' lists the ids."))
     if isinstance(data, Mapping) and set(data) <= {"student", "answers"} and isinstance(data.get("answers"), Mapping):
         student = data.get("student")
         if student is not None and not isinstance(student, str):

@@ -89,3 +89,36 @@ def test_a_closed_pipe_is_not_a_fault():
                           shell=True, capture_output=True, text=True, env=env, timeout=120, executable="/bin/bash")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["event"] == "stage"
+
+
+def test_yes_and_no_stay_words_in_a_quiz(tmp_path):
+    quiz = write(tmp_path / "yn.yaml", """version: 1
+title: Yes or no
+cases: [mmn-finger-drop]
+questions:
+  - id: yn
+    kind: choice
+    prompt: Does a definite conduction block point to MMN?
+    options: [yes, no, only at the elbow]
+    answer: yes
+    explanation: A definite block outside entrapment sites is the hallmark of MMN.
+""")
+    out = run_cli(["quiz", str(quiz)], input="yes\n").stdout
+    assert ") yes" in out and ") no" in out and "True" not in out
+    assert "Right" in out
+
+
+def test_a_quiz_with_a_missing_case_says_so_once(tmp_path):
+    quiz = write(tmp_path / "q.yaml", """version: 1
+title: Missing
+cases: [mmn-does-not-exist]
+questions:
+  - {id: q1, kind: leaning, case: mmn-does-not-exist}
+""")
+    err = run_cli(["validate", str(quiz)], exit_code=2).stderr
+    assert "mmn-does-not-exist" in err and "not listed under 'cases'" not in err
+
+
+def test_interrupted_quiz_counts_skips_apart(tmp_path):
+    result = run_cli(["quiz", "introductory"], input="skip\na\n", exit_code=130)
+    assert "1 skipped" in result.stderr

@@ -236,7 +236,7 @@ def test_interrupted_after_each_question_then_resumed_gives_the_same_results(sma
         path = tmp_path / f"stopped-{stop}.json"
         result = run_cli(["quiz", small, "--seed", "3", "--student", "Ada", "--results", str(path)],
                          exit_code=130, input="\n".join(ANSWERS_TYPED[:stop]) + "\n")
-        assert f"{stop} of 4 questions answered" in result.stderr and "--resume" in result.stderr
+        assert f"stopped after {stop} of 4 questions" in result.stderr and "--resume" in result.stderr
         saved = json.loads(path.read_text())
         assert len(saved["answers"]) == stop and saved["complete"] is False
         run_cli(["quiz", small, "--seed", "3", "--results", str(path), "--resume"],

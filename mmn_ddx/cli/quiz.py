@@ -177,8 +177,10 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
         summary = session.summary()
         saved = (f"Results saved in {summary['path']}; run the same command with --resume to carry on."
                  if summary["path"] else "No --results file was given, so the answers were not saved.")
-        click.echo(f"\nQuiz stopped: {summary['done']} of {summary['total']} questions answered, "
-                   f"{summary['correct']} right. {saved}", err=True)
+        skipped = summary["done"] - summary["answered"]
+        skipped_text = f" ({skipped} skipped)" if skipped else ""
+        click.echo(f"\nQuiz stopped after {summary['done']} of {summary['total']} questions: "
+                   f"{summary['answered']} answered{skipped_text}, {summary['correct']} right. {saved}", err=True)
         raise SystemExit(EXIT_INTERRUPTED)
     if missing:
         click.echo(f"Note: {len(missing)} question(s) have no answer in {sheet.path} and were left unanswered: "

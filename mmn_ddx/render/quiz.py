@@ -30,7 +30,7 @@ def quiz_header(paper, session_summary: dict | None = None) -> Group:
     quiz = paper.quiz
     parts: list = [Text(quiz.title, style="bold")]
     seed = "no seed (the file's order)" if paper.seed is None else f"seed {paper.seed}"
-    parts.append(Text(f"{len(paper.items)} questions · {seed} · {paper.fingerprint}", style="dim"))
+    parts.append(Text(f"{_questions(len(paper.items))} · {seed} · {paper.fingerprint}", style="dim"))
     if quiz.description:
         parts.append(Text(quiz.description))
     if session_summary and session_summary["done"]:
@@ -150,7 +150,7 @@ def summary_view(summary: dict) -> Text:
 def key_view(key: dict) -> Group:
     parts: list = [Text(f"Answer key: {key['quiz']}", style="bold")]
     seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
-    parts.append(Text(f"{len(key['questions'])} questions · {seed} · {key['fingerprint']} · mmn-ddx {key['tool_version']}", style="dim"))
+    parts.append(Text(f"{_questions(len(key['questions']))} · {seed} · {key['fingerprint']} · mmn-ddx {key['tool_version']}", style="dim"))
     for q in key["questions"]:
         parts.append(Text(""))
         head = Text(f"{q['number']}. ", style="bold")
@@ -185,7 +185,7 @@ def _md(text: Any) -> str:
 def key_markdown(key: dict) -> str:
     seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
     lines = [f"# Answer key: {_md(key['quiz'])}", "",
-             f"{len(key['questions'])} questions · {seed} · {_md(key['fingerprint'])} · mmn-ddx {_md(key['tool_version'])}", "",
+             f"{_questions(len(key['questions']))} · {seed} · {_md(key['fingerprint'])} · mmn-ddx {_md(key['tool_version'])}", "",
              f"> {_md(key['disclaimer'])}", ""]
     if key.get("description"):
         lines += [_md(key["description"]), ""]
@@ -223,7 +223,7 @@ def key_html(key: dict) -> str:
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>Answer key: {e(key['quiz'])}</title>", f"<style>\n{HTML_STYLE}\n</style>", "</head>", "<body>",
         f"<h1>Answer key: {e(key['quiz'])}</h1>",
-        f"<p class=\"meta\">{len(key['questions'])} questions · {e(seed)} · {e(key['fingerprint'])} · mmn-ddx {e(key['tool_version'])}</p>",
+        f"<p class=\"meta\">{_questions(len(key['questions']))} · {e(seed)} · {e(key['fingerprint'])} · mmn-ddx {e(key['tool_version'])}</p>",
         f"<p class=\"notice\">{e(key['disclaimer'])}</p>",
     ]
     if key.get("description"):
@@ -322,3 +322,7 @@ def class_report_view(report, top: int = 10) -> Group:
         parts.append(text)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
+
+
+def _questions(count: int) -> str:
+    return f"{count} question" + ("" if count == 1 else "s")
