@@ -135,6 +135,12 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
         click.echo("Note: answers are not being saved; add --results FILE to keep them.", err=True)
     shown: tuple | None = None  # (case id, last stage shown)
     missing: list[str] = []
+    if scripted:
+        pending = {item.id for item in session.pending()}
+        kept = [qid for qid in sheet.answers if qid not in pending]
+        if kept:
+            click.echo(f"Note: {len(kept)} question(s) in {sheet.path} were already answered in the results file and keep "
+                       f"their first answer: {', '.join(kept)}.", err=True)
     try:
         for item in session.pending():
             if scripted:
