@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/mmn-ddx walk mmn-finger-drop --no-input
+	$(BIN)/mmn-ddx walk electrician-finger-drop --no-input
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -116,7 +116,7 @@ def main() -> None:
         print(f"  assess DIR --json on {count:,} case files: {elapsed:.2f} s  ({count / elapsed:,.0f} cases/s end to end)")
     bare = wall([sys.executable, "-c", "import click, rich"])
     help_ = wall(CLI + ["--help"])
-    one = wall(CLI + ["assess", str(ROOT / "cases" / "mmn-finger-drop.yaml"), "--json"])
+    one = wall(CLI + ["assess", str(ROOT / "cases" / "electrician-finger-drop.yaml"), "--json"])
     print(f"  python -c 'import click, rich':   {bare * 1000:6.0f} ms")
     print(f"  mmn-ddx --help:                    {help_ * 1000:6.0f} ms  ({help_ / bare:.2f} x the bare import)")
     print(f"  mmn-ddx assess CASE --json:        {one * 1000:6.0f} ms")

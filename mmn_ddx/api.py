@@ -83,7 +83,7 @@ def find_case(name: str):
 
     paths = resolve([name])
     if len(paths) != 1:
-        raise InputError(Problem(name, None, "names a folder; name one case.", "E.g. mmn-finger-drop."))
+        raise InputError(Problem(name, None, "names a folder; name one case.", "E.g. electrician-finger-drop."))
     return load_case(paths[0])
 
 

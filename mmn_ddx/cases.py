@@ -55,7 +55,7 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
     stem = Path(path).stem
     case_id = data.get("id", stem)
     if not isinstance(case_id, str) or not CASE_ID.match(case_id):
-        problem(line_of(data, "id"), f"case id {case_id!r} must be lower-case words joined by hyphens.", "E.g. 'mmn-finger-drop'.")
+        problem(line_of(data, "id"), f"case id {case_id!r} must be lower-case words joined by hyphens.", "E.g. 'electrician-finger-drop'.")
     title = data.get("title", case_id)
     if not isinstance(title, str):
         problem(line_of(data, "title"), "'title' must be text.")

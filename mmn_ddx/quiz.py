@@ -210,7 +210,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
     raw_cases = data.get("cases")
     if not isinstance(raw_cases, list) or not raw_cases:
         problem(line_of(data, "cases") or 1, "a quiz needs 'cases': a list of the cases it uses.",
-                "E.g. 'cases: [mmn-finger-drop, {case: als-split-hand-classic, stage: examination}]'.")
+                "E.g. 'cases: [electrician-finger-drop, {case: carpenter-cannot-pinch, stage: examination}]'.")
         raw_cases = []
     for i, entry in enumerate(raw_cases):
         line = line_of(raw_cases, i)

@@ -33,12 +33,12 @@ def test_class_report_csv_never_replaces_a_results_file(tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["criteria", "mmn-finger-drop", "--stage", "exam"], "Did you mean 'examination'?"),
-    (["criteria", "mmn-finger-drop", "--stage", "9"], "has no stage 9"),
+    (["criteria", "electrician-finger-drop", "--stage", "exam"], "Did you mean 'examination'?"),
+    (["criteria", "electrician-finger-drop", "--stage", "9"], "has no stage 9"),
     (["criteria", str(ROOT / "cases")], "shows one case"),
     (["assess", "-f", "babinski=true", "--stage", "2"], "--stage needs a case"),
     (["assess", "-f", "umn_regions=cervical", "-f", "umn_regions=bulbar"], "given twice"),
-    (["walk", "mmn-finger-drop", "--seed", "3"], "do not apply to a named case"),
+    (["walk", "electrician-finger-drop", "--seed", "3"], "do not apply to a named case"),
 ])
 def test_misuse_is_explained_not_crashed(args, message):
     result = run_cli(args, exit_code=2)
@@ -55,7 +55,7 @@ def test_misuse_is_explained_not_crashed(args, message):
 ])
 def test_a_walk_answers_file_is_checked_before_the_walk_starts(tmp_path, body, message):
     answers = write(tmp_path / "calls.yaml", body)
-    result = run_cli(["walk", "mmn-finger-drop", "--answers", str(answers), "--json"], exit_code=2)
+    result = run_cli(["walk", "electrician-finger-drop", "--answers", str(answers), "--json"], exit_code=2)
     assert message in " ".join(result.stderr.split())
     assert "calls.yaml, line" in result.stderr
     assert result.stdout == ""  # nothing half-played
@@ -70,12 +70,12 @@ def test_a_random_walk_keeps_its_case_secret_when_interrupted():
 
 
 def test_a_folded_rule_is_not_shown_as_counted_in_the_walk():
-    out = run_cli(["walk", "mmn-finger-drop", "--no-input"]).stdout
+    out = run_cli(["walk", "electrician-finger-drop", "--no-input"]).stdout
     assert "folded into" in out
 
 
 def test_near_certain_probabilities_are_not_shown_as_certainty():
-    out = run_cli(["assess", "als-split-hand-classic"]).stdout
+    out = run_cli(["assess", "carpenter-cannot-pinch"]).stdout
     assert "P(MMN) = < 0.01" in out and "P(ALS) = > 0.99" in out
 
 
@@ -85,7 +85,7 @@ def test_a_closed_pipe_is_not_a_fault():
                           shell=True, capture_output=True, text=True, env=env, timeout=120,
                           executable="/bin/bash")
     assert "failed unexpectedly" not in done.stderr and "Traceback" not in done.stderr
-    done = subprocess.run(f"set -o pipefail; {sys.executable} -m mmn_ddx walk mmn-finger-drop --json | head -1",
+    done = subprocess.run(f"set -o pipefail; {sys.executable} -m mmn_ddx walk electrician-finger-drop --json | head -1",
                           shell=True, capture_output=True, text=True, env=env, timeout=120, executable="/bin/bash")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["event"] == "stage"
@@ -94,7 +94,7 @@ def test_a_closed_pipe_is_not_a_fault():
 def test_yes_and_no_stay_words_in_a_quiz(tmp_path):
     quiz = write(tmp_path / "yn.yaml", """version: 1
 title: Yes or no
-cases: [mmn-finger-drop]
+cases: [electrician-finger-drop]
 questions:
   - id: yn
     kind: choice

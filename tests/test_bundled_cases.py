@@ -39,7 +39,7 @@ def test_library_has_the_promised_mix():
     assert diagnoses.count("mmn") >= 3
     assert diagnoses.count("als") >= 3
     assert sum(d not in ("mmn", "als") for d in diagnoses) >= 2
-    assert "mmn-finger-drop" in CASES, "make demo assesses this case"
+    assert "electrician-finger-drop" in CASES, "make demo assesses this case"
 
 
 def test_case_ids_match_file_names():
@@ -68,3 +68,12 @@ def test_every_criteria_category_is_reached_by_some_bundled_or_generated_case():
     }.items():
         for value in values:
             assert (criterion, value) in reached, (criterion, value)
+
+
+def test_case_ids_do_not_give_the_diagnosis_away():
+    import re
+
+    words = {"mmn", "als", "mimic", "mnd", "pma", "cidp", "ibm", "sma", "kennedy", "hirayama", "polio",
+             "lewis", "sumner", "fus", "sod1", "c9orf72", "ftd", "gm1", "ivig", "block", "myositis", "neuropathy"}
+    for case_id in CASES:
+        assert not words & set(re.split(r"-", case_id)), case_id

@@ -16,19 +16,19 @@ from mmn_ddx.cases import library, load_case
 
 QUIZ = """\
 title: Class fixture
-cases: [als-split-hand-classic]
+cases: [carpenter-cannot-pinch]
 questions:
   - {id: c1, kind: choice, prompt: First, options: [apple, banana, cherry], answer: apple,
      explanation: Apples first., teaching_point: Apples come first.}
   - {id: c2, kind: choice, prompt: Second, options: [xray, yankee, zulu], answer: zulu, explanation: Zulu last. Always.}
-  - {id: d1, kind: discriminator, case: als-split-hand-classic, stage: examination, options: 6}
+  - {id: d1, kind: discriminator, case: carpenter-cannot-pinch, stage: examination, options: 6}
 """
-OTHER_QUIZ = "title: Another quiz\ncases: [mmn-finger-drop]\nquestions:\n  - {id: x, kind: leaning, case: mmn-finger-drop}\n"
+OTHER_QUIZ = "title: Another quiz\ncases: [electrician-finger-drop]\nquestions:\n  - {id: x, kind: leaning, case: electrician-finger-drop}\n"
 
 
 def engine_view():
     """The discriminator's right answers and, for each disclosed finding, the rule that weighs it (plain engine)."""
-    a = assessor("plain").assess_case(load_case(library()["als-split-hand-classic"]), "examination")
+    a = assessor("plain").assess_case(load_case(library()["carpenter-cannot-pinch"]), "examination")
     top = max(e.rule.weight for e in a.evidence)
     items = [e for e in a.evidence if math.isclose(e.rule.weight, top)]
     items += [f for e in a.evidence for f in e.folded if math.isclose(f.rule.weight, top)]

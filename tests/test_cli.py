@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, run_cli, write
 
-DEMO = str(ROOT / "cases" / "mmn-finger-drop.yaml")
+DEMO = str(ROOT / "cases" / "electrician-finger-drop.yaml")
 DISCLAIMER = "Educational use only: not for clinical decisions."
 
 
@@ -28,7 +28,7 @@ def test_assess_explains_a_case_in_the_terminal():
 
 
 def test_assess_names_the_next_best_findings_while_some_are_unknown():
-    out = run_cli(["assess", "mmn-finger-drop", "--stage", "history"]).stdout
+    out = run_cli(["assess", "electrician-finger-drop", "--stage", "history"]).stdout
     assert "Next best findings" in out
     assert "would rise to" in out or "would fall to" in out
 
@@ -54,8 +54,8 @@ def test_assess_matches_the_json_schema():
 
 
 def test_assess_by_stage_discloses_only_that_much():
-    early = json.loads(run_cli(["assess", "mmn-finger-drop", "--stage", "1", "--json"]).stdout)
-    late = json.loads(run_cli(["assess", "mmn-finger-drop", "--json"]).stdout)
+    early = json.loads(run_cli(["assess", "electrician-finger-drop", "--stage", "1", "--json"]).stdout)
+    late = json.loads(run_cli(["assess", "electrician-finger-drop", "--json"]).stdout)
     assert early["through_stage"] == "history"
     assert len(early["evidence"]) < len(late["evidence"])
 
@@ -92,8 +92,8 @@ def test_both_engines_give_the_same_json():
         (["assess", "-f", "age_at_onset=old"], "is not a number"),
         (["assess", "-f", "babinski"], "must be written id=value"),
         (["assess", "no-such-case"], "neither a file, a folder, nor the id of a bundled case"),
-        (["assess", "mmn-finger-drop", "--stage", "electro"], "Did you mean 'electrodiagnosis'?"),
-        (["assess", "mmn-finger-drop", "--stage", "9"], "has no stage 9"),
+        (["assess", "electrician-finger-drop", "--stage", "electro"], "Did you mean 'electrodiagnosis'?"),
+        (["assess", "electrician-finger-drop", "--stage", "9"], "has no stage 9"),
         (["assess", "-f", "babinski=true", "--prior", "1.5"], "strictly between 0 and 1"),
         (["assess"], "nothing to assess"),
         (["rules", "show", "cb-definit"], "Did you mean 'cb-definite'?"),
@@ -198,7 +198,7 @@ def test_real_subprocess_json_and_error():
     done = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", DEMO, "--json"],
                           capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["case"] == "mmn-finger-drop"
+    assert json.loads(done.stdout)["case"] == "electrician-finger-drop"
     bad = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", "-f", "babinsky=true"],
                          capture_output=True, text=True, env=env, timeout=60)
     assert bad.returncode == 2 and "Did you mean 'babinski'?" in " ".join(bad.stderr.split())

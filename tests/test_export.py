@@ -20,7 +20,7 @@ from mmn_ddx.export import (
     QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH, answer_key, diagnosis_label, evidence_bar_svg, handout,
 )
 
-CASES = ["mmn-finger-drop", "als-split-hand-classic", "mimic-kennedy-old-operation"]
+CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-twitches"]
 FORMATS = ["md", "html"]
 
 
@@ -171,7 +171,7 @@ def test_html_fetches_nothing_from_the_network(case_id, make):
 
 
 def test_handout_html_has_no_web_address_at_all():
-    assert not re.search(r"https?://", handout(find_case("mmn-finger-drop"), "html"))
+    assert not re.search(r"https?://", handout(find_case("electrician-finger-drop"), "html"))
 
 
 HOSTILE = """\
@@ -230,7 +230,7 @@ def test_markdown_escapes_whatever_a_case_file_says(tmp_path, key):
 
 
 def test_markdown_renders_as_a_document():
-    case = find_case("mmn-finger-drop")
+    case = find_case("electrician-finger-drop")
     rendered = md_to_html(handout(case, "md"))
     assert rendered.count("<h1>") == 1
     assert rendered.count("<h2>") == len(case.stages) + 1  # the stages, then the conclusion
@@ -265,50 +265,50 @@ def test_the_marker_sits_toward_mmn_on_the_left():
 
 # ----------------------------------------------------------------------------- the command line
 def test_export_writes_markdown_to_stdout_by_default():
-    out = run_cli(["export", "mmn-finger-drop"]).stdout
+    out = run_cli(["export", "electrician-finger-drop"]).stdout
     assert out.startswith("# ") and "Stage 1 of 5: History" in out and DISCLAIMER in out
 
 
 def test_export_writes_a_file_and_refuses_to_overwrite_it(tmp_path):
     target = tmp_path / "key.html"
-    result = run_cli(["export", "mmn-finger-drop", "--format", "html", "--answer-key", "--out", str(target)])
+    result = run_cli(["export", "electrician-finger-drop", "--format", "html", "--answer-key", "--out", str(target)])
     assert result.stdout == ""
     assert "Wrote the answer key" in result.stderr
     first = target.read_text(encoding="utf-8")
     assert first.startswith("<!DOCTYPE html>") and "Diagnosis:" in first
 
-    refused = run_cli(["export", "mmn-finger-drop", "--format", "html", "--out", str(target)], exit_code=2)
+    refused = run_cli(["export", "electrician-finger-drop", "--format", "html", "--out", str(target)], exit_code=2)
     assert "already exists" in refused.stderr and "--force" in refused.stderr
     assert target.read_text(encoding="utf-8") == first
 
-    run_cli(["export", "mmn-finger-drop", "--format", "html", "--out", str(target), "--force"])
+    run_cli(["export", "electrician-finger-drop", "--format", "html", "--out", str(target), "--force"])
     replaced = target.read_text(encoding="utf-8")
     assert replaced != first and "Diagnosis:" not in replaced
 
 
 def test_export_says_when_the_file_cannot_be_written(tmp_path):
     (tmp_path / "a-file").write_text("not a folder")
-    result = run_cli(["export", "mmn-finger-drop", "--out", str(tmp_path / "a-file" / "x.md")], exit_code=2)
+    result = run_cli(["export", "electrician-finger-drop", "--out", str(tmp_path / "a-file" / "x.md")], exit_code=2)
     assert "cannot be written" in result.stderr and "is a file, not a folder" in result.stderr
 
 
 def test_export_creates_a_missing_folder_and_takes_the_format_from_the_name(tmp_path):
     target = tmp_path / "handouts" / "finger-drop.html"
-    run_cli(["export", "mmn-finger-drop", "--out", str(target)])
+    run_cli(["export", "electrician-finger-drop", "--out", str(target)])
     assert target.read_text().lstrip().lower().startswith("<!doctype html")
-    assert "Stage 1" in run_cli(["export", "mmn-finger-drop", "--out", "-"]).stdout
+    assert "Stage 1" in run_cli(["export", "electrician-finger-drop", "--out", "-"]).stdout
 
 
 def test_export_names_a_case_by_path_and_rejects_unknown_names_and_formats(tmp_path):
     path = write(tmp_path / "hostile-case.yaml", HOSTILE)
     assert "Stage 1 of 1" in run_cli(["export", str(path)]).stdout
-    assert "Error" in run_cli(["export", "mmn-fingr-drop"], exit_code=2).stderr
-    run_cli(["export", "mmn-finger-drop", "--format", "pdf"], exit_code=2)
-    assert "--answer-key" in run_cli(["export", "mmn-finger-drop", "--prior", "0.3"], exit_code=2).stderr
+    assert "Error" in run_cli(["export", "electrician-fingr-drop"], exit_code=2).stderr
+    run_cli(["export", "electrician-finger-drop", "--format", "pdf"], exit_code=2)
+    assert "--answer-key" in run_cli(["export", "electrician-finger-drop", "--prior", "0.3"], exit_code=2).stderr
 
 
 def test_export_prior_moves_the_answer_key():
-    low = run_cli(["export", "mmn-finger-drop", "--answer-key", "--prior", "0.01"]).stdout
+    low = run_cli(["export", "electrician-finger-drop", "--answer-key", "--prior", "0.01"]).stdout
     assert "prior P(MMN) = 0.01" in low and "(before this stage 0.01)" in low
 
 
@@ -316,7 +316,7 @@ def test_export_library_rejects_an_unknown_format():
     from mmn_ddx.errors import InputError
 
     with pytest.raises(InputError, match="format 'pdf' is unknown"):
-        handout(find_case("mmn-finger-drop"), "pdf")
+        handout(find_case("electrician-finger-drop"), "pdf")
 
 
 # ----------------------------------------------------------------------------- a real browser
@@ -325,7 +325,7 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium: apt-get install -y chromium (CI installs it)")
 def test_a_headless_browser_renders_the_stages_and_the_bars(tmp_path):
-    case = find_case("mmn-finger-drop")
+    case = find_case("electrician-finger-drop")
     flags = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              f"--user-data-dir={tmp_path / 'profile'}"]

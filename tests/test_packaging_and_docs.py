@@ -27,11 +27,11 @@ def test_an_installed_copy_finds_its_rules_and_cases(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (target / "mmn_ddx" / "_data" / "rules" / "findings.yaml").is_file()
     env = {**os.environ, "PYTHONPATH": str(target)}
-    run = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", "mmn-finger-drop", "--json"],
+    run = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", "electrician-finger-drop", "--json"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert run.returncode == 0, run.stderr
     data = json.loads(run.stdout)
-    assert data["case"] == "mmn-finger-drop" and data["leaning"] == "mmn"
+    assert data["case"] == "electrician-finger-drop" and data["leaning"] == "mmn"
     where = subprocess.run([sys.executable, "-c", "import mmn_ddx.resources as r; print(r.rules_dir())"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
     assert str(target) in where.stdout

@@ -21,23 +21,23 @@ TIMING = ("seconds", "answered_at", "started", "updated")
 EVERY_KIND = """\
 title: Every kind of question
 cases:
-  - mmn-finger-drop
-  - als-split-hand-classic
-  - als-ftd-c9orf72
-  - mimic-kennedy-old-operation
-  - {case: als-flail-arm-slow, stage: examination}
+  - electrician-finger-drop
+  - carpenter-cannot-pinch
+  - a-different-man
+  - tongue-twitches
+  - {case: cannot-raise-either-arm, stage: examination}
 questions:
-  - {id: lean, kind: leaning, case: mmn-finger-drop, stage: history}
-  - {id: lean-als, kind: leaning, case: als-split-hand-classic, stage: examination}
-  - {id: disc, kind: discriminator, case: als-split-hand-classic, stage: examination}
-  - {id: disc-mmn, kind: discriminator, case: mmn-finger-drop, stage: electrodiagnosis, options: 5}
-  - {id: efns, kind: criteria, case: mmn-finger-drop, stage: electrodiagnosis, criteria: efns_pns_2010_mmn}
-  - {id: gold, kind: criteria, case: als-split-hand-classic, criteria: gold_coast_als}
-  - {id: eec, kind: criteria, case: als-ftd-c9orf72, stage: electrodiagnosis, criteria: revised_el_escorial_als}
-  - {id: awaji, kind: criteria, case: als-ftd-c9orf72, stage: electrodiagnosis, criteria: awaji_als}
-  - {id: next, kind: next_investigation, case: als-flail-arm-slow, stage: history}
-  - {id: next-mmn, kind: next_investigation, case: mmn-finger-drop, stage: history}
-  - {id: cons, kind: consider, case: mimic-kennedy-old-operation, stage: history}
+  - {id: lean, kind: leaning, case: electrician-finger-drop, stage: history}
+  - {id: lean-als, kind: leaning, case: carpenter-cannot-pinch, stage: examination}
+  - {id: disc, kind: discriminator, case: carpenter-cannot-pinch, stage: examination}
+  - {id: disc-mmn, kind: discriminator, case: electrician-finger-drop, stage: electrodiagnosis, options: 5}
+  - {id: efns, kind: criteria, case: electrician-finger-drop, stage: electrodiagnosis, criteria: efns_pns_2010_mmn}
+  - {id: gold, kind: criteria, case: carpenter-cannot-pinch, criteria: gold_coast_als}
+  - {id: eec, kind: criteria, case: a-different-man, stage: electrodiagnosis, criteria: revised_el_escorial_als}
+  - {id: awaji, kind: criteria, case: a-different-man, stage: electrodiagnosis, criteria: awaji_als}
+  - {id: next, kind: next_investigation, case: cannot-raise-either-arm, stage: history}
+  - {id: next-mmn, kind: next_investigation, case: electrician-finger-drop, stage: history}
+  - {id: cons, kind: consider, case: tongue-twitches, stage: history}
   - id: mc
     kind: choice
     prompt: Which finding is shared by MMN and ALS?
@@ -48,12 +48,12 @@ questions:
 
 SMALL = """\
 title: Small
-cases: [mmn-finger-drop, als-split-hand-classic]
+cases: [electrician-finger-drop, carpenter-cannot-pinch]
 questions:
-  - {id: a, kind: leaning, case: mmn-finger-drop, stage: history}
-  - {id: b, kind: discriminator, case: als-split-hand-classic, stage: examination}
+  - {id: a, kind: leaning, case: electrician-finger-drop, stage: history}
+  - {id: b, kind: discriminator, case: carpenter-cannot-pinch, stage: examination}
   - {id: c, kind: choice, prompt: "Pick one", options: [red, green, blue], answer: green, explanation: "Green is right."}
-  - {id: d, kind: criteria, case: mmn-finger-drop, stage: electrodiagnosis, criteria: efns_pns_2010_mmn}
+  - {id: d, kind: criteria, case: electrician-finger-drop, stage: electrodiagnosis, criteria: efns_pns_2010_mmn}
 """
 
 
@@ -107,7 +107,7 @@ def stage_of(question: dict, limits: dict) -> str | None:
     return question.get("stage", limits.get(question.get("case")))
 
 
-LIMITS = {"als-flail-arm-slow": "examination"}
+LIMITS = {"cannot-raise-either-arm": "examination"}
 
 
 def test_every_kind_is_graded_right_by_the_engine(every_kind, tmp_path):
@@ -159,9 +159,9 @@ def test_wrong_answers_get_the_engine_explanation(every_kind, tmp_path):
 
 
 def test_a_discriminator_wrong_answer_names_the_rule_that_explains_it(tmp_path):
-    quiz = write(tmp_path / "q.yaml", "title: t\ncases: [mmn-finger-drop]\nquestions:\n"
-                 "  - {id: d, kind: discriminator, case: mmn-finger-drop, stage: electrodiagnosis, options: 8}\n")
-    a = PLAIN.assess_case(load_case(library()["mmn-finger-drop"]), "electrodiagnosis")
+    quiz = write(tmp_path / "q.yaml", "title: t\ncases: [electrician-finger-drop]\nquestions:\n"
+                 "  - {id: d, kind: discriminator, case: electrician-finger-drop, stage: electrodiagnosis, options: 8}\n")
+    a = PLAIN.assess_case(load_case(library()["electrician-finger-drop"]), "electrodiagnosis")
     shared = {f: e.rule.id for e in a.shared for f in e.findings}
     for seed in range(20):  # the first seed whose options include a shared feature
         key = key_of([str(quiz), "--seed", str(seed)])["questions"][0]
@@ -196,7 +196,7 @@ def test_without_a_seed_the_file_order_is_kept(every_kind):
 
 def test_a_seeded_order_is_pinned(tmp_path):
     """A golden order: it must not change with the machine, PYTHONHASHSEED or the Python version."""
-    quiz = write(tmp_path / "pinned.yaml", "title: pinned\ncases: [mmn-finger-drop]\nquestions:\n" + "".join(
+    quiz = write(tmp_path / "pinned.yaml", "title: pinned\ncases: [electrician-finger-drop]\nquestions:\n" + "".join(
         f"  - {{id: q{i}, kind: choice, prompt: p{i}, options: [alpha, beta, gamma, delta], answer: alpha, explanation: e}}\n"
         for i in range(1, 7)))
     key = key_of([str(quiz), "--seed", "42"])
@@ -361,27 +361,27 @@ def test_questions_missing_from_an_answers_file_are_left_for_resume(small, tmp_p
 
 # ----------------------------------------------------------------------------- quiz files
 BAD_QUIZZES = [
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: mmn-finger-drop, answer: mmn}\n",
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: electrician-finger-drop, answer: mmn}\n",
      "line 4", "the engine grades 'leaning' questions, so the quiz file does not give the answer"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: leanig, case: mmn-finger-drop}\n",
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: leanig, case: electrician-finger-drop}\n",
      "line 4", "Did you mean 'leaning'?"),
-    ("title: t\ncases: [mmn-finger-dro]\nquestions:\n  - {id: a, kind: leaning, case: mmn-finger-drop}\n",
-     "line 2", "Did you mean 'mmn-finger-drop'?"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: als-split-hand-classic}\n",
+    ("title: t\ncases: [electrician-finger-dro]\nquestions:\n  - {id: a, kind: leaning, case: electrician-finger-drop}\n",
+     "line 2", "Did you mean 'electrician-finger-drop'?"),
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: carpenter-cannot-pinch}\n",
      "line 4", "which is not listed under 'cases'"),
-    ("title: t\ncases: [{case: mmn-finger-drop, stage: history}]\nquestions:\n  - {id: a, kind: leaning, case: mmn-finger-drop, stage: treatment}\n",
-     "line 4", "beyond stage 'history', the limit set for case 'mmn-finger-drop'"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: mmn-finger-drop, stage: electro}\n",
+    ("title: t\ncases: [{case: electrician-finger-drop, stage: history}]\nquestions:\n  - {id: a, kind: leaning, case: electrician-finger-drop, stage: treatment}\n",
+     "line 4", "beyond stage 'history', the limit set for case 'electrician-finger-drop'"),
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: electrician-finger-drop, stage: electro}\n",
      "line 4", "Did you mean 'electrodiagnosis'?"),
-    ("title: t\ncases: [mmn-silent-median-block]\nquestions:\n  - {id: a, kind: discriminator, case: mmn-silent-median-block, stage: history}\n",
-     "line 4", "no finding of case 'mmn-silent-median-block' counts as evidence"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: criteria, case: mmn-finger-drop, criteria: efns}\n",
+    ("title: t\ncases: [finger-will-not-straighten]\nquestions:\n  - {id: a, kind: discriminator, case: finger-will-not-straighten, stage: history}\n",
+     "line 4", "no finding of case 'finger-will-not-straighten' counts as evidence"),
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: criteria, case: electrician-finger-drop, criteria: efns}\n",
      "line 4", "Did you mean 'efns_pns_2010_mmn'?"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: choice, prompt: p, options: [x1, y1], answer: z1, explanation: e}\n",
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: choice, prompt: p, options: [x1, y1], answer: z1, explanation: e}\n",
      "line 4", "the answer 'z1' is not one of its options"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: choice, prompt: p, options: [x1, y1], answer: x1, explanation: e}\n"
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: choice, prompt: p, options: [x1, y1], answer: x1, explanation: e}\n"
      "  - {id: a, kind: choice, prompt: p, options: [x1, y1], answer: x1, explanation: e}\n", "line 5", "question id 'a' is used twice"),
-    ("title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: mmn-finger-drop, hint: x}\n",
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {id: a, kind: leaning, case: electrician-finger-drop, hint: x}\n",
      "line 4", "field 'hint' is not part of a question"),
 ]
 
@@ -396,7 +396,7 @@ def test_bad_quiz_files_name_the_line_and_a_fix(tmp_path, body, where, message):
 
 
 def test_a_quiz_file_outside_a_quizzes_folder_is_recognised_by_its_questions(tmp_path):
-    path = write(tmp_path / "week1.yaml", "title: t\ncases: [mmn-finger-drop]\nquestions:\n  - {kind: leaning, case: mmn-finger-drop, answer: mmn}\n")
+    path = write(tmp_path / "week1.yaml", "title: t\ncases: [electrician-finger-drop]\nquestions:\n  - {kind: leaning, case: electrician-finger-drop, answer: mmn}\n")
     assert "does not give the answer" in run_cli(["validate", str(path)], exit_code=2).stderr
 
 
@@ -447,7 +447,7 @@ def test_results_files_match_the_json_schema(small, tmp_path):
 # ----------------------------------------------------------------------------- keys and generated quizzes
 def test_the_answer_key_explains_each_answer(every_kind, tmp_path):
     out = run_cli(["quiz", every_kind, "--key"]).stdout
-    a = PLAIN.assess_case(load_case(library()["als-split-hand-classic"]), "examination")
+    a = PLAIN.assess_case(load_case(library()["carpenter-cannot-pinch"]), "examination")
     assert "Answer key: Every kind of question" in out and "✓" in out
     assert " ".join(a.evidence[0].rule.explanation.split()[:6]) in " ".join(out.split())
     md = tmp_path / "key.md"
@@ -458,7 +458,7 @@ def test_the_answer_key_explains_each_answer(every_kind, tmp_path):
 
 
 def test_the_html_key_stands_alone_and_escapes_text(tmp_path):
-    quiz = write(tmp_path / "q.yaml", "title: \"<b>Bold</b> & co\"\ncases: [mmn-finger-drop]\nquestions:\n"
+    quiz = write(tmp_path / "q.yaml", "title: \"<b>Bold</b> & co\"\ncases: [electrician-finger-drop]\nquestions:\n"
                  "  - {id: a, kind: choice, prompt: \"Is <script>x</script> safe?\", options: [yes it is, no never], answer: no never, explanation: e}\n")
     out = run_cli(["quiz", str(quiz), "--key", "--format", "html"]).stdout
     assert out.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in out

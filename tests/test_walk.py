@@ -35,7 +35,7 @@ def events(stdout: str) -> list[dict]:
 
 
 def test_no_input_plays_the_whole_case():
-    out = run_cli(["walk", "mmn-finger-drop", "--no-input"]).stdout
+    out = run_cli(["walk", "electrician-finger-drop", "--no-input"]).stdout
     for stage in ("history", "examination", "electrodiagnosis", "laboratory", "treatment"):
         assert f": {stage}" in out
     assert "Diagnosis: MMN" in out
@@ -44,7 +44,7 @@ def test_no_input_plays_the_whole_case():
 
 
 def test_json_events_one_per_line():
-    found = events(run_cli(["walk", "als-bulbar-onset", "--json"]).stdout)
+    found = events(run_cli(["walk", "thick-slow-voice", "--json"]).stdout)
     kinds = [e["event"] for e in found]
     assert kinds[0] == "stage" and kinds[-1] == "end"
     assert kinds.count("stage") == kinds.count("engine")
@@ -56,7 +56,7 @@ def test_json_events_one_per_line():
 def test_answers_file_drives_calls_and_investigations(tmp_path):
     answers = write(tmp_path / "answers.yaml",
                     "history: {call: mmn, confidence: 60, investigate: conduction_block}\nexamination: als\n")
-    found = events(run_cli(["walk", "mmn-finger-drop", "--answers", str(answers), "--json"]).stdout)
+    found = events(run_cli(["walk", "electrician-finger-drop", "--answers", str(answers), "--json"]).stdout)
     calls = [e for e in found if e["event"] == "call"]
     assert [(c["stage"], c["call"], c["confidence"]) for c in calls] == [("history", "mmn", 60), ("examination", "als", None)]
     investigation = next(e for e in found if e["event"] == "investigation")
@@ -75,13 +75,13 @@ def test_answers_file_drives_calls_and_investigations(tmp_path):
 )
 def test_bad_answers_files_are_explained(tmp_path, body, message):
     answers = write(tmp_path / "answers.yaml", body)
-    result = run_cli(["walk", "mmn-finger-drop", "--answers", str(answers)], exit_code=2)
+    result = run_cli(["walk", "electrician-finger-drop", "--answers", str(answers)], exit_code=2)
     assert message in " ".join(result.stderr.split())
 
 
 def test_interactive_branches_wrong_answer_what_if_and_investigation():
     script = "\n".join(["perhaps", "?", "m 70", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
-    out = run_cli(["walk", "mmn-finger-drop"], input=script).stdout
+    out = run_cli(["walk", "electrician-finger-drop"], input=script).stdout
     assert "Answer mmn, als or undecided" in out  # the wrong answer is re-asked
     assert "What would change the leaning" in out  # '?'
     assert "most informative" in out or "already settled" in out  # graded investigation
@@ -90,7 +90,7 @@ def test_interactive_branches_wrong_answer_what_if_and_investigation():
 
 
 def test_interrupted_walk_ends_with_a_summary():
-    result = run_cli(["walk", "mmn-finger-drop"], input="mmn\n\nals\n", exit_code=130)
+    result = run_cli(["walk", "electrician-finger-drop"], input="mmn\n\nals\n", exit_code=130)
     assert "Walkthrough stopped at stage" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -100,21 +100,23 @@ def test_random_walk_is_repeatable_with_a_seed():
     second = events(run_cli(["walk", "--seed", "3", "--json"]).stdout)[0]["case"]
     assert first == second
     picked = {events(run_cli(["walk", "--seed", str(s), "--diagnosis", "als", "--json"]).stdout)[0]["case"] for s in range(6)}
-    assert all(case.startswith("als-") for case in picked) and len(picked) > 1
+    from mmn_ddx.cases import library, load_case
+
+    assert all(load_case(library()[case]).diagnosis == "als" for case in picked) and len(picked) > 1
 
 
 def test_unknown_case_suggests_the_nearest_id():
-    result = run_cli(["walk", "mmn-finger-dorp"], exit_code=2)
-    assert "Did you mean 'mmn-finger-drop'?" in result.stderr
+    result = run_cli(["walk", "electrician-finger-dorp"], exit_code=2)
+    assert "Did you mean 'electrician-finger-drop'?" in result.stderr
 
 
 def test_what_if_lists_findings_that_would_change_the_leaning():
-    data = json.loads(run_cli(["assess", "mmn-finger-drop", "--stage", "history", "--what-if", "--json"]).stdout)
+    data = json.loads(run_cli(["assess", "electrician-finger-drop", "--stage", "history", "--what-if", "--json"]).stdout)
     assert data["what_if"]
     for item in data["what_if"]:
         assert item["leaning"] != data["leaning"]
         assert item["rules"] and all(r["likelihood_ratio"] > 1 for r in item["rules"])
-    assert "What would change the leaning" in run_cli(["assess", "mmn-finger-drop", "--stage", "history", "--what-if"]).stdout
+    assert "What would change the leaning" in run_cli(["assess", "electrician-finger-drop", "--stage", "history", "--what-if"]).stdout
 
 
 # ----------------------------------------------------------------------------- cases and criteria
@@ -129,23 +131,23 @@ def test_cases_list_filters_and_hides_the_diagnosis():
 
 
 def test_cases_show_keeps_the_diagnosis_for_reveal():
-    hidden = run_cli(["cases", "show", "mmn-finger-drop"]).stdout
+    hidden = run_cli(["cases", "show", "electrician-finger-drop"]).stdout
     assert "Diagnosis:" not in hidden and "--reveal" in hidden
-    shown = run_cli(["cases", "show", "mmn-finger-drop", "--reveal"]).stdout
+    shown = run_cli(["cases", "show", "electrician-finger-drop", "--reveal"]).stdout
     assert "Diagnosis: mmn" in shown
 
 
 def test_criteria_command_shows_the_panel_and_json():
-    out = run_cli(["criteria", "mmn-finger-drop"]).stdout
+    out = run_cli(["criteria", "electrician-finger-drop"]).stdout
     assert "Formal criteria" in out and "definite" in out and "✓" in out
-    data = json.loads(run_cli(["criteria", "mmn-finger-drop", "--json"]).stdout)
+    data = json.loads(run_cli(["criteria", "electrician-finger-drop", "--json"]).stdout)
     assert data["criteria"]["efns_pns_2010_mmn"] == "definite"
     elements = data["criteria_detail"]["efns_pns_2010_mmn"]["elements"]
     assert {e["status"] for e in elements} <= {"met", "failed", "unknown"}
 
 
 def test_insufficient_data_names_what_is_missing():
-    data = json.loads(run_cli(["criteria", "mmn-finger-drop", "--stage", "history", "--json"]).stdout)
+    data = json.loads(run_cli(["criteria", "electrician-finger-drop", "--stage", "history", "--json"]).stdout)
     detail = data["criteria_detail"]["efns_pns_2010_mmn"]
     assert data["criteria"]["efns_pns_2010_mmn"] == "insufficient_data"
     assert detail["missing_findings"] and detail["undecided_categories"]
@@ -165,7 +167,7 @@ def test_disagreement_is_a_teaching_moment():
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
 def test_walk_in_a_real_terminal(tmp_path):
     session = f"mmnddx{int(time.time() * 1000) % 100000}"
-    command = f"{sys.executable} -m mmn_ddx walk mmn-finger-drop"
+    command = f"{sys.executable} -m mmn_ddx walk electrician-finger-drop"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "50",
                     f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
     try:

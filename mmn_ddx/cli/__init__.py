@@ -101,8 +101,8 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
     (see `mmn-ddx validate cases/`). Examples:
 
     \b
-      mmn-ddx assess cases/mmn-finger-drop.yaml
-      mmn-ddx assess mmn-finger-drop --stage examination
+      mmn-ddx assess cases/electrician-finger-drop.yaml
+      mmn-ddx assess electrician-finger-drop --stage examination
       mmn-ddx assess -f babinski=true -f conduction_block=none --json
     """
     from mmn_ddx import api
@@ -256,8 +256,8 @@ def criteria(case, stage, findings, as_json, show_all):
     """Show which formal criteria a case meets: EFNS/PNS 2010, Gold Coast, El Escorial, Awaji.
 
     \b
-      mmn-ddx criteria mmn-finger-drop
-      mmn-ddx criteria als-split-hand-classic --stage examination --json
+      mmn-ddx criteria electrician-finger-drop
+      mmn-ddx criteria carpenter-cannot-pinch --stage examination --json
     """
     from mmn_ddx import api
 
@@ -333,10 +333,10 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
     would ask for next and see how informative it was. Ctrl-C stops with a summary.
 
     \b
-      mmn-ddx walk mmn-finger-drop
+      mmn-ddx walk electrician-finger-drop
       mmn-ddx walk --seed 7 --difficulty 2
-      mmn-ddx walk als-bulbar-onset --no-input
-      mmn-ddx walk mmn-wrist-drop --answers my-calls.yaml --json
+      mmn-ddx walk thick-slow-voice --no-input
+      mmn-ddx walk nurse-wrist-drop --answers my-calls.yaml --json
     """
     from mmn_ddx import api
     from mmn_ddx.walkthrough import end_event

@@ -27,9 +27,9 @@ def export(case, fmt, key, out, force, prior):
     diagnosis; print the answer key separately with --answer-key.
 
     \b
-      mmn-ddx export mmn-finger-drop --format html --out finger-drop.html
-      mmn-ddx export mmn-finger-drop --format html --answer-key --out finger-drop-key.html
-      mmn-ddx export cases/als-bulbar-onset.yaml > bulbar.md
+      mmn-ddx export electrician-finger-drop --format html --out finger-drop.html
+      mmn-ddx export electrician-finger-drop --format html --answer-key --out finger-drop-key.html
+      mmn-ddx export cases/thick-slow-voice.yaml > bulbar.md
     """
     from mmn_ddx import api
     from mmn_ddx.export import document
