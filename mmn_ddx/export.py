@@ -37,10 +37,6 @@ def diagnosis_label(diagnosis: str | None) -> str:
     return vocabulary().diagnosis_label(diagnosis)
 
 
-def _show(finding: str, value: Any, vocab: Vocabulary) -> str:
-    return vocab.show(finding, value)
-
-
 def _ratio(rule) -> str:
     text = f"LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}"
     if rule.capped:
@@ -241,7 +237,7 @@ def _md_answer_space(lines: int = ANSWER_LINES) -> list[str]:
 
 
 def _md_findings(findings: dict, vocab: Vocabulary) -> list[str]:
-    return [f"- **{md_text(vocab.label(f))}:** {md_text(_show(f, v, vocab))}" for f, v in findings.items()]
+    return [f"- **{md_text(vocab.label(f))}:** {md_text(vocab.show(f, v))}" for f, v in findings.items()]
 
 
 def _md_handout(case: Case, vocab: Vocabulary) -> str:
@@ -273,7 +269,7 @@ def _md_handout(case: Case, vocab: Vocabulary) -> str:
 def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
     """One fired rule as a loose list item: a paragraph each for the ratio, findings, why, sources."""
     rule = e.rule
-    found = "; ".join(f"{vocab.label(k)}: {_show(k, v, vocab)}" for k, v in e.findings.items())
+    found = "; ".join(f"{vocab.label(k)}: {vocab.show(k, v)}" for k, v in e.findings.items())
     out = [f"- **{md_text(rule.title)}** (`{rule.id}`): {md_text(_ratio(rule))}.", "",
            f"  Findings: {md_text(found)}.", "", f"  {md_text(rule.explanation)}", ""]
     if e.folded:
@@ -440,7 +436,7 @@ def _html_lines(lines: int = ANSWER_LINES) -> str:
 
 
 def _html_findings(findings: dict, vocab: Vocabulary) -> str:
-    items = "".join(f"<li><strong>{_h(vocab.label(f))}:</strong> {_h(_show(f, v, vocab))}</li>" for f, v in findings.items())
+    items = "".join(f"<li><strong>{_h(vocab.label(f))}:</strong> {_h(vocab.show(f, v))}</li>" for f, v in findings.items())
     return f'<ul class="findings">{items}</ul>'
 
 
@@ -478,7 +474,7 @@ def _html_handout(case: Case, vocab: Vocabulary) -> str:
 
 def _html_evidence(e: Evidence, vocab: Vocabulary) -> str:
     rule = e.rule
-    found = "; ".join(f"{vocab.label(k)}: {_show(k, v, vocab)}" for k, v in e.findings.items())
+    found = "; ".join(f"{vocab.label(k)}: {vocab.show(k, v)}" for k, v in e.findings.items())
     out = [f'<li><strong class="toward-{_h(rule.toward)}">{_h(rule.title)}</strong> '
            f'<span class="rule-id">{_h(rule.id)}</span> — {_h(_ratio(rule))}',
            f'<p class="small">Findings: {_h(found)}</p>',
