@@ -376,3 +376,27 @@ def test_every_set_reports_elements(engine, findings):
 def test_nothing_known_is_insufficient_everywhere():
     a = assessor("plain").assess({})
     assert all(value == "insufficient_data" for value in a.criteria.values()), a.criteria
+
+
+# Gold Coast requirement 3 (Shefner et al. 2020: investigations have excluded other disease).
+LMN_TWO_REGIONS = {"progression": "rapid", "lmn_regions": ("cervical", "lumbosacral"), "umn_regions": (),
+                   "babinski": False, "hoffmann": False, "spasticity": False, "conduction_block": "none"}
+
+
+@pytest.mark.parametrize(
+    "extra, expected",
+    [
+        ({"anti_gm1_igm": "negative"}, "met"),
+        ({}, "insufficient_data"),  # pure LMN and antibodies untested: MMN not yet excluded
+        ({"anti_gm1_igm": "negative", "prior_polio": True}, "not_met"),
+        ({"anti_gm1_igm": "negative", "objective_sensory_loss": "present"}, "not_met"),
+        ({"anti_gm1_igm": "negative", "ivig_response": "improved"}, "not_met"),
+        ({"anti_gm1_igm": "negative", "nerve_ultrasound": "multifocal_enlargement"}, "not_met"),
+        ({"anti_gm1_igm": "negative", "symmetric_proximal_weakness": True}, "not_met"),
+    ],
+    ids=["antibodies-negative", "antibodies-untested", "prior-polio", "sensory-loss", "ivig-response",
+         "nerve-enlargement", "symmetric-proximal"],
+)
+@pytest.mark.parametrize("engine", ["plain", "durable"])
+def test_gold_coast_requirement_3_excludes_the_mimics_the_tool_can_name(engine, extra, expected):
+    assert assessor(engine).assess({**LMN_TWO_REGIONS, **extra}).criteria["gold_coast_als"] == expected
