@@ -197,9 +197,19 @@ def disagreements(a) -> list[str]:
         titles = [e.rule.title.lower() for e in a.evidence if e.rule.toward == side][:3]
         return ", ".join(titles) or "no finding"
 
-    if a.leaning == "mmn" and efns in ("not_met", "excluded"):
+    if a.leaning == "mmn" and efns == "excluded":
+        met = [e["title"] for e in a.criteria_detail.get("efns_pns_2010_mmn", {}).get("elements", [])
+               if e["part"] == "exclusion" and e["status"] == "met"]
+        named = ", ".join(c.condition.replace("_", " ") for c in a.consider)
         notes.append(
-            f"The case leans MMN, yet meets no EFNS/PNS 2010 category ({efns.replace('_', ' ')}): the weighing rests on "
+            f"The case leans MMN on {strongest('mmn')}, but the EFNS/PNS 2010 criteria exclude MMN: "
+            f"{'; '.join(met) or 'an exclusion criterion holds'}. An exclusion is not a matter of the criteria's "
+            "modest sensitivity: weigh the alternative it points to"
+            + (f" (the red flags name {named})." if named else " before accepting MMN.")
+        )
+    elif a.leaning == "mmn" and efns == "not_met":
+        notes.append(
+            f"The case leans MMN, yet meets no EFNS/PNS 2010 category: the weighing rests on "
             f"{strongest('mmn')}, while the criteria ask for the clinical core, no exclusion and a block. Failing the "
             "criteria does not exclude MMN: they reach about 57 % sensitivity for probable or definite MMN (Doneddu 2024)."
         )
