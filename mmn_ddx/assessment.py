@@ -185,14 +185,45 @@ class Assessor:
         return found[:limit]
 
     # ------------------------------------------------------------------ what to ask next
+    def informativeness(self, findings: Mapping[str, Any], fired: set, finding: str, prior: float,
+                        p_now: float) -> tuple[float, list]:
+        """How far the answer to `finding` is expected to move P(MMN), and where each answer leads.
+
+        Each answer's chance comes from the frequencies of the rules it would fire,
+        P(MMN)·f_MMN + P(ALS)·f_ALS (or its complement for a rule on an absent finding); answers
+        no rule gives a frequency for share the rest. Ranking by the expected change, not the
+        largest possible one, keeps rare positive findings from crowding out the test that
+        usually settles the question.
+        """
+        values = self._candidates.get(finding, [])
+        outcomes, chances = [], []
+        for value in values:
+            hypothetical = {**findings, finding: value}
+            outcomes.append((value, self._p_mmn_with(fired, findings, {finding: value}, prior)))
+            chance = None
+            for rule in self._rules_mentioning.get(finding, ()):
+                if rule.frequency is not None and evaluate(rule.when, hypothetical) is True:
+                    q = p_now * rule.frequency.mmn + (1 - p_now) * rule.frequency.als
+                    chance = q if rule.frequency.applies == "present" else 1 - q
+                    break
+            chances.append(chance)
+        known = sum(c for c in chances if c is not None)
+        unknown = chances.count(None)
+        if known > 1:  # overlapping rules (age 60 and 61 both "60 or over"): keep the proportions
+            chances = [c / known if c is not None else 0.0 for c in chances]
+        else:
+            share = (1 - known) / unknown if unknown else 0.0
+            chances = [c if c is not None else share for c in chances]
+        expected = sum(c * abs(p - p_now) for c, (_, p) in zip(chances, outcomes))
+        return expected, outcomes
+
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
-        for finding, values in self._candidates.items():
+        for finding in self._candidates:
             if finding in findings:
                 continue
-            outcomes = [(value, self._p_mmn_if(fired, findings, finding, value, prior)) for value in values]
-            swing = max(abs(p - p_now) for _, p in outcomes)
-            if swing < 0.01:
+            swing, outcomes = self.informativeness(findings, fired, finding, prior, p_now)
+            if max(abs(p - p_now) for _, p in outcomes) < 0.01:
                 continue
             low = min(outcomes, key=lambda o: o[1])
             high = max(outcomes, key=lambda o: o[1])
@@ -202,7 +233,8 @@ class Assessor:
                 moves.append(f"if {_say(high[0])}, P(MMN) would rise to {show_p(high[1])}")
             if p_now - low[1] >= 0.005:
                 moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
-            why = f"{label} is unknown: " + "; ".join(moves) + f" (now {show_p(p_now)})."
+            why = (f"{label} is unknown: " + "; ".join(moves) + f" (now {show_p(p_now)}; "
+                   f"expected change {swing:.2f}).")
             ranked.append(NextFinding(finding, why, swing, outcomes))
         ranked.sort(key=lambda n: (-n.swing, n.finding))
         return ranked[:NEXT_BEST_COUNT]

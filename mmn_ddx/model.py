@@ -175,7 +175,7 @@ class Consideration:
 class NextFinding:
     finding: str
     why: str
-    swing: float  # largest change in P(MMN) among the finding's possible answers
+    swing: float  # expected change in P(MMN) once the finding is known (Assessor.informativeness)
     outcomes: list  # (value, p_mmn)
 
 

@@ -121,10 +121,10 @@ class Walkthrough:
         a = step.assessment
         fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
         options = []
-        for finding, values in self.assessor.candidates().items():
+        for finding in self.assessor.candidates():
             if finding in a.findings:
                 continue
-            swing = max(abs(self.assessor._p_mmn_if(fired, a.findings, finding, v, self.prior) - a.p_mmn) for v in values)
+            swing, _ = self.assessor.informativeness(a.findings, fired, finding, self.prior, a.p_mmn)
             options.append(Investigation(finding, swing))
         options.sort(key=lambda o: (-o.swing, o.finding))
         return options
