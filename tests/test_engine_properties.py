@@ -144,3 +144,29 @@ def test_criteria_what_ifs_agree_with_a_full_evaluation(case):
             reached = cs.evaluate_plain({**case, hint["finding"]: value})
             assert reached == hint["category"]
             assert cs.rank(reached) > cs.rank(a.criteria[cs.id])
+
+
+@FAST
+@given(findings())
+def test_expected_change_is_bounded_by_the_largest_change(case):
+    engine = assessor("plain")
+    a = engine.assess(case)
+    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    for finding in engine.candidates():
+        if finding in case:
+            continue
+        expected, outcomes = engine.informativeness(case, fired, finding, a.prior, a.p_mmn)
+        largest = max(abs(p - a.p_mmn) for _, p in outcomes)
+        assert -1e-12 <= expected <= largest + 1e-12
+
+
+def test_a_common_decisive_test_outranks_a_rare_sign():
+    """With only a slow, asymmetric hand weakness known, the conduction study tells more on
+    average than pseudobulbar affect, a sign that would be decisive but is rarely present."""
+    engine = assessor("plain")
+    case = {"asymmetric_weakness": True, "onset_site": "hand", "progression": "slow"}
+    a = engine.assess(case)
+    fired = {e.rule.id for e in a.evidence + a.shared}
+    block, _ = engine.informativeness(case, fired, "conduction_block", a.prior, a.p_mmn)
+    affect, _ = engine.informativeness(case, fired, "pseudobulbar_affect", a.prior, a.p_mmn)
+    assert block > affect
