@@ -278,4 +278,85 @@ def quiz_results_schema() -> dict:
     }
 
 
-SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema}
+def rules_schema() -> dict:
+    """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md)."""
+    from mmn_ddx.conditions import FINDING_OPERATORS
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    comparison = {"type": "object", "minProperties": 1, "additionalProperties": False,
+                  "properties": {op: {"type": "number"} for op in ("lt", "le", "gt", "ge")}}
+    operators = {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "properties": {
+            "one_of": {"type": "array", "minItems": 1},
+            **{op: {"type": "number"} for op in ("lt", "le", "gt", "ge")},
+            "contains": {"enum": list(vocab.regions)},
+            "count": comparison,
+        },
+    }
+    assert set(operators["properties"]) == set(FINDING_OPERATORS)
+    finding_ids = [spec.id for spec in vocab]
+    condition = {
+        "title": "Condition",
+        "description": "A mapping with exactly one key: a finding id (value or operators) or all / any / not / at_least / known / unknown.",
+        "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
+        "properties": {
+            **{f: {"anyOf": [{"type": ["boolean", "number", "string", "array"]}, operators]} for f in finding_ids},
+            "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+            "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
+            "not": {"$ref": "#/$defs/condition"},
+            "at_least": {"type": "object", "required": ["n", "of"], "additionalProperties": False,
+                         "properties": {"n": {"type": "integer", "minimum": 0},
+                                        "of": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}}}},
+            "known": {"enum": finding_ids},
+            "unknown": {"enum": finding_ids},
+        },
+    }
+    text = {"type": "string", "minLength": 1}
+    sources = {"title": "Sources", "description": "citations for every figure and claim", "type": "array", "minItems": 1, "items": text}
+    rule_id = {"title": "Rule id", "description": "unique; lower-case words joined by hyphens; never reused", "type": "string",
+               "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+    weigh = {
+        "title": "Weighing rule", "type": "object", "additionalProperties": False,
+        "required": ["id", "title", "when", "toward", "explanation", "teaching_point", "sources"],
+        "properties": {
+            "id": rule_id, "title": {"title": "Title", **text},
+            "group": {"title": "Correlated group (rules/groups.yaml)", "type": "string"},
+            "when": {"$ref": "#/$defs/condition"},
+            "toward": {"title": "Direction", "enum": ["mmn", "als", "neither"]},
+            "frequency": {"title": "Reported frequency of what 'when' describes", "type": "object", "additionalProperties": False,
+                          "required": ["of", "mmn", "als", "confidence"],
+                          "properties": {"of": text, "mmn": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                                         "als": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]}}},
+            "estimate": {"title": "Conservative ratio for a qualitative source", "type": "object", "additionalProperties": False,
+                         "required": ["ratio", "reasoning"],
+                         "properties": {"ratio": {"type": "number", "exclusiveMinimum": 1, "maximum": 4}, "reasoning": text}},
+            "explanation": {"title": "Explanation for a learner", **text},
+            "teaching_point": {"title": "Teaching point", **text},
+            "sources": sources,
+        },
+    }
+    consider = {
+        "title": "Red-flag rule", "type": "object", "additionalProperties": False,
+        "required": ["id", "condition", "title", "when", "why", "sources"],
+        "properties": {
+            "id": rule_id, "condition": {"title": "Condition to consider", "enum": list(vocab.conditions)},
+            "title": {"title": "Title", **text}, "when": {"$ref": "#/$defs/condition"},
+            "settles": {"title": "The finding establishes the other diagnosis", "type": "boolean"},
+            "why": {"title": "Why it matters, for a learner", **text}, "sources": sources,
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "mmn-ddx/rules/1",
+        "title": "mmn-ddx rule file (rules/weigh/*.yaml or rules/consider/*.yaml)",
+        "type": "object", "required": ["rules"], "additionalProperties": False,
+        "properties": {"rules": {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/weigh"}, {"$ref": "#/$defs/consider"}]}}},
+        "$defs": {"condition": condition, "weigh": weigh, "consider": consider},
+    }
+
+
+SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema,
+           "rules": rules_schema}

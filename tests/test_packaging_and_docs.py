@@ -89,3 +89,15 @@ def test_schema_command_offers_every_schema():
     from mmn_ddx.schemas import SCHEMAS
 
     assert tuple(SCHEMAS) == SCHEMA_NAMES
+
+
+def test_bundled_rule_files_satisfy_the_rules_schema():
+    import jsonschema
+    import yaml
+
+    from mmn_ddx.schemas import rules_schema
+
+    schema = rules_schema()
+    for path in sorted((ROOT / "rules").glob("*/*.yaml")):
+        if path.parent.name in ("weigh", "consider"):
+            jsonschema.validate(yaml.safe_load(path.read_text()), schema)

@@ -11,7 +11,7 @@ from mmn_ddx.errors import InputError, Problem
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
-SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results")
+SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules")
 EXIT_INPUT = 2
 EXIT_ASSESS = 1
 
@@ -240,7 +240,7 @@ def validate(paths):
 @main.command()
 @click.argument("name", type=click.Choice(SCHEMA_NAMES))
 def schema(name):
-    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results)."""
+    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files)."""
     from mmn_ddx.schemas import SCHEMAS
 
     _emit_json(SCHEMAS[name]())
