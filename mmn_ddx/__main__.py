@@ -1,3 +1,3 @@
 from mmn_ddx.cli import main
 
-main()
+main(prog_name="mmn-ddx")

@@ -458,12 +458,6 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         console.print(f"[bold yellow]Teaching moment:[/] {note}")
 
 
-def run() -> None:  # pragma: no cover - console entry point alias
-    main(prog_name="mmn-ddx")
-
-
 # Commands that live in their own modules of this package register themselves on `main`.
 from mmn_ddx.cli import export, quiz  # noqa: E402,F401
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
