@@ -59,7 +59,7 @@ def squash(text: str) -> str:
 
 
 def md_to_html(document: str) -> str:
-    markdown_it = pytest.importorskip("markdown_it")  # a dependency of rich
+    import markdown_it  # a dependency of rich
     return markdown_it.MarkdownIt("commonmark").render(document)
 
 
