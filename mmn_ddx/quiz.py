@@ -674,16 +674,16 @@ def _strongest_rule_if(ctx: _Context, a: Assessment, finding: str, value: Any):
 
 
 def _swings(ctx: _Context, a: Assessment) -> dict[str, tuple[float, Any]]:
-    """For each still-unknown finding some rule weighs: how far its answer could move P(MMN), and the answer that would."""
+    """For each still-unknown finding some rule weighs: the expected change in P(MMN) once it is
+    known (the measure that ranks the next best findings), and the answer that would move it most."""
     fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
     swings: dict[str, tuple[float, Any]] = {}
-    for finding, values in ctx.assessor.candidates().items():
+    for finding in ctx.assessor.candidates():
         if finding in a.findings:
             continue
-        outcomes = [(abs(ctx.assessor._p_mmn_if(fired, a.findings, finding, v, a.prior) - a.p_mmn), i, v)
-                    for i, v in enumerate(values)]
-        swing, _, value = max(outcomes, key=lambda o: (o[0], -o[1]))
-        swings[finding] = (swing, value)
+        expected, outcomes = ctx.assessor.informativeness(a.findings, fired, finding, a.prior, a.p_mmn)
+        value = max(enumerate(outcomes), key=lambda o: (abs(o[1][1] - a.p_mmn), -o[0]))[1][0]
+        swings[finding] = (expected, value)
     return swings
 
 
@@ -705,7 +705,7 @@ def _next_investigation_item(q: Question, a: Assessment, rng, ctx: _Context, qui
     right = Option(best.finding, ctx.vocab.label(best.finding))
     distractors = [Option(f, ctx.vocab.label(f)) for f in chosen]
     rule = _strongest_rule_if(ctx, a, best.finding, swings[best.finding][1])
-    text = f"{best.why} No other unknown finding could move it further (up to {best.swing:.2f})."
+    text = f"{best.why} No other unknown finding is expected to move it as far."
     others = [ctx.vocab.label(f) for f in accepted if f != best.finding]
     if others:
         text += f" Equally informative, and also graded right: {', '.join(others)}."
