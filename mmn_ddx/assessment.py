@@ -44,6 +44,9 @@ def sigmoid(x: float) -> float:
     return z / (1 + z)
 
 
+LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
+
+
 def leaning_of(p_mmn: float) -> str:
     if p_mmn >= LEAN_MMN_AT:
         return "mmn"
@@ -135,10 +138,6 @@ class Assessor:
                 strongest[rule.group] = rule
         return total + sum(rule.log_odds_mmn for rule in strongest.values())
 
-    def _p_mmn_if(self, fired: set, findings: Mapping[str, Any], finding: str, value: Any, prior: float) -> float:
-        """P(MMN) if `finding` were `value`, re-evaluating only the rules that mention it."""
-        return self._p_mmn_with(fired, findings, {finding: value}, prior)
-
     def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
         """P(MMN) with `extra` findings added, re-evaluating only the rules that mention them."""
         touched: set = set()
@@ -164,7 +163,7 @@ class Assessor:
         # Rank findings by how far their answers can move P(MMN); pairs are tried among the top ones.
         swings = []
         for finding, values in unknown:
-            swing = max(abs(self._p_mmn_if(fired, findings, finding, v, prior) - p_now) for v in values)
+            swing = max(abs(self._p_mmn_with(fired, findings, {finding: v}, prior) - p_now) for v in values)
             if swing > 0:
                 swings.append((swing, finding, values))
         swings.sort(key=lambda item: (-item[0], item[1]))

@@ -20,13 +20,12 @@ from string import Template
 from typing import Any
 
 from mmn_ddx import DISCLAIMER, __version__
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, assessor, check_prior, leaning_of
+from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, check_prior, leaning_of
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case, Evidence
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
 
 FORMATS = ("md", "html")
-LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
 ANSWER_LINES = 3  # lines left for each written answer
 TEXT_BAR_WIDTH = 41
 

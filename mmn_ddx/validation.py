@@ -12,7 +12,6 @@ from pathlib import Path
 
 from mmn_ddx.cases import case_files, load_case
 from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.resources import rules_dir
 
 
 @dataclass
@@ -104,5 +103,3 @@ def validate(paths: list[str]) -> Report:
             report.problems.extend(check_quiz_file(path))
     return report
 
-
-__all__ = ["Report", "validate", "rules_dir"]

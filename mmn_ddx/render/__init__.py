@@ -10,12 +10,11 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, show_p
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, show_p
 from mmn_ddx.model import Assessment, Evidence, WeighRule
 from mmn_ddx.vocabulary import Vocabulary, show_value
 
 BAR_WIDTH = 41
-LEANING_WORDS = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
 COLOUR = {"mmn": "green", "als": "red", "neither": "blue", "undecided": "yellow"}
 
 
