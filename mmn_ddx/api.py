@@ -68,8 +68,8 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
         except InputError as error:
             batch.problems.extend(error.problems)
             continue
+        disclosed = case.findings_through(stage)
         for finding, value in extra.items():
-            disclosed = case.findings_through(stage)
             if finding in disclosed and disclosed[finding] != value:
                 assessment.warnings.append(f"--finding {finding} replaced the case's value ({disclosed[finding]!r}) for this assessment.")
         batch.cases.append(case)

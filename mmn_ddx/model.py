@@ -159,10 +159,6 @@ class Evidence:
     findings: dict
     folded: list = field(default_factory=list)  # rules of the same group that fired but do not count
 
-    @property
-    def counted(self) -> bool:
-        return self.rule.toward != "neither"
-
 
 @dataclass
 class Consideration:

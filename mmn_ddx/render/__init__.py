@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Iterable
 
 from rich.console import Console, Group
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
@@ -243,12 +242,6 @@ def make_console(stderr: bool = False, width: int | None = None) -> Console:
 def print_problems(console: Console, problems: Iterable) -> None:
     for problem in problems:  # one paragraph each, left for the terminal to wrap
         console.print(Text("Error: ", style="bold red") + Text(str(problem)), soft_wrap=True)
-
-
-__all__ = [
-    "Panel", "assessment_view", "findings_table", "make_console", "print_problems",
-    "probability_bar", "rule_view", "rules_table",
-]
 
 
 # ----------------------------------------------------------------------------- what-if, cases, walk
