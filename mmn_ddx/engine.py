@@ -9,12 +9,18 @@ speed reference of the benchmark, and the fast path for what-if questions.
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
-from mmn_ddx.conditions import All, Any_, AtLeast, Condition, Not, Ref, evaluate, refs_of, result_field, to_durable, to_fact, unknown_tests
+from mmn_ddx import alpha
+from mmn_ddx.conditions import (
+    All, Any_, AtLeast, Condition, Not, Ref, count_field, evaluate, refs_of, region_field, result_field, to_durable,
+    to_fact, unknown_field, unknown_tests,
+)
+from mmn_ddx.errors import EngineError, InputError, Problem
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -47,56 +53,185 @@ class PlainEngine:
 
 
 class DurableEngine:
-    """One durable_rules ruleset compiled from the targets; each case is evaluated in its own state.
+    """durable_rules decides which targets fire; this class compiles them and drives its C core.
 
     A target that refers to another (a criterion category built from its elements) is matched in a
-    later round: the case's fact is asserted once per round, each round's fact carrying the
+    later round: the case's facts are asserted once per round, each round's facts carrying the
     outcomes of the rounds before as `r__<key>` fields. This keeps each pattern small — durable_rules
     refuses a pattern of more than 31 expressions — and lets the engine chain elements into
     categories itself.
+
+    Within a round the targets are packed into parts, each matched by a fact of its own (`__p`),
+    so that no fact can walk more of the alpha network at once than durable_rules' fixed stack
+    holds (mmn_ddx.alpha, docs/engine-limits.md). A rule book that could overflow it is refused
+    here, when it is compiled, naming the rule.
+
+    The C module `durable_rules_engine` is driven directly (assert, then start / complete each
+    action, reading which rule fired from the action's name): the same engine as durable's Host,
+    without a Python closure and a parse of the matched fact per fired rule. Cases share one state
+    id, dropped every DELETE_EVERY cases; after any error the ruleset and its states are dropped
+    and rebuilt, never used again.
     """
 
     name = "durable"
+    DELETE_EVERY = 256
     _names = itertools.count(1)
 
     def __init__(self, targets: Sequence[Target], vocabulary: Vocabulary):
         self.vocabulary = vocabulary
         self.public = {t.key for t in targets}
-        self.targets = [piece for t in targets for piece in self._decompose(t)]
-        self._unknown_fields = frozenset().union(*(unknown_tests(t.condition) for t in self.targets)) if self.targets else frozenset()
-        self._results: dict[str, list] = {}
-        self._lock = threading.Lock()
-        self._sids = itertools.count(1)
-        self.rounds = self._rounds()
-        # Each engine has its own host, so its ruleset name is its own too.
-        self.ruleset = f"mmn_ddx_{next(self._names)}"
-        rules: dict[str, dict] = {}
-        priority = 0
-        for target in self.targets:
-            round_ = self.rounds[target.key]
-            for truth, part in self._patterns(target):
-                priority += 1
-                rules[f"r{priority}"] = {
-                    "all": [{"m": {"$and": [{"__round": round_}, part]}}],
-                    "run": self._recorder(target.key, truth),
-                    "pri": priority,
-                }
-        # Every case fact must be handled, or durable_rules raises MessageNotHandledException.
-        rules["catch-all"] = {"all": [{"m": {"$ex": {"__case": 1}}}], "run": _ignore, "pri": priority + 1}
-        self.last_round = max(self.rounds.values(), default=0)
-        # Later rounds assert only the fields their patterns read: every callback parses the
-        # matched fact, so a small fact is a fast one.
-        self._round_fields: dict[int, set] = {}
-        for target in self.targets:
-            fields = self._round_fields.setdefault(self.rounds[target.key], set())
-            for _, pattern in self._patterns(target):
-                fields.update(_fields(pattern))
         self._order = {key: i for i, key in enumerate(t.key for t in targets)}
-        self.host = _synchronous_host_class()()
+        self._domains = fact_domains(vocabulary)
+        self.targets = [piece for t in targets for piece in self._decompose(t)]
+        unknown = set().union(*(unknown_tests(t.condition) for t in self.targets)) if self.targets else set()
+        self._unknown_fields = tuple(sorted(unknown))  # sorted: the same fact under every hash seed
+        self.rounds = self._rounds()
+        self.last_round = max(self.rounds.values(), default=0)
+        self._lock = threading.Lock()
+        for target in self.targets:
+            self._check_alone(target)
+        # rule index -> (target key, truth); parts: (round, part id, fields its patterns read)
+        self._fired_as: list[tuple[str, bool]] = []
+        self.parts: list[tuple[int, int, tuple[str, ...]]] = []
+        rules: dict[str, dict] = {}
+        for round_ in range(self.last_round + 1):
+            in_round = [t for t in self.targets if self.rounds[t.key] == round_]
+            groups = alpha.pack(in_round, self._named_patterns, self._domains_with_part())
+            for group in groups:
+                part = len(self.parts)
+                fields: set = set()
+                for target in group:
+                    for truth, pattern in self._patterns(target):
+                        fields |= _fields(pattern)
+                        rules[f"r{len(self._fired_as)}"] = {"all": [{"m": {"$and": [{PART: part}, pattern]}}]}
+                        self._fired_as.append((target.key, truth))
+                self.parts.append((round_, part, tuple(sorted(fields))))
+        self._check_network(rules)
+        self._definition = json.dumps(rules, ensure_ascii=False)
+        self._handle: int | None = None
+        self._cases = 0
+        self._sid = ""
+        self._open()
+
+    # ------------------------------------------------------------------ compile-time limits
+    def _named_patterns(self, target: Target) -> list[tuple[str, dict]]:
+        return [(target.key, {"$and": [{PART: 0}, pattern]}) for _, pattern in self._patterns(target)]
+
+    def _domains_with_part(self) -> dict:
+        return _Domains({**self._domains, PART: alpha.Domain((0,))})
+
+    def _bound_alone(self, target: Target) -> int:
+        network = alpha.Network()
+        for name, pattern in self._named_patterns(target):
+            network.add(name, pattern)
+        return network.stack_bound(self._domains_with_part())
+
+    def _check_alone(self, target: Target) -> None:
+        """Refuse a rule that alone could overflow durable_rules' stack: no packing can help it."""
+        bound = self._bound_alone(target)
+        if bound > alpha.STACK_BUDGET:
+            raise InputError(Problem(
+                None, None,
+                f"rule '{_rule_name(target.key)}' is too wide for durable_rules: one case could put {bound} "
+                f"alpha nodes on its stack at once (the engine holds {alpha.STACK_SIZE}; rules may use "
+                f"{alpha.STACK_BUDGET}, see docs/engine-limits.md).",
+                "Split it into smaller rules (or criterion elements), or compare a number with fewer thresholds.",
+            ))
+
+    def _check_network(self, rules: dict) -> None:
+        """The whole ruleset as durable_rules will build it: within the stack and property limits."""
+        network = alpha.Network()
+        for name, rule in rules.items():
+            network.add(name, rule["all"][0]["m"])
+        domains = _Domains({**self._domains, PART: alpha.Domain(tuple(range(len(self.parts))))})
+        bound = network.stack_bound(domains)
+        if bound > alpha.STACK_BUDGET:  # packing keeps every part within the budget: a bug if not
+            culprits = sorted({_rule_name(self._fired_as[int(n[1:])][0]) for n in network.worst_path(domains)})
+            raise InputError(Problem(None, None, f"the compiled rules could put {bound} alpha nodes on durable_rules' "
+                                     f"stack (limit {alpha.STACK_BUDGET}); widest part: {', '.join(culprits[:8])}.",
+                                     "Split the widest rules into smaller ones."))
+        self.stack_bound = bound
+        widest = max((len(fields) for _, _, fields in self.parts), default=0) + 3  # + __p, sid, __n
+        if widest > alpha.MAX_FACT_PROPERTIES:
+            raise InputError(Problem(None, None, f"a compiled fact would carry {widest} properties; durable_rules "
+                                     f"takes {alpha.MAX_FACT_PROPERTIES}.", "Split the rules into smaller ones."))
+
+    # ------------------------------------------------------------------ the C module
+    def _open(self) -> None:
+        """A fresh ruleset in durable_rules' C core (its name unique in the process)."""
+        engine = _c_module()
+        self.ruleset = f"mmn_ddx_{next(self._names)}"
         try:
-            self.host.set_rulesets({self.ruleset: rules})
+            self._handle = engine.create_ruleset(self.ruleset, self._definition)
         except Exception as error:  # durable_rules says only "error code 113"; name the culprit
-            raise ValueError(f"durable_rules refused the compiled rules ({error}); {self._too_large()}") from None
+            raise InputError(Problem(None, None, f"durable_rules refused the compiled rules ({error}); {self._too_large()}")) from None
+        self._new_state()
+
+    def _new_state(self) -> None:
+        self._sid = f"s{next(self._names)}"
+        self._cases = 0
+
+    def _drop(self) -> None:
+        """After an error: never touch this ruleset's states again; build a fresh ruleset."""
+        engine = _c_module()
+        handle, self._handle = self._handle, None
+        try:
+            engine.delete_ruleset(handle)
+        except Exception:
+            pass  # its memory may be damaged; it is abandoned either way
+        self._open()
+
+    def run(self, findings: Mapping[str, Any]) -> Outcome:
+        with self._lock:
+            try:
+                fired = self._run(findings)
+            except Exception as error:
+                self._drop()
+                raise EngineError(f"durable_rules failed ({type(error).__name__}: {error})") from error
+            return sorted((e for e in fired if e[0] in self.public), key=lambda e: (self._order[e[0]], not e[1]))
+
+    def _run(self, findings: Mapping[str, Any]) -> list:
+        engine = _c_module()
+        handle = self._handle
+        if self._cases >= self.DELETE_EVERY:
+            engine.delete_state(handle, self._sid)
+            self._new_state()
+        self._cases += 1
+        case_no = self._cases
+        sid = self._sid
+        fact = to_fact(findings, self.vocabulary, self._unknown_fields)
+        seen: set = set()
+        fired: list = []
+        fired_as = self._fired_as
+        dumps = _DUMPS
+        parts = self.parts
+        i = 0
+        for round_ in range(self.last_round + 1):
+            offset = None
+            while i < len(parts) and parts[i][0] == round_:
+                _, part, fields = parts[i]
+                i += 1
+                this = {f: fact[f] for f in fields if f in fact}
+                this[PART] = part
+                this["sid"] = sid
+                this["__n"] = case_no
+                code, state = engine.assert_fact(handle, dumps(this))
+                if code == 0:
+                    offset = state
+                elif code != 1:  # 1: no rule matched this part; 2: seen before (never, with __n)
+                    raise RuntimeError(f"assert_fact returned {code}")
+            if offset is None:
+                continue
+            result = engine.start_action_for_state(handle, offset)
+            message = result[1] if result else None
+            while message:
+                entry = fired_as[int(message[3:message.index('"', 3)])]
+                if entry not in seen:  # a target split into several rules, or an `$or` whose branches both hold
+                    seen.add(entry)
+                    fired.append(entry)
+                    fact[result_field(entry[0])] = entry[1]
+                message = engine.complete_and_start_action(handle, offset)
+        return fired
 
     def _patterns(self, target: Target) -> list[tuple[bool, dict]]:
         """(truth, pattern) for each durable_rules rule the target needs."""
@@ -115,7 +250,8 @@ class DurableEngine:
         try:
             patterns = [p for truth in forms
                         for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True), MAX_SPLIT)]
-            if len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns):
+            if (len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns)
+                    and self._bound_alone(target) <= alpha.STACK_BUDGET):
                 return [target]
         except _TooMany:
             pass
@@ -163,43 +299,6 @@ class DurableEngine:
     def _too_large(self) -> str:
         big = [t.key for t in self.targets if any(_size(p) >= PATTERN_LIMIT for _, p in self._patterns(t))]
         return "too complex for one pattern: " + ", ".join(big) + " (split it into elements)" if big else "no pattern looks too large"
-
-    def _recorder(self, key: str, truth: bool):
-        entry = (key, truth)
-
-        def record(context) -> None:
-            # An `$or` whose branches both hold makes durable_rules fire the rule once per branch.
-            fired = self._results[context.m.sid]
-            if entry not in fired:
-                fired.append(entry)
-
-        return record
-
-    def run(self, findings: Mapping[str, Any]) -> Outcome:
-        with self._lock:
-            sid = str(next(self._sids))
-            fired: list = []
-            self._results[sid] = fired
-            fact = to_fact(findings, self.vocabulary, self._unknown_fields)
-            fact["sid"] = sid
-            try:
-                for round_ in range(self.last_round + 1):
-                    for key, truth in fired:
-                        fact[result_field(key)] = truth
-                    if round_ == 0:
-                        this = dict(fact)
-                    else:
-                        wanted = self._round_fields.get(round_, ())
-                        this = {k: v for k, v in fact.items() if k in wanted}
-                        this["sid"] = sid
-                        this["__case"] = 1
-                    this["__round"] = round_
-                    self.host.assert_fact(self.ruleset, this)
-                # the order of the rule files (durable_rules fires round by round)
-                return sorted((e for e in fired if e[0] in self.public), key=lambda e: (self._order[e[0]], not e[1]))
-            finally:
-                self._results.pop(sid, None)
-                self.host.delete_state(self.ruleset, sid)
 
 
 PATTERN_LIMIT = 30  # durable_rules allows 31 expressions in one pattern (MAX_SEQUENCE_EXPRESSIONS 32)
@@ -272,27 +371,47 @@ def _size(pattern) -> int:
     return 1
 
 
+PART = "__p"  # the fact field that says which part of a round's rules a fact is matched against
+
+
 @lru_cache(maxsize=1)
-def _synchronous_host_class():
-    from durable.engine import Host  # imported here: only commands that evaluate pay for it
+def _c_module():
+    import durable_rules_engine  # durable_rules' C core; imported here: only commands that evaluate pay for it
 
-    class SynchronousHost(Host):
-        """A durable_rules host without its background dispatch threads.
-
-        durable_rules' Host polls every ruleset from two timer threads; those race with the
-        synchronous assert / delete of this engine on the same state and fail at random
-        (error 307, "node deleted", seen here once in 100,000 cases). Every action here runs
-        inside assert_fact, so the threads have nothing to do.
-        """
-
-        def _run(self) -> None:
-            return None
-
-    return SynchronousHost
+    return durable_rules_engine
 
 
-def _ignore(context) -> None:
-    return None
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _rule_name(key: str) -> str:
+    """The rule (or criterion element) a target comes from: hidden parts are named '<key>#<i>'."""
+    return key.split("#", 1)[0]
+
+
+class _Domains(dict):
+    def __missing__(self, key: str):
+        if key.startswith("r__"):  # an earlier target's outcome
+            return alpha.Domain((True, False))
+        raise KeyError(key)
+
+
+def fact_domains(vocabulary: Vocabulary) -> dict:
+    """What each field of a case fact can hold, for the stack bound (mmn_ddx.alpha)."""
+    domains = _Domains({"__case": alpha.Domain((1,))})
+    for spec in vocabulary:
+        if spec.type == "bool":
+            domains[spec.id] = alpha.Domain((True, False))
+        elif spec.type == "enum":
+            domains[spec.id] = alpha.Domain(tuple(spec.values))
+        elif spec.type == "number":
+            domains[spec.id] = alpha.Domain(numeric=True, low=spec.min, high=spec.max)
+        else:
+            domains[count_field(spec.id)] = alpha.Domain(tuple(range(len(vocabulary.regions) + 1)))
+            for region in vocabulary.regions:
+                domains[region_field(spec.id, region)] = alpha.Domain((True, False))
+        domains[unknown_field(spec.id)] = alpha.Domain((True,))
+    return domains
 
 
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}

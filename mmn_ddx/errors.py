@@ -51,3 +51,7 @@ def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) ->
     if list_few and len(choices) <= 8:
         return "Allowed: " + ", ".join(f"'{c}'" for c in choices) + "."
     return ""
+
+
+class EngineError(Exception):
+    """An internal fault of the rules engine while assessing one case (not the user's input). Exit code 3."""
