@@ -45,9 +45,36 @@ def parse_finding_options(options: Sequence[str]) -> dict:
 
 def assess(names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
            prior: float | None = None, engine: str = "durable") -> Batch:
-    """Assess case files, folders, bundled case ids, or command-line findings alone."""
+    """Assess case files, folders, bundled case ids, or command-line findings alone.
+
+    Bad input is collected in `problems`; an internal fault on a case is raised (EngineError).
+    For many cases, `assess_stream` yields each as it is done instead.
+    """
+    from mmn_ddx.errors import EngineError
+
+    batch = Batch()
+    for item in assess_stream(names, stage=stage, finding_options=finding_options, prior=prior, engine=engine):
+        if item.fault:
+            raise EngineError(f"{item.path}: {item.fault}" if item.path else item.fault)
+        batch.problems.extend(item.problems)
+        if item.assessment is not None:
+            batch.assessments.append(item.assessment)
+    return batch
+
+
+def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
+                  prior: float | None = None, engine: str = "durable", what_if: bool = False,
+                  record: str = "assessment", jobs: int | None = 1):
+    """One `batch.Item` per case, in order, as each is assessed (`jobs` processes; None: every core).
+
+    `record` is "assessment" (items carry the Assessment) or "json" / "jsonl" (items carry the
+    JSON text, made in the worker). A file that cannot be read gives an item with its problems, a
+    fault of the engine an item with the fault; the batch goes on either way. Problems with the
+    command itself (no such case, a bad --finding) are raised before any case is assessed.
+    """
     from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
-    from mmn_ddx.cases import load_case, resolve
+    from mmn_ddx.batch import Item, Job, assess_paths, default_jobs, record_text
+    from mmn_ddx.cases import resolve
 
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
     extra = parse_finding_options(finding_options)
@@ -56,25 +83,26 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
                                  "Name a case, or leave out --stage."))
     if not names and not extra:
         raise InputError(Problem(None, None, "nothing to assess.", "Name a case file, a folder or a bundled case id, or give --finding id=value."))
-    engine_ = assessor(engine)
-    batch = Batch()
+    if jobs is not None and jobs < 1:
+        raise InputError(Problem(None, None, f"--jobs must be 1 or more, not {jobs}.", "Leave it out to use every core."))
+    job = Job(stage, extra, prior, engine, what_if, record)
     if not names:
-        batch.assessments.append(engine_.assess(extra, case_id="command-line", title="Findings given on the command line", prior=prior))
-        return batch
-    for path in resolve(names):
+        engine_ = assessor(engine)
         try:
-            case = load_case(path)
-            assessment = engine_.assess_case(case, stage, prior, extra)
-        except InputError as error:
-            batch.problems.extend(error.problems)
-            continue
-        disclosed = case.findings_through(stage)
-        for finding, value in extra.items():
-            if finding in disclosed and disclosed[finding] != value:
-                assessment.warnings.append(f"--finding {finding} replaced the case's value ({disclosed[finding]!r}) for this assessment.")
-        batch.cases.append(case)
-        batch.assessments.append(assessment)
-    return batch
+            assessment = engine_.assess(extra, case_id="command-line", title="Findings given on the command line", prior=prior)
+            found = engine_.what_if(assessment.findings, assessment.prior) if what_if else None
+        except InputError:
+            raise
+        except Exception as error:
+            yield Item(None, fault=f"{type(error).__name__}: {error}")
+            return
+        if record == "assessment":
+            yield Item(None, assessment=assessment, what_if=found)
+        else:
+            yield Item(None, text=record_text(assessment, found, record))
+        return
+    paths = [str(path) for path in resolve(names)]
+    yield from assess_paths(paths, job, default_jobs() if jobs is None else jobs)
 
 
 def find_case(name: str):

@@ -13,7 +13,7 @@ from mmn_ddx.errors import InputError, Problem
 # (a test keeps the two equal).
 SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules")
 EXIT_INPUT = 2
-EXIT_ASSESS = 1
+EXIT_FAULT = 3  # an internal fault (a bug or an engine error), never the user's input
 
 
 class Boundary(click.Group):
@@ -47,7 +47,7 @@ class Boundary(click.Group):
                 "Run again with --debug for the traceback, and please report it.",
                 err=True,
             )
-            ctx.exit(EXIT_ASSESS)
+            ctx.exit(EXIT_FAULT)
 
 
 def complete_case(ctx, param, incomplete):
@@ -89,12 +89,15 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
 @click.option("--prior", type=float, help="Prior probability of MMN (default 0.15, see README).")
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout (an array for several cases, written case by case).")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON assessment per line (JSON Lines), case by case.")
+@click.option("--jobs", "-j", type=int, metavar="N", help="Assess a folder in N processes (default: every core); the order is kept.")
 @click.option("--engine", type=click.Choice(["durable", "plain"]), default="durable", show_default=True,
               help="Which evaluator fires the rules (plain is the test oracle).")
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also list the smallest sets of unknown findings that would change the leaning.")
-def assess(cases, stage, findings, prior, as_json, engine, what_if):
+@click.pass_context
+def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, what_if):
     """Weigh a case and explain where it leans.
 
     CASES are case files, folders of case files, or ids of bundled cases
@@ -104,41 +107,56 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
       mmn-ddx assess cases/electrician-finger-drop.yaml
       mmn-ddx assess electrician-finger-drop --stage examination
       mmn-ddx assess -f babinski=true -f conduction_block=none --json
+      mmn-ddx assess my-cases/ --jsonl --jobs 2 > all.jsonl
     """
     from mmn_ddx import api
 
-    batch = api.assess(cases, stage=stage, finding_options=findings, prior=prior, engine=engine)
-    if as_json:
-        from mmn_ddx.assessment import to_json
+    if as_json and as_jsonl:
+        raise InputError(Problem(None, None, "--json and --jsonl are two formats; choose one."))
+    record = "jsonl" if as_jsonl else "json" if as_json else "assessment"
+    many = len(cases) > 1 or any(_is_dir(c) for c in cases)
+    items = api.assess_stream(cases, stage=stage, finding_options=findings, prior=prior, engine=engine,
+                              what_if=what_if, record=record, jobs=jobs if jobs is not None else (None if many else 1))
+    problems: list = []
+    faults = 0
+    written = 0
+    console = None
+    for item in items:
+        if item.problems:
+            problems.extend(item.problems)
+            continue
+        if item.fault:
+            faults += 1
+            where = f"{item.path}: " if item.path else ""
+            click.echo(f"Error: {where}internal fault while assessing this case ({item.fault}); "
+                       "the other cases are assessed. Please report it.", err=True)
+            continue
+        if record == "jsonl" or (record == "json" and not many):
+            click.echo(item.text)
+        elif record == "json":
+            click.echo(("[\n  " if not written else ",\n  ") + item.text.replace("\n", "\n  "), nl=False)
+        else:
+            from mmn_ddx.render import assessment_view, criteria_panel, make_console, what_if_view
+            from mmn_ddx.vocabulary import vocabulary
 
-        items = [to_json(a) for a in batch.assessments]
-        if what_if:
-            for item, a in zip(items, batch.assessments):
-                item["what_if"] = [_what_if_json(w) for w in api.what_if(a, engine)]
-        many = len(cases) > 1 or any(_is_dir(c) for c in cases)
-        _emit_json(items if many else (items[0] if items else []))
-    else:
-        from mmn_ddx.render import assessment_view, criteria_panel, make_console, what_if_view
-        from mmn_ddx.vocabulary import vocabulary
-
-        console = make_console()
-        for i, a in enumerate(batch.assessments):
-            if i:
+            console = console or make_console()
+            if written:
                 console.rule()
+            a = item.assessment
             console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
             if what_if:
-                console.print(what_if_view(api.what_if(a, engine), vocabulary(), a.leaning))
-    if batch.problems:
-        raise InputError(batch.problems)
+                console.print(what_if_view(item.what_if, vocabulary(), a.leaning))
+        written += 1
+    if record == "json" and (many or not written):
+        click.echo("\n]" if written else "[]")
+    if faults:
+        if problems:
+            from mmn_ddx.render import make_console, print_problems
 
-
-def _what_if_json(item) -> dict:
-    return {
-        "findings": {k: list(v) if isinstance(v, tuple) else v for k, v in item.findings.items()},
-        "probability_mmn": round(item.p_mmn, 4),
-        "leaning": item.leaning,
-        "rules": [{"rule": r.id, "toward": r.toward, "likelihood_ratio": round(r.likelihood_ratio, 3)} for r in item.rules],
-    }
+            print_problems(make_console(stderr=True), problems)
+        ctx.exit(EXIT_FAULT)
+    if problems:
+        raise InputError(problems)
 
 
 def _is_dir(name: str) -> bool:
