@@ -126,10 +126,14 @@ class Assessor:
 
     @staticmethod
     def _log_odds(rules) -> float:
-        """The weighing of a set of fired rules: each group counts through its strongest rule."""
+        """The weighing of a set of fired rules: each group counts through its strongest rule.
+
+        The rules come from sets: taken in id order, the sum (and a tie within a group) is the same
+        under every PYTHONHASHSEED, so ties between next-best findings break the same way too.
+        """
         total = 0.0
         strongest: dict[str, Any] = {}
-        for rule in rules:
+        for rule in sorted(rules, key=_rule_id):
             if rule.toward == "neither":
                 continue
             if rule.group is None:
@@ -296,6 +300,10 @@ class Assessor:
         if extra:
             findings = {**findings, **extra}
         return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+
+
+def _rule_id(rule) -> str:
+    return rule.id
 
 
 def _say(value: Any) -> str:
