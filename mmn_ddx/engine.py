@@ -260,6 +260,12 @@ class DurableEngine:
             cond = cond.item
         if not isinstance(cond, (All, Any_, AtLeast, Not)):
             return [target]  # a leaf cannot be made smaller; creating the ruleset will say so
+        if isinstance(cond, (All, Any_)) and len(cond.items) > GROUP:
+            # all/any of many items: the same truth as all/any of groups of them (Kleene and/or
+            # are associative), and each group becomes a small hidden target below
+            kind = type(cond)
+            chunks = [cond.items[i:i + GROUP] for i in range(0, len(cond.items), GROUP)]
+            cond = kind(tuple(kind(chunk) if len(chunk) > 1 else chunk[0] for chunk in chunks))
         hidden: list[Target] = []
         items = (cond.item,) if isinstance(cond, Not) else cond.items
         lifted = []
@@ -302,6 +308,7 @@ class DurableEngine:
 
 
 PATTERN_LIMIT = 30  # durable_rules allows 31 expressions in one pattern (MAX_SEQUENCE_EXPRESSIONS 32)
+GROUP = 8  # items of a wide all/any lifted out together
 MAX_SPLIT = 16  # beyond this many rules for one target, lifting parts out is cheaper (measured: 8 → 16 gave +23 % cases/s)
 
 

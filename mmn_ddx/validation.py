@@ -45,6 +45,7 @@ def _is_quiz_file(path: Path) -> bool:
 
 def validate(paths: list[str]) -> Report:
     """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases."""
+    from mmn_ddx.assessment import Assessor
     from mmn_ddx.rulebook import load_rulebook
 
     report = Report()
@@ -81,7 +82,9 @@ def validate(paths: list[str]) -> Report:
     for root in rule_roots:
         report.checked.append(str(root))
         try:
-            load_rulebook(root)
+            book = load_rulebook(root)
+            # compiled as assess compiles it: a rule durable_rules could not hold is refused here
+            Assessor(book, "durable")
         except InputError as error:
             report.problems.extend(error.problems)
     seen_ids: dict[str, str] = {}
