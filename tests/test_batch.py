@@ -1,0 +1,127 @@
+"""Batches: streamed output, a fault kept to its case (exit 3), order kept across workers, the same
+bytes under every PYTHONHASHSEED."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli, write
+from mmn_ddx import engine as engine_module
+from mmn_ddx.assessment import assessor
+from strategies import maximal_case
+
+CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-pushes-aside"]
+
+
+@pytest.fixture
+def folder(tmp_path):
+    target = tmp_path / "batch"
+    target.mkdir()
+    for name in CASES:
+        shutil.copy(ROOT / "cases" / f"{name}.yaml", target / f"{name}.yaml")
+    return target
+
+
+class _FailingOn:
+    """durable_rules' C module, but assert_fact fails as it did on dense cases for one case."""
+
+    def __init__(self, real, marker: str):
+        self.real, self.marker = real, marker
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def assert_fact(self, handle, text):
+        if self.marker in text:
+            raise RuntimeError("Could not assert fact, error code: 303")
+        return self.real.assert_fact(handle, text)
+
+
+def test_an_engine_fault_is_reported_for_its_case_and_the_batch_goes_on(folder, monkeypatch):
+    real = engine_module._c_module()
+    # tongue-pushes-aside is the only one of the three with a tongue sign
+    monkeypatch.setattr(engine_module, "_c_module", lambda: _FailingOn(real, '"tongue_wasting_or_fasciculation":true'))
+    durable = assessor("durable").engine
+    before = durable.ruleset
+    result = run_cli(["assess", str(folder), "--json"], exit_code=3)
+    done = [item["case"] for item in json.loads(result.stdout)]
+    assert done == ["carpenter-cannot-pinch", "electrician-finger-drop"]
+    message = result.stderr.strip().splitlines()
+    assert len(message) == 1 and "tongue-pushes-aside.yaml" in message[0] and "303" in message[0]
+    assert "Traceback" not in result.stderr
+    # the state that raised is never used again: a fresh ruleset, which still answers correctly
+    assert durable.ruleset != before
+    monkeypatch.undo()
+    case = maximal_case()
+    assert durable.run(case) == assessor("plain").engine.run(case)
+
+
+def test_a_fault_and_bad_input_in_one_batch_exit_3_and_name_both(folder, monkeypatch):
+    write(folder / "zz-bad.yaml", "id: zz-bad\nfindings:\n  babinksi: true\n")
+    real = engine_module._c_module()
+    monkeypatch.setattr(engine_module, "_c_module", lambda: _FailingOn(real, '"tongue_wasting_or_fasciculation":true'))
+    result = run_cli(["assess", str(folder), "--jsonl"], exit_code=3)
+    assert len(result.stdout.splitlines()) == 2
+    assert "tongue-pushes-aside.yaml" in result.stderr and "babinksi" in result.stderr
+
+
+def test_an_unexpected_error_is_one_line_and_exit_3(monkeypatch):
+    from mmn_ddx import api
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(api, "case_list", broken)
+    result = run_cli(["cases"], exit_code=3)
+    assert result.stderr.count("\n") == 1 and "something inside broke" in result.stderr
+
+
+def test_jsonl_is_one_object_a_line_equal_to_the_array(folder):
+    lines = run_cli(["assess", str(folder), "--jsonl"]).stdout.splitlines()
+    array = json.loads(run_cli(["assess", str(folder), "--json"]).stdout)
+    assert [json.loads(line) for line in lines] == array
+    assert len(lines) == len(CASES)
+
+
+def test_json_and_jsonl_together_are_refused(folder):
+    result = run_cli(["assess", str(folder), "--json", "--jsonl"], exit_code=2)
+    assert "choose one" in result.stderr
+
+
+def test_workers_keep_the_order_and_the_output(tmp_path):
+    target = tmp_path / "many"
+    target.mkdir()
+    names = sorted(p.stem for p in (ROOT / "cases").glob("*.yaml"))
+    for i in range(40):  # more than one chunk per worker
+        name = names[i % len(names)]
+        shutil.copy(ROOT / "cases" / f"{name}.yaml", target / f"{i:03d}-{name}.yaml")
+    one = run_cli(["assess", str(target), "--jsonl", "--jobs", "1"]).stdout
+    two = run_cli(["assess", str(target), "--jsonl", "--jobs", "2"]).stdout
+    assert one == two and len(one.splitlines()) == 40
+
+
+def test_jobs_must_be_positive(folder):
+    result = run_cli(["assess", str(folder), "--jobs", "0"], exit_code=2)
+    assert "--jobs" in result.stderr
+
+
+def test_the_same_bytes_under_every_hash_seed(tmp_path):
+    """A real process per PYTHONHASHSEED: the bundled cases and the maximal case, byte for byte."""
+    dense = tmp_path / "dense.yaml"
+    findings = {k: list(v) if isinstance(v, tuple) else v for k, v in maximal_case().items()}
+    dense.write_text(json.dumps({"id": "dense", "findings": findings}), encoding="utf-8")  # JSON is YAML
+    outputs = []
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", str(ROOT / "cases"), str(dense), "--json",
+                               "--what-if", "--jobs", "1"], capture_output=True, env=env, cwd=ROOT, timeout=300)
+        assert done.returncode == 0, done.stderr.decode()
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert json.loads(outputs[0])[-1]["case"] == "dense"
