@@ -1,12 +1,22 @@
 # The README's two commands: `make demo` and `make test`. Each creates .venv when it is missing.
+# `make bench` prints the engine's figures; `make test-long` is the 100,000-case soak run.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test test-long bench clean prerequisites
+
+# durable-rules is built from source (no wheel for current Pythons): it needs a C compiler and the
+# Python headers. Say so in one line before pip fails deep in its output.
+prerequisites:
+	@command -v $${CC:-cc} >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || { \
+	  echo "mmn-ddx needs a C compiler to build durable-rules: Debian/Ubuntu 'sudo apt-get install build-essential python3-dev'; Fedora 'sudo dnf install gcc python3-devel'; macOS 'xcode-select --install'." >&2; exit 1; }
+	@$(PYTHON) -c "import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')) else 1)" || { \
+	  echo "mmn-ddx needs the Python headers (Python.h) to build durable-rules: Debian/Ubuntu 'sudo apt-get install python3-dev'; Fedora 'sudo dnf install python3-devel'; macOS: they come with python.org or Homebrew Python." >&2; exit 1; }
 
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory prerequisites
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -17,6 +27,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-long: $(STAMP)
+	$(BIN)/python benchmarks/soak.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
