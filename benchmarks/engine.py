@@ -116,6 +116,10 @@ def cli_figures(tmp: Path) -> None:
     wall_s, cpu_s = run_cli(["assess", str(folder), "--json", "--engine", "plain", "--jobs", "1"])
     oracle = 2000 / cpu_s
     print(f"  {'--engine plain --jobs 1 (the oracle)':<36} {2000 / wall_s:>7,.0f} cases/s wall, {oracle:>7,.0f} a CPU second")
+    done = subprocess.run(CLI + ["assess", str(folder), "--jsonl"], capture_output=True, text=True, cwd=ROOT)
+    count = done.stdout.count("\n")
+    print(f"  every file assessed: exit {done.returncode}, {count:,} assessments of 2,000"
+          + ("" if done.returncode == 0 and count == 2000 else f"  <-- FAILED: {done.stderr.strip()[:300]}"))
     base = None
     for jobs in range(1, max(2, cores) + 1):
         wall_s, cpu_s = run_cli(["assess", str(folder), "--json", "--jobs", str(jobs)])

@@ -80,12 +80,18 @@ class Network:
     def __init__(self) -> None:
         self.root = Node("", "root", None)
         self._forward_count = 0
+        # Q of each node, kept between calls: adding a pattern forgets the nodes it passes through
+        # (the only ones whose subtree changes), so packing rules one by one stays linear.
+        self._memo: dict[int, int] = {}
+        self._memo_domains: Any = None
 
     def add(self, rule: str, pattern: Mapping) -> None:
+        self._memo.pop(id(self.root), None)
         end = self._add(self.root, pattern)
         end.ends.append(rule)
 
     def _add(self, parent: Node, pattern: Mapping) -> Node:
+        self._memo.pop(id(parent), None)
         # durable_rules reads only the first name of a pattern object
         (name, value), = list(pattern.items())[:1]
         if name == "$and":
@@ -98,6 +104,7 @@ class Network:
             forward = Node("$forward", "forward", self._forward_count)
             for branch in value:
                 end = self._add(parent, branch)
+                self._memo.pop(id(end), None)
                 end.forwards.append(forward)
             return forward
         if name in _OPS:
@@ -109,12 +116,14 @@ class Network:
         node = parent.children.get(key)
         if node is None:
             node = parent.children[key] = Node(prop, op, operand)
+        self._memo.pop(id(node), None)
         return node
 
     def stack_bound(self, domains: Mapping[str, Domain | None]) -> int:
         """The most entries the walk of any one fact can hold at once (see the module doc)."""
-        memo: dict[int, int] = {}
-        return _q(self.root, domains, memo)
+        if domains is not self._memo_domains:
+            self._memo, self._memo_domains = {}, domains
+        return _q(self.root, domains, self._memo)
 
     def worst_path(self, domains: Mapping[str, Domain | None]) -> list[str]:
         """Rule names under the child that makes the root's bound: for messages."""
@@ -190,10 +199,9 @@ def _q(node: Node, domains: Mapping[str, Domain | None], memo: dict[int, int]) -
         domain = _lookup(domains, prop)
         most = _most_passing(nodes, domain)
         k += most
-        if most:
+        if most:  # any of them may be the one explored with the others waiting (an over-count at most)
             for child in nodes:
-                if domain is ANY or any(_passes(child.op, child.value, v) for v in domain.candidates([child.value])):
-                    deepest = max(deepest, _q(child, domains, memo))
+                deepest = max(deepest, _q(child, domains, memo))
     for forward in node.forwards:
         deepest = max(deepest, _q(forward, domains, memo))
     result = 0 if k == 0 else max(k, k - 1 + deepest)

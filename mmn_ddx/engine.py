@@ -82,6 +82,8 @@ class DurableEngine:
         self.public = {t.key for t in targets}
         self._order = {key: i for i, key in enumerate(t.key for t in targets)}
         self._domains = fact_domains(vocabulary)
+        self._part_domains = _Domains({**self._domains, PART: alpha.Domain((0,))})
+        self._alone: dict[Target, int] = {}
         self.targets = [piece for t in targets for piece in self._decompose(t)]
         unknown = set().union(*(unknown_tests(t.condition) for t in self.targets)) if self.targets else set()
         self._unknown_fields = tuple(sorted(unknown))  # sorted: the same fact under every hash seed
@@ -96,7 +98,7 @@ class DurableEngine:
         rules: dict[str, dict] = {}
         for round_ in range(self.last_round + 1):
             in_round = [t for t in self.targets if self.rounds[t.key] == round_]
-            groups = alpha.pack(in_round, self._named_patterns, self._domains_with_part())
+            groups = alpha.pack(in_round, self._named_patterns, self._part_domains)
             for group in groups:
                 part = len(self.parts)
                 fields: set = set()
@@ -117,14 +119,14 @@ class DurableEngine:
     def _named_patterns(self, target: Target) -> list[tuple[str, dict]]:
         return [(target.key, {"$and": [{PART: 0}, pattern]}) for _, pattern in self._patterns(target)]
 
-    def _domains_with_part(self) -> dict:
-        return _Domains({**self._domains, PART: alpha.Domain((0,))})
-
     def _bound_alone(self, target: Target) -> int:
-        network = alpha.Network()
-        for name, pattern in self._named_patterns(target):
-            network.add(name, pattern)
-        return network.stack_bound(self._domains_with_part())
+        found = self._alone.get(target)
+        if found is None:
+            network = alpha.Network()
+            for name, pattern in self._named_patterns(target):
+                network.add(name, pattern)
+            found = self._alone[target] = network.stack_bound(self._part_domains)
+        return found
 
     def _check_alone(self, target: Target) -> None:
         """Refuse a rule that alone could overflow durable_rules' stack: no packing can help it."""
