@@ -129,13 +129,6 @@ def case_list(diagnosis: str | None = None, difficulty: int | None = None) -> li
     return sorted(cases, key=lambda c: c.id)
 
 
-def what_if(assessment, engine: str = "durable"):
-    """The smallest sets of unknown findings that would change this assessment's leaning."""
-    from mmn_ddx.assessment import assessor
-
-    return assessor(engine).what_if(assessment.findings, assessment.prior)
-
-
 def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | None = None,
                diagnosis: str | None = None, answers_path: str | None = None, prior: float | None = None):
     """A walkthrough of a named case (or one picked at random), with the learner's answers file."""
