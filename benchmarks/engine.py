@@ -35,10 +35,16 @@ from mmn_ddx.vocabulary import vocabulary  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "mmn_ddx"]
 # Runs the CLI in this interpreter and reports its peak memory and its workers' (RUSAGE_CHILDREN).
+# The process's own peak is VmHWM where /proc has it: Linux carries ru_maxrss across exec, so
+# RUSAGE_SELF would report the size of the benchmark process that started it.
 PEAK = ("import resource, sys; from mmn_ddx.cli import main\n"
+        "code = 0\n"
         "try:\n    main(sys.argv[1:], prog_name='mmn-ddx')\n"
         "except SystemExit as stop:\n    code = stop.code\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "try:\n    own = int([l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1])\n"
+        "except (OSError, IndexError):\n    pass\n"
+        "print(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
         "sys.exit(code)")
 
 
