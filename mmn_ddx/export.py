@@ -273,7 +273,7 @@ def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
            f"  Findings: {md_text(found)}.", "", f"  {md_text(rule.explanation)}", ""]
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
-        out += [f"  *Also fired, counted once through this rule (same group '{md_text(rule.group or '')}'):* {md_text(titles)}.", ""]
+        out += [f"  *Also fired, counted once through this rule (same group '{md_text(rule.family or '')}'):* {md_text(titles)}.", ""]
     out += ["  Sources:", "", *(f"  - {md_text(s)}" for s in rule.sources), ""]
     return out
 
@@ -481,7 +481,7 @@ def _html_evidence(e: Evidence, vocab: Vocabulary) -> str:
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
         out.append(f'<p class="small note">Also fired, counted once through this rule (same group '
-                   f"&#8216;{_h(rule.group or '')}&#8217;): {_h(titles)}.</p>")
+                   f"&#8216;{_h(rule.family or '')}&#8217;): {_h(titles)}.</p>")
     out.append('<p class="small">Sources:</p><ul class="sources">' + "".join(f"<li>{_h(s)}</li>" for s in rule.sources) + "</ul></li>")
     return "\n".join(out)
 

@@ -21,6 +21,8 @@ class Frequency:
     als: float
     confidence: str
     applies: str = "present"
+    estimated: str | None = None  # which figure is a working estimate ("mmn", "als" or "both")
+    estimate_reasoning: str = ""
 
     def raw_ratio(self) -> float:
         """P(rule's finding | MMN) / P(rule's finding | ALS): above 1 points to MMN."""
@@ -46,7 +48,7 @@ class WeighRule:
     sources: tuple[str, ...]
     path: str
     line: int | None
-    group: str | None = None
+    family: str | None = None
     frequency: Frequency | None = None
     estimate: Estimate | None = None
 
@@ -59,6 +61,14 @@ class WeighRule:
             raw = self.frequency.raw_ratio()
             return raw if self.toward == "mmn" else 1 / raw
         return self.estimate.ratio if self.estimate else 1.0
+
+    @cached_property
+    def basis(self) -> str:
+        """Where the ratio comes from: "frequency" (published figures), "estimate" (a figure or
+        ratio is a labelled working estimate) or "none" (toward neither)."""
+        if self.estimate is not None or (self.frequency is not None and self.frequency.estimated):
+            return "estimate"
+        return "frequency" if self.frequency is not None else "none"
 
     @cached_property
     def likelihood_ratio(self) -> float:
@@ -94,13 +104,43 @@ class ConsiderRule:
     path: str
     line: int | None
     settles: bool = False
+    strength: str = "moderate"  # STRENGTHS: how far the flag alone makes the mimic a live diagnosis
+
+    @property
+    def rank(self) -> int:
+        """Settling findings first, then strong, moderate and weak flags."""
+        return 0 if self.settles else 1 + STRENGTHS.index(self.strength)
+
+
+# A red flag is "strong" when, on its own, it makes the other condition a diagnosis to exclude before
+# MMN is weighed against ALS (sensory loss with block, CIDP-range demyelination, rimmed vacuoles, a
+# compressive lesion, past polio); "moderate" when it raises the condition beside the two; "weak"
+# when it is only a hint. A strong (or settling) flag puts the condition in the headline.
+STRENGTHS = ("strong", "moderate", "weak")
 
 
 @dataclass(frozen=True)
-class Group:
+class Family:
+    """Weighing rules that report one underlying fact, weighed once (rules/families.yaml).
+
+    In each direction a family counts its strongest fired member. A family may also carry a
+    `joint` figure: how often its whole picture is seen in MMN and in ALS. No part of the
+    picture, nor all of it together, weighs more than that.
+    """
+
     id: str
     label: str
     why: str
+    joint: Frequency | None = None
+    joint_sources: tuple[str, ...] = ()
+
+    @property
+    def joint_ratio(self) -> float | None:
+        """The joint likelihood ratio toward MMN (above 1) or ALS (below 1), capped like any ratio."""
+        if self.joint is None:
+            return None
+        raw = self.joint.raw_ratio()
+        return min(raw, LR_CAP) if raw >= 1 else max(raw, 1 / LR_CAP)
 
 
 @dataclass(frozen=True)
@@ -157,21 +197,29 @@ class Evidence:
 
     rule: WeighRule
     findings: dict
-    folded: list = field(default_factory=list)  # rules of the same group that fired but do not count
+    folded: list = field(default_factory=list)  # rules of the same family and direction that fired but do not count
+    log_odds: float = 0.0  # what this item adds to the log-odds of MMN (signed)
+    bounded: bool = False  # the family's joint figure, not this rule's own ratio, is what counts
 
 
 @dataclass
 class Consideration:
     condition: str
     because: list
-    rules: list  # ConsiderRule that raised it
+    rules: list  # ConsiderRule that raised it, strongest first
+    leads: bool = False  # strong enough to be named before the MMN-versus-ALS weighing
+
+    @property
+    def strength(self) -> str:
+        best = min(self.rules, key=lambda r: r.rank)
+        return "settles" if best.settles else best.strength
 
 
 @dataclass
 class NextFinding:
     finding: str
     why: str
-    swing: float  # expected change in P(MMN) once the finding is known (Assessor.informativeness)
+    swing: float  # what the answer is worth: expected change in log-odds, by tier (Assessor.informativeness)
     outcomes: list  # (value, p_mmn)
 
 

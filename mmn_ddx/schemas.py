@@ -89,15 +89,18 @@ def assessment_schema() -> dict:
         "properties": {
             "rule": {"title": "Rule id", "type": "string"},
             "toward": {"enum": ["mmn", "als", "neither"]},
-            "weight": {"title": "Natural log of the likelihood ratio, positive toward `toward`", "type": "number"},
+            "weight": {"title": "What the item adds to the log-odds, positive toward `toward`: the natural log of its likelihood ratio, "
+                                "or of its family's joint figure when that is smaller (bounded_by_family)", "type": "number"},
             "findings": {"title": "Findings the rule matched", "type": "object"},
             "explanation": {"type": "string"},
             "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "likelihood_ratio": {"title": "(extra) the ratio behind the weight", "type": "number"},
             "basis": {"title": "(extra) frequency, estimate or none", "enum": ["frequency", "estimate", "none"]},
             "capped": {"title": "(extra) the ratio was capped at 20", "type": "boolean"},
-            "group": {"title": "(extra) correlated group", "type": ["string", "null"]},
-            "folded": {"title": "(extra) rules of the group that also fired but count once", "type": "array", "items": {"type": "string"}},
+            "family": {"title": "(extra) the evidence family (rules/families.yaml)", "type": ["string", "null"]},
+            "group": {"title": "(extra) the family's id under its name before version 0.2 (same value as family)", "type": ["string", "null"]},
+            "folded": {"title": "(extra) rules of the same family and direction that also fired but count through this one", "type": "array", "items": {"type": "string"}},
+            "bounded_by_family": {"title": "(extra) the family's joint figure, smaller than this rule's own ratio, is what counts", "type": "boolean"},
         },
     }
     return {
@@ -124,7 +127,9 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}}}},
+                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}},
+                                         "strength": {"title": "(extra) the strongest red flag that fired", "enum": ["settles", "strong", "moderate", "weak"]},
+                                         "leads": {"title": "(extra) named before the MMN-versus-ALS weighing (only the first can lead)", "type": "boolean"}}},
             },
             "next_best_findings": {
                 "type": "array",
@@ -133,6 +138,7 @@ def assessment_schema() -> dict:
             "warnings": {"type": "array", "items": {"type": "string"}},
             "disclaimer": {"const": "Educational use only: not for clinical decisions."},
             "prior": {"title": "(extra) the prior used", "type": "object"},
+            "headline": {"title": "(extra) the line a learner reads first: the mimic to exclude, or the leaning", "type": "string"},
             "criteria_detail": {"title": "(extra) element-by-element detail of each criterion set", "type": "object"},
             "disagreement": {"title": "(extra) where the leaning and the criteria pull apart", "type": "array", "items": {"type": "string"}},
         },
@@ -317,19 +323,23 @@ def rules_schema() -> dict:
     sources = {"title": "Sources", "description": "citations for every figure and claim", "type": "array", "minItems": 1, "items": text}
     rule_id = {"title": "Rule id", "description": "unique; lower-case words joined by hyphens; never reused", "type": "string",
                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+    estimated = {"title": "Which figure no study gives, and why the number chosen is reasonable", "type": "object",
+                 "additionalProperties": False, "required": ["which", "reasoning"],
+                 "properties": {"which": {"enum": ["mmn", "als", "both"]}, "reasoning": text}}
     weigh = {
         "title": "Weighing rule", "type": "object", "additionalProperties": False,
         "required": ["id", "title", "when", "toward", "explanation", "teaching_point", "sources"],
         "properties": {
             "id": rule_id, "title": {"title": "Title", **text},
-            "group": {"title": "Correlated group (rules/groups.yaml)", "type": "string"},
+            "family": {"title": "Evidence family (rules/families.yaml): findings that report one fact, weighed once", "type": "string"},
             "when": {"$ref": "#/$defs/condition"},
             "toward": {"title": "Direction", "enum": ["mmn", "als", "neither"]},
             "frequency": {"title": "Reported frequency of what 'when' describes", "type": "object", "additionalProperties": False,
                           "required": ["of", "mmn", "als", "confidence"],
                           "properties": {"of": text, "mmn": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                                          "als": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]}}},
+                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]},
+                                         "estimated": estimated}},
             "estimate": {"title": "Conservative ratio for a qualitative source", "type": "object", "additionalProperties": False,
                          "required": ["ratio", "reasoning"],
                          "properties": {"ratio": {"type": "number", "exclusiveMinimum": 1, "maximum": 4}, "reasoning": text}},
@@ -340,11 +350,13 @@ def rules_schema() -> dict:
     }
     consider = {
         "title": "Red-flag rule", "type": "object", "additionalProperties": False,
-        "required": ["id", "condition", "title", "when", "why", "sources"],
+        "required": ["id", "condition", "title", "when", "strength", "why", "sources"],
         "properties": {
             "id": rule_id, "condition": {"title": "Condition to consider", "enum": list(vocab.conditions)},
             "title": {"title": "Title", **text}, "when": {"$ref": "#/$defs/condition"},
             "settles": {"title": "The finding establishes the other diagnosis", "type": "boolean"},
+            "strength": {"title": "strong: exclude this condition before weighing MMN against ALS (it leads the headline); "
+                                  "moderate: it raises the condition; weak: a hint", "enum": ["strong", "moderate", "weak"]},
             "why": {"title": "Why it matters, for a learner", **text}, "sources": sources,
         },
     }

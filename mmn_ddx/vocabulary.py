@@ -13,6 +13,14 @@ from mmn_ddx.yamlio import load_yaml_file
 
 TYPES = ("bool", "number", "enum", "regions")
 STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "treatment")
+# What it costs the patient to learn a finding, cheapest and least invasive first: the order a
+# neuromuscular teacher would follow when two tests would tell about as much.
+TIERS = ("bedside", "nerve_studies", "blood", "genetic", "imaging", "csf", "biopsy", "treatment")
+TIER_LABELS = {
+    "bedside": "history or examination", "nerve_studies": "nerve conduction and EMG", "blood": "blood test",
+    "genetic": "genetic test", "imaging": "imaging", "csf": "lumbar puncture", "biopsy": "biopsy",
+    "treatment": "treatment trial",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,8 @@ class FindingSpec:
     min: float | None = None
     max: float | None = None
     integer: bool = False
+    tier: str = "bedside"
+    ask_first: str = ""  # why this test is offered before any other while it is unknown
 
     def allowed(self) -> str:
         """Words a user may write for this finding, for help and error messages."""
@@ -179,9 +189,13 @@ def _spec_from(entry: dict, path: str) -> FindingSpec:
             min=entry.get("min"),
             max=entry.get("max"),
             integer=bool(entry.get("integer", False)),
+            tier=entry.get("tier", "bedside"),
+            ask_first=" ".join(str(entry.get("ask_first", "")).split()),
         )
     except (KeyError, TypeError) as error:
         raise InputError(Problem(path, line, f"a finding entry lacks {error}.")) from None
+    if spec.tier not in TIERS:
+        raise InputError(Problem(path, line, f"tier '{spec.tier}' is unknown.", did_you_mean(spec.tier, TIERS)))
     if spec.type not in TYPES:
         raise InputError(Problem(path, line, f"type '{spec.type}' is unknown.", did_you_mean(spec.type, TYPES)))
     return spec

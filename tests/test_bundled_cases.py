@@ -11,8 +11,12 @@ CASES = {case_id: load_case(path) for case_id, path in library().items()}
 
 
 def agrees(case, a) -> bool:
-    if case.diagnosis in ("mmn", "als"):
-        return a.leaning == case.diagnosis
+    # An MMN or ALS case ends on its own side of the prior and never leaning the other way; it may
+    # end undecided when its tests are honestly inconclusive (a probable block, no antibodies).
+    if case.diagnosis == "mmn":
+        return a.leaning != "als" and a.p_mmn > a.prior
+    if case.diagnosis == "als":
+        return a.leaning != "mmn" and a.p_mmn < a.prior
     named = {c.condition for c in a.consider}
     if case.diagnosis == "progressive_muscular_atrophy":  # ALS spectrum: never lean MMN
         return a.leaning != "mmn" and case.diagnosis in named

@@ -192,8 +192,8 @@ def _rule_json(rule) -> dict:
         return {
             "id": rule.id, "kind": "weigh", "title": rule.title, "toward": rule.toward,
             "likelihood_ratio": round(rule.likelihood_ratio, 3), "weight": round(rule.weight, 3),
-            "basis": "estimate" if rule.estimate else "frequency" if rule.frequency else "none",
-            "group": rule.group, "explanation": rule.explanation, "teaching_point": rule.teaching_point,
+            "basis": rule.basis,
+            "group": rule.family, "explanation": rule.explanation, "teaching_point": rule.teaching_point,
             "sources": list(rule.sources),
         }
     return {"id": rule.id, "kind": "consider", "title": rule.title, "condition": rule.condition,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Iterable
 
 from rich.console import Console, Group
@@ -9,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, show_p
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, headline, show_p
 from mmn_ddx.model import Assessment, Evidence, WeighRule
 from mmn_ddx.vocabulary import Vocabulary, show_value
 
@@ -57,6 +59,8 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
         (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
         (f"   P(MMN) = {show_p(a.p_mmn)}   P(ALS) = {show_p(1 - a.p_mmn)}   (prior P(MMN) = {a.prior:.2f})", ""),
     )
+    if a.consider and a.consider[0].leads:
+        parts.append(Text(f"\n{headline(a)}", style="bold magenta"))
     parts.append(verdict)
     parts.append(probability_bar(a.p_mmn))
     parts.append(Text(f"Leaning named at P ≥ {LEAN_MMN_AT:.2f} for one side; between the marks: undecided.", style="dim"))
@@ -78,9 +82,10 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
             table.add_row(Text(e.rule.title, style="blue"), e.rule.explanation)
         parts.append(table)
     if a.consider:
-        lines = Text("Consider also\n", style="bold")
+        lines = Text("Consider first\n" if a.consider[0].leads else "Consider also\n", style="bold")
         for c in a.consider:
             lines.append(f"• {c.condition.replace('_', ' ')}", style="bold magenta")
+            lines.append(f" ({c.strength} red flag)", style="magenta")
             lines.append(f" — because of {', '.join(vocab.label(f) for f in c.because)}.\n  {c.rules[0].why}\n")
         parts.append(lines)
     if criteria_panel is not None:
@@ -147,11 +152,15 @@ def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
     why.append(f"\nFindings: {_findings_text(e.findings, vocab)}", style="dim")
     if e.folded:
         folded = ", ".join(f.rule.title for f in e.folded)
-        group_label = rule.group or ""
-        why.append(f"\nAlso fired, folded into this one (same group '{group_label}', counted once): {folded}.", style="italic")
+        why.append(f"\nAlso fired, folded into this one (family '{rule.family}', one fact counted once): {folded}.", style="italic")
+    ratio = _ratio(rule)
+    if e.bounded:
+        ratio = f"{math.exp(abs(e.log_odds)):.1f}"
+        why.append(f"\nCounted at the family's joint figure, {ratio}, not its own {_ratio(rule)}: the whole picture weighs no more "
+                   "than how often it is seen in each disease (rules show " + rule.id + ").", style="italic")
     label = "Source" if len(rule.sources) == 1 else "Sources"
     why.append(f"\n{label}: " + " · ".join(rule.sources), style="dim")
-    return [name, Text(rule.toward.upper(), style=COLOUR[rule.toward]), _ratio(rule), why]
+    return [name, Text(rule.toward.upper(), style=COLOUR[rule.toward]), ratio, why]
 
 
 def findings_table(vocab: Vocabulary) -> Table:
@@ -181,11 +190,11 @@ def rules_table(book) -> Table:
     table.add_column("Kind", min_width=9)
     table.add_column("Toward / names", ratio=2, overflow="fold")
     table.add_column("LR", justify="right", ratio=1)
-    table.add_column("Group", ratio=2, overflow="fold")
+    table.add_column("Family", ratio=2, overflow="fold")
     table.add_column("Title", ratio=4)
     for rule in book.weigh:
         lr = "—" if rule.toward == "neither" else _ratio(rule)
-        table.add_row(rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.group or "", rule.title)
+        table.add_row(rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.family or "", rule.title)
     for rule in book.consider:
         table.add_row(rule.id, "consider", rule.condition, "", "", rule.title)
     for criterion_set in book.criteria:
@@ -209,13 +218,27 @@ def rule_view(rule, book) -> Group:
                 basis = f"Estimate (no figures in the sources): ratio {rule.estimate.ratio:g}. {rule.estimate.reasoning}"
             parts.append(Text(f"Toward: {rule.toward.upper()} · likelihood ratio {_ratio(rule)} · weight {rule.weight:.2f}", style=COLOUR[rule.toward]))
             parts.append(Text(basis))
-        if rule.group:
-            group = book.groups.get(rule.group)
-            parts.append(Text(f"Group: {rule.group} — {group.why if group else ''}", style="italic"))
+        if rule.frequency is not None and rule.frequency.estimated:
+            which = {"mmn": "The MMN figure is", "als": "The ALS figure is", "both": "Both figures are"}[rule.frequency.estimated]
+            parts.append(Text(f"{which} a working estimate: {rule.frequency.estimate_reasoning}", style="yellow"))
+        family = book.families.get(rule.family) if rule.family else None
+        if family is not None:
+            members = [r.id for r in book.weigh if r.family == family.id and r.toward != "neither"]
+            parts.append(Text(f"\nFamily: {family.label} ({family.id}) — counted once in each direction", style="bold"))
+            parts.append(Text(family.why, style="italic"))
+            parts.append(Text("Members: " + ", ".join(members), style="dim"))
+            if family.joint is not None:
+                j = family.joint
+                side = "MMN" if family.joint_ratio > 1 else "ALS"
+                shown = family.joint_ratio if family.joint_ratio > 1 else 1 / family.joint_ratio
+                parts.append(Text(f"Joint figure: {j.of} — MMN {j.mmn:g}, ALS {j.als:g} (confidence {j.confidence}): "
+                                  f"the family weighs at most {shown:.1f} toward {side}."))
+                for source in family.joint_sources:
+                    parts.append(Text(f"  • {source}", style="dim"))
         parts.append(Text(f"\n{rule.explanation}"))
         parts.append(Text(f"\nTeaching point: {rule.teaching_point}", style="bold"))
     else:
-        parts.append(Text(f"Names: {rule.condition}" + (" (settles the diagnosis)" if rule.settles else "")))
+        parts.append(Text(f"Names: {rule.condition}" + (" (settles the diagnosis)" if rule.settles else f" · red flag: {rule.strength}")))
         parts.append(Text(f"\n{rule.why}"))
     parts.append(Text("\nSources:", style="bold"))
     for source in rule.sources:
@@ -336,7 +359,11 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
                 text.append(f"  • {rule.title}", style=COLOUR[rule.toward])
                 text.append(f" — LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}\n")
         parts.append(text)
-    if a.consider:
+    if a.consider and a.consider[0].leads:
+        parts.append(Text(headline(a), style="bold magenta"))
+        if a.consider[1:]:
+            parts.append(Text("Consider also: " + ", ".join(c.condition.replace("_", " ") for c in a.consider[1:]), style="magenta"))
+    elif a.consider:
         parts.append(Text("Consider also: " + ", ".join(c.condition.replace("_", " ") for c in a.consider), style="magenta"))
     if a.next_best and not step.last:
         best = a.next_best[0]

@@ -1,0 +1,76 @@
+"""Every bundled case at every stage, as a learner meets it: never more certain than the evidence.
+
+These are the promises of the weighing (README, "How the weighing works"): the bedside alone never
+names MMN; once a test is known no case leans the wrong way; a mimic with strong red flags leads
+the headline; and the next test offered is the one a neuromuscular teacher would order.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mmn_ddx.assessment import TRIAL_NEEDS_FIRST, assessor, to_json
+from mmn_ddx.cases import library, load_case
+
+CASES = {case_id: load_case(path) for case_id, path in library().items()}
+BEDSIDE = {"history", "examination"}
+
+
+def _stages():
+    for case_id in sorted(CASES):
+        case = CASES[case_id]
+        for index, stage in enumerate(case.stages):
+            yield pytest.param(case_id, index, id=f"{case_id}@{stage.name}")
+
+
+STAGES = list(_stages())
+
+
+def _assess(case_id: str, index: int):
+    case = CASES[case_id]
+    a = assessor("durable").assess_case(case, case.stages[index].name)
+    vocab = assessor("durable").book.vocabulary
+    bedside_only = all(vocab[f].stage in BEDSIDE for f in a.findings)
+    return case, a, bedside_only
+
+
+@pytest.mark.parametrize("case_id, index", STAGES)
+def test_no_stage_is_more_certain_than_its_evidence(case_id, index):
+    case, a, bedside_only = _assess(case_id, index)
+    if bedside_only:
+        # EFNS/PNS 2010 needs nerve studies, antibodies or an IVIg response even for "possible MMN".
+        assert a.p_mmn < 0.90, f"P(MMN) {a.p_mmn:.3f} from history and examination alone"
+    elif case.diagnosis == "mmn":
+        assert a.p_mmn > 0.10, f"an MMN case leans ALS (P(MMN) {a.p_mmn:.3f}) after tests"
+    elif case.diagnosis == "als":
+        assert a.p_mmn < 0.90, f"an ALS case leans MMN (P(MMN) {a.p_mmn:.3f}) after tests"
+
+
+@pytest.mark.parametrize("case_id, index", STAGES)
+def test_a_treatment_trial_waits_for_nerve_studies_and_antibodies(case_id, index):
+    _, a, _ = _assess(case_id, index)
+    if any(f not in a.findings for f in TRIAL_NEEDS_FIRST):
+        assert not {"ivig_response", "steroid_response"} & {n.finding for n in a.next_best}
+
+
+@pytest.mark.parametrize("case_id", sorted(c for c in CASES if CASES[c].diagnosis in ("mmn", "als")))
+def test_the_nerve_study_is_offered_at_the_examination_stage(case_id):
+    case = CASES[case_id]
+    names = [s.name for s in case.stages]
+    if "examination" not in names:
+        pytest.skip("no examination stage")
+    a = assessor("durable").assess_case(case, "examination")
+    if "conduction_block" in a.findings:
+        pytest.skip("the nerve studies are already known at the examination stage")
+    assert "conduction_block" in [n.finding for n in a.next_best[:2]], [n.finding for n in a.next_best]
+
+
+@pytest.mark.parametrize("case_id", sorted(c for c in CASES if CASES[c].diagnosis not in ("mmn", "als")))
+def test_a_mimic_case_ends_with_its_own_diagnosis_first(case_id):
+    case = CASES[case_id]
+    a = assessor("durable").assess_case(case)
+    data = to_json(a)
+    assert data["consider"] and data["consider"][0]["condition"] == case.diagnosis, [c["condition"] for c in data["consider"]]
+    if data["consider"][0]["leads"]:
+        label = case.diagnosis.replace("_", " ")
+        assert data["headline"].startswith(f"Consider {label} before weighing MMN against ALS")
