@@ -22,10 +22,11 @@ from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
 from mmn_ddx.rulebook import RuleBook, rulebook
 from mmn_ddx.vocabulary import TIER_LABELS, TIERS
 
-# Default prior: P(MMN) = 0.15 among adults with progressive, asymmetric, pure-motor weakness,
-# a teaching default (confidence L) from shared/clinical/discriminators.md, "Prior": MMN
-# prevalence about 0.6–2 per 100,000 (Nobile-Orazio 2001; Cats 2010) against ALS prevalence
-# about 5–8 per 100,000 (Hardiman 2017).
+# Default prior: P(MMN) = 0.15 among new referrals with progressive, asymmetric, lower-motor-neuron
+# predominant weakness (not population prevalence), a teaching estimate (confidence L):
+# docs/clinical-reference.md, "Prior" (MMN:ALS about 1:20 at Japanese neuromuscular centres,
+# Muscle Nerve 2014;49:357-361, and about a quarter of ALS without pyramidal signs at the first
+# visit, Álvarez 2018, give about 1:5 among the pure LMN pictures). `--prior` overrides it.
 DEFAULT_PRIOR = 0.15
 # Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
 # named only when the posterior is at least 9 : 1 for one side; the prior alone leans nowhere.
@@ -426,7 +427,7 @@ def assessor(engine: str = "durable") -> Assessor:
 
 
 def to_json(a: Assessment) -> dict:
-    """The contract's assessment object (shared/contract/cases-and-output.md) plus documented extras."""
+    """The public assessment object (docs/schemas/assessment.schema.json) plus documented extras."""
     def evidence(e: Evidence) -> dict:
         rule = e.rule
         item = {

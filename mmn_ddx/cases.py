@@ -1,4 +1,4 @@
-"""Reading and checking case files (shared/contract/cases-and-output.md), and finding cases by name."""
+"""Reading and checking case files (docs/schemas/case.schema.json), and finding cases by name."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 # Any single likelihood ratio is capped at 20 (or 1/20): small cohorts give extreme, unstable
-# ratios (shared/clinical/discriminators.md, "How to turn a row into a rule").
+# ratios (docs/clinical-reference.md, "How the figures become weights").
 LR_CAP = 20.0
 ESTIMATE_MAX = 4.0  # a qualitative source gives a conservative ratio of 2 to 4 (same page)
 DIRECTIONS = ("mmn", "als", "neither")
