@@ -404,6 +404,19 @@ def headline(a: Assessment) -> str:
     return f"{LEANING_WORDS[a.leaning][0].upper()}{LEANING_WORDS[a.leaning][1:]}: P(MMN) {p}."
 
 
+def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | None:
+    """The teaching point when history and examination alone lean away from the case's own diagnosis."""
+    if diagnosis not in ("mmn", "als") or not a.findings:
+        return None
+    if any(vocabulary[f].tier != "bedside" for f in a.findings):
+        return None
+    other = "als" if diagnosis == "mmn" else "mmn"
+    if a.leaning != other:
+        return None
+    return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
+            "History and examination alone can mislead; this is why the nerve studies come next.")
+
+
 def _condition_words(condition: str) -> str:
     return condition.replace("_", " ")
 

@@ -20,7 +20,8 @@ from string import Template
 from typing import Any
 
 from mmn_ddx import DISCLAIMER, __version__
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, check_prior, leaning_of
+from mmn_ddx.assessment import (DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, bedside_misleads, check_prior,
+                                headline, leaning_of, show_p)
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case, Evidence
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
@@ -273,7 +274,7 @@ def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
            f"  Findings: {md_text(found)}.", "", f"  {md_text(rule.explanation)}", ""]
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
-        out += [f"  *Also fired, counted once through this rule (same group '{md_text(rule.family or '')}'):* {md_text(titles)}.", ""]
+        out += [f"  *Also fired, counted once through this rule (same family '{md_text(rule.family or '')}', one fact):* {md_text(titles)}.", ""]
     out += ["  Sources:", "", *(f"  - {md_text(s)}" for s in rule.sources), ""]
     return out
 
@@ -289,8 +290,9 @@ def _md_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str:
     for key in keys:
         a = key.assessment
         out += [f"## Stage {key.number} of {total}: {md_text(key.name.capitalize())}", "",
-                f"The engine: **{LEANING_WORDS[a.leaning]}**, P(MMN) = {a.p_mmn:.2f} (before this stage {key.previous_p:.2f}).", "",
-                "```text", f"{text_bar(a.p_mmn)}   P(MMN) = {a.p_mmn:.2f}", "```", ""]
+                f"The engine: **{LEANING_WORDS[a.leaning]}**, P(MMN) = {show_p(a.p_mmn)} (before this stage {show_p(key.previous_p)}).", "",
+                "```text", f"{text_bar(a.p_mmn)}   P(MMN) = {show_p(a.p_mmn)}", "```", ""]
+        out += [f"**{md_text(note)}**" for note in _stage_notes(a, case, vocab)] + ([""] if _stage_notes(a, case, vocab) else [])
         if key.new_evidence:
             out += ["**Evidence that fired at this stage**", ""]
             for e in key.new_evidence:
@@ -480,7 +482,7 @@ def _html_evidence(e: Evidence, vocab: Vocabulary) -> str:
            f"<p>{_h(rule.explanation)}</p>"]
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
-        out.append(f'<p class="small note">Also fired, counted once through this rule (same group '
+        out.append(f'<p class="small note">Also fired, counted once through this rule (same family '
                    f"&#8216;{_h(rule.family or '')}&#8217;): {_h(titles)}.</p>")
     out.append('<p class="small">Sources:</p><ul class="sources">' + "".join(f"<li>{_h(s)}</li>" for s in rule.sources) + "</ul></li>")
     return "\n".join(out)
@@ -499,8 +501,9 @@ def _html_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str
         a = key.assessment
         section = [f'<section class="stage" id="stage-{key.number}">',
                    f"<h2>Stage {key.number} of {total}: {_h(key.name.capitalize())}</h2>",
-                   f'<p class="verdict">The engine: {_h(LEANING_WORDS[a.leaning])}, P(MMN) = {a.p_mmn:.2f} '
-                   f"(before this stage {key.previous_p:.2f})</p>",
+                   f'<p class="verdict">The engine: {_h(LEANING_WORDS[a.leaning])}, P(MMN) = {show_p(a.p_mmn)} '
+                   f"(before this stage {show_p(key.previous_p)})</p>",
+                   *[f'<p class="verdict"><strong>{_h(note)}</strong></p>' for note in _stage_notes(a, case, vocab)],
                    evidence_bar_svg(a.p_mmn)]
         if key.new_evidence:
             section += ["<h3>Evidence that fired at this stage</h3>", '<ul class="evidence">',
@@ -573,3 +576,11 @@ def answer_key(case: Case, fmt: str = "md", prior: float | None = None, engine: 
 def document(case: Case, fmt: str = "md", *, key: bool = False, prior: float | None = None) -> str:
     """The handout, or with `key` the answer key, in `fmt` ('md' or 'html')."""
     return answer_key(case, fmt, prior) if key else handout(case, fmt)
+
+
+def _stage_notes(a, case, vocab) -> list[str]:
+    """What the answer key says beside the engine's verdict: the mimic to exclude first, and a
+    bedside picture that leans away from the case's own diagnosis (a teaching point, not a fault)."""
+    notes = [headline(a)] if a.consider and a.consider[0].leads else []
+    misleads = bedside_misleads(a, case.diagnosis, vocab)
+    return notes + ([misleads] if misleads else [])

@@ -573,7 +573,7 @@ def _finding_role(a: Assessment, finding: str, ctx: _Context) -> tuple[str, str 
         for folded in e.folded:
             if finding in folded.findings:
                 return (f"{label} fired '{folded.rule.title}', folded into '{e.rule.title}' "
-                        "(same correlated group, counted once).", folded.rule.id)
+                        "(same evidence family, one fact counted once).", folded.rule.id)
     for e in a.shared:
         if finding in e.findings:
             return f"{label} is a shared feature: {e.rule.explanation}", e.rule.id

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, to_json
+from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, to_json
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case
 
@@ -88,6 +88,7 @@ class StageRecord:
     p_mmn: float
     call: Call | None = None
     investigation: InvestigationFeedback | None = None
+    note: str | None = None  # a teaching point for the end report (bedside_misleads), shown after the reveal
 
     @property
     def agrees(self) -> bool | None:
@@ -108,7 +109,8 @@ class Walkthrough:
             a = self.assessor.assess_case(self.case, index + 1, self.prior)
             fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
             newly = [key for key, truth, _ in a.trace if truth is True and key in fired and key not in previous_fired]
-            self.records.append(StageRecord(stage.name, a.leaning, a.p_mmn))
+            self.records.append(StageRecord(stage.name, a.leaning, a.p_mmn,
+                                            note=bedside_misleads(a, self.case.diagnosis, self.assessor.book.vocabulary)))
             yield Step(index, stage.name, stage.narrative, dict(stage.findings), a, previous_p, newly,
                        index == len(self.case.stages) - 1)
             previous_p, previous_fired = a.p_mmn, fired

@@ -74,3 +74,18 @@ def test_a_mimic_case_ends_with_its_own_diagnosis_first(case_id):
     if data["consider"][0]["leads"]:
         label = case.diagnosis.replace("_", " ")
         assert data["headline"].startswith(f"Consider {label} before weighing MMN against ALS")
+
+
+def test_a_bedside_that_leans_the_wrong_way_is_named_as_a_teaching_point():
+    """tongue-pushes-aside is an MMN with bulbar onset: at the bedside it honestly leans ALS, and
+    the answer key and the end of the walk say why instead of leaving the learner misled."""
+    from click.testing import CliRunner
+
+    from mmn_ddx.cli import main
+
+    key = CliRunner().invoke(main, ["export", "tongue-pushes-aside", "--answer-key"])
+    assert key.exit_code == 0, key.output
+    assert "At the bedside this case leans ALS, yet it is MMN" in key.output
+    walk = CliRunner().invoke(main, ["walk", "tongue-pushes-aside", "--no-input"])
+    assert walk.exit_code == 0, walk.output
+    assert "leans ALS, yet it is MMN" in " ".join(walk.output.split())

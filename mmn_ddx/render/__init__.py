@@ -417,5 +417,8 @@ def walk_report(walk, vocab: Vocabulary) -> Group:
         asked = vocab.label(record.investigation.chosen) if record.investigation else "—"
         table.add_row(record.stage, Text(call, style=style), LEANING_WORDS[record.engine], show_p(record.p_mmn), asked)
     parts.append(table)
+    for record in walk.records:
+        if record.note:
+            parts.append(Text(f"{record.stage}: {record.note}", style="bold yellow"))
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
