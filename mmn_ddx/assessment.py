@@ -22,12 +22,13 @@ from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding
 from mmn_ddx.rulebook import RuleBook, rulebook
 from mmn_ddx.vocabulary import TIER_LABELS, TIERS
 
-# Default prior: P(MMN) = 0.15 among new referrals with progressive, asymmetric, lower-motor-neuron
-# predominant weakness (not population prevalence), a teaching estimate (confidence L):
-# docs/clinical-reference.md, "Prior" (MMN:ALS about 1:20 at Japanese neuromuscular centres,
-# Muscle Nerve 2014;49:357-361, and about a quarter of ALS without pyramidal signs at the first
-# visit, Álvarez 2018, give about 1:5 among the pure LMN pictures). `--prior` overrides it.
-DEFAULT_PRIOR = 0.15
+# Default prior: P(MMN) = 0.05, MMN against ALS as a whole among new referrals in whom both are
+# considered (MMN:ALS about 1:20 at Japanese neuromuscular centres, Muscle Nerve 2014;49:357-361), an
+# estimate (confidence L): docs/clinical-reference.md, "Prior". Every rule's ALS frequency is a
+# frequency in ALS as a whole, so the prior is too; the lower-motor-neuron picture that makes the
+# question arise is weighed once, as evidence (the bedside-picture family), not assumed here as
+# well. `--prior` overrides it.
+DEFAULT_PRIOR = 0.05
 # Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
 # named only when the posterior is at least 9 : 1 for one side; the prior alone leans nowhere.
 LEAN_MMN_AT = 0.90
@@ -411,7 +412,8 @@ def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | 
     if any(vocabulary[f].tier != "bedside" for f in a.findings):
         return None
     other = "als" if diagnosis == "mmn" else "mmn"
-    if a.leaning != other:
+    findings_say = sum(e.log_odds for e in a.evidence)  # the findings, not the prior, must point the wrong way
+    if a.leaning != other or (findings_say >= 0) == (diagnosis == "mmn"):
         return None
     return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
             "History and examination alone can mislead; this is why the nerve studies come next.")

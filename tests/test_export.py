@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.api import find_case
-from mmn_ddx.assessment import assessor, show_p
+from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, show_p
 from mmn_ddx.export import (
     QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH, answer_key, diagnosis_label, evidence_bar_svg, handout,
 )
@@ -78,7 +78,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def assessments(case):
-    return [assessor("durable").assess_case(case, n, 0.15) for n in range(1, len(case.stages) + 1)]
+    return [assessor("durable").assess_case(case, n, DEFAULT_PRIOR) for n in range(1, len(case.stages) + 1)]
 
 
 # ----------------------------------------------------------------------------- the handout

@@ -95,7 +95,7 @@ def test_pseudo_block_does_not_count_toward_mmn():
     real = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": False})
     pseudo = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": True})
     assert real.p_mmn > real.prior
-    assert pseudo.p_mmn <= pseudo.prior
+    assert pseudo.p_mmn <= pseudo.prior + 1e-12  # (the logit round trip may add a last-digit error)
     assert any(e.rule.toward == "neither" for e in pseudo.shared), "the pseudo-block rule explains itself"
 
 

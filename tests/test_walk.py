@@ -11,6 +11,7 @@ import time
 import pytest
 
 from conftest import ROOT, run_cli, write
+from mmn_ddx.assessment import DEFAULT_PRIOR
 from mmn_ddx.walkthrough import Call, parse_call
 
 
@@ -50,7 +51,7 @@ def test_json_events_one_per_line():
     assert kinds.count("stage") == kinds.count("engine")
     engine = [e for e in found if e["event"] == "engine"]
     assert engine[-1]["assessment"]["leaning"] == "als"
-    assert engine[0]["previous_p_mmn"] == 0.15
+    assert engine[0]["previous_p_mmn"] == DEFAULT_PRIOR
 
 
 def test_answers_file_drives_calls_and_investigations(tmp_path):
@@ -155,7 +156,7 @@ def test_insufficient_data_names_what_is_missing():
 
 def test_disagreement_is_a_teaching_moment():
     # Leans MMN on strong serology and IVIg response, but the EFNS/PNS clinical core is not met.
-    data = json.loads(run_cli(["assess", "-f", "anti_gm1_igm=high_titre", "-f", "ivig_response=improved",
+    data = json.loads(run_cli(["assess", "-f", "age_at_onset=35", "-f", "anti_gm1_igm=high_titre", "-f", "ivig_response=improved",
                                "-f", "conduction_block=definite", "-f", "objective_sensory_loss=present",
                                "--json"]).stdout)
     assert data["leaning"] == "mmn"

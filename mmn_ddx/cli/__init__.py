@@ -88,7 +88,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--stage", "-s", help="Assess only what is disclosed up to this stage (name or number).")
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
-@click.option("--prior", type=float, help="Prior probability of MMN (default 0.15, see README).")
+@click.option("--prior", type=float, help="Prior probability of MMN (default 0.05, see README).")
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout.")
 @click.option("--engine", type=click.Choice(["durable", "plain"]), default="durable", show_default=True,
               help="Which evaluator fires the rules (plain is the test oracle).")
@@ -324,7 +324,7 @@ def cases_show(case, reveal):
 @click.option("--no-input", is_flag=True, help="Play the whole case without prompts (for class projection or piping).")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False), help="Take the learner's calls from a YAML/JSON file.")
 @click.option("--json", "as_json", is_flag=True, help="Emit the walkthrough as JSON events, one per line (implies --no-input unless --answers).")
-@click.option("--prior", type=float, help="Prior probability of MMN (default 0.15).")
+@click.option("--prior", type=float, help="Prior probability of MMN (default 0.05).")
 def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
     """Walk through a case stage by stage: make your call before the engine shows its reasoning.
 

@@ -19,7 +19,7 @@ from mmn_ddx.cli import complete_case, main
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
-@click.option("--prior", type=float, help="Prior probability of MMN for the answer key (default 0.15).")
+@click.option("--prior", type=float, help="Prior probability of MMN for the answer key (default 0.05).")
 def export(case, fmt, key, out, force, prior):
     """Write a printable case handout (stages, questions, space for answers), or its answer key.
 
