@@ -89,3 +89,16 @@ def test_a_bedside_that_leans_the_wrong_way_is_named_as_a_teaching_point():
     walk = CliRunner().invoke(main, ["walk", "tongue-pushes-aside", "--no-input"])
     assert walk.exit_code == 0, walk.output
     assert "leans ALS, yet it is MMN" in " ".join(walk.output.split())
+
+
+def test_a_sensitive_anti_gm1_assay_makes_a_positive_weigh_less_and_a_negative_more():
+    """Galban-Horcajo 2015: a GM1:GalC glycoarray is 81 % sensitive and 80 % specific, so its positive
+    result weighs about 4, not the capped 20 of a validated ELISA; its negative weighs more than an ELISA's."""
+    engine = assessor("plain")
+    elisa = engine.assess({"anti_gm1_igm": "high_titre", "anti_gm1_assay": "elisa"}).p_mmn
+    unknown = engine.assess({"anti_gm1_igm": "high_titre"}).p_mmn
+    array = engine.assess({"anti_gm1_igm": "high_titre", "anti_gm1_assay": "glycoarray"}).p_mmn
+    assert elisa == unknown > array > engine.assess({}).p_mmn
+    negative_elisa = engine.assess({"anti_gm1_igm": "negative", "anti_gm1_assay": "elisa"}).p_mmn
+    negative_array = engine.assess({"anti_gm1_igm": "negative", "anti_gm1_assay": "glycoarray"}).p_mmn
+    assert negative_array < negative_elisa < engine.assess({}).p_mmn
