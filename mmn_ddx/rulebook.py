@@ -52,7 +52,24 @@ class RuleBook:
         yield from self.consider
 
     def ids(self) -> list[str]:
-        return [rule.id for rule in self.all_rules()]
+        """Everything `rules show` can explain: rules, criterion elements and evidence families."""
+        return [rule.id for rule in self.all_rules()] + [e.id for _, e in self.elements()] + list(self.families)
+
+    def elements(self):
+        """(criterion set, element) for every element of every criterion set, in file order."""
+        for criterion_set in self.criteria:
+            for element in criterion_set.elements:
+                yield criterion_set, element
+
+    def lookup(self, item_id: str):
+        """A weighing or red-flag rule, a (criterion set, element) pair or a Family; None if unknown."""
+        rule = self.rule(item_id)
+        if rule is not None:
+            return rule
+        for pair in self.elements():
+            if pair[1].id == item_id:
+                return pair
+        return self.families.get(item_id)
 
 
 class _FileReader:

@@ -221,3 +221,15 @@ def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
     assert all(word in shown(findings_table(vocabulary())) for word in ("Age at", "history", "years", "first symptom"))
     assert all(word in shown(rules_table(rulebook())) for word in ("weigh", "mmn", "4.2", "tempo", "Slow or stepwise"))
     assert all(word in shown(cases_table(case_list(), reveal=True)) for word in ("voice has", "★", "als"))
+
+
+def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_too():
+    listed = {item["id"]: item["kind"] for item in json.loads(run_cli(["rules", "--json"]).stdout)}
+    assert listed["efns-core-1"] == "criterion" and listed["bedside-picture"] == "family"
+    element = run_cli(["rules", "show", "efns-core-1"]).stdout
+    assert "Criterion element" in element and "J Peripher Nerv Syst" in element
+    family = json.loads(run_cli(["rules", "show", "bedside-picture", "--json"]).stdout)
+    assert family["kind"] == "family" and "pattern-nerve-territory" in family["members"]
+    assert 1 < family["joint_ratio"] < 7, "the joint figure bounds the whole bedside picture below its strongest part"
+    rule = json.loads(run_cli(["rules", "show", "pattern-nerve-territory", "--json"]).stdout)
+    assert rule["family"] == "bedside-picture" and rule["family_joint_ratio"] == family["joint_ratio"]

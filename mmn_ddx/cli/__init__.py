@@ -178,26 +178,36 @@ def rules(ctx, as_json):
 
     book = rulebook()
     if as_json:
-        _emit_json([_rule_json(rule) for rule in book.all_rules()])
+        _emit_json([_rule_json(rule, book) for rule in book.all_rules()] + [_rule_json(pair, book) for pair in book.elements()]
+                   + [_rule_json(family, book) for family in book.families.values()])
         return
     from mmn_ddx.render import make_console, rules_table
 
     make_console().print(rules_table(book))
 
 
-def _rule_json(rule) -> dict:
-    from mmn_ddx.model import WeighRule
+def _rule_json(item, book) -> dict:
+    from mmn_ddx.model import Family, WeighRule
 
-    if isinstance(rule, WeighRule):
+    if isinstance(item, WeighRule):
+        family = book.families.get(item.family) if item.family else None
         return {
-            "id": rule.id, "kind": "weigh", "title": rule.title, "toward": rule.toward,
-            "likelihood_ratio": round(rule.likelihood_ratio, 3), "weight": round(rule.weight, 3),
-            "basis": rule.basis,
-            "group": rule.family, "explanation": rule.explanation, "teaching_point": rule.teaching_point,
-            "sources": list(rule.sources),
+            "id": item.id, "kind": "weigh", "title": item.title, "toward": item.toward,
+            "likelihood_ratio": round(item.likelihood_ratio, 3), "weight": round(item.weight, 3),
+            "basis": item.basis, "family": item.family, "group": item.family,
+            "family_joint_ratio": round(family.joint_ratio, 3) if family and family.joint else None,
+            "explanation": item.explanation, "teaching_point": item.teaching_point, "sources": list(item.sources),
         }
-    return {"id": rule.id, "kind": "consider", "title": rule.title, "condition": rule.condition,
-            "settles": rule.settles, "why": rule.why, "sources": list(rule.sources)}
+    if isinstance(item, Family):
+        return {"id": item.id, "kind": "family", "title": item.label, "why": item.why,
+                "members": [r.id for r in book.weigh if r.family == item.id],
+                "joint_ratio": round(item.joint_ratio, 3) if item.joint else None, "sources": list(item.joint_sources)}
+    if isinstance(item, tuple):
+        criterion_set, element = item
+        return {"id": element.id, "kind": "criterion", "title": element.title, "criterion_set": criterion_set.id,
+                "part": element.part, "explanation": element.explanation, "sources": [criterion_set.source]}
+    return {"id": item.id, "kind": "consider", "title": item.title, "condition": item.condition,
+            "settles": item.settles, "strength": item.strength, "why": item.why, "sources": list(item.sources)}
 
 
 @rules.command("show")
@@ -209,11 +219,12 @@ def rules_show(rule_id, as_json):
     from mmn_ddx.rulebook import rulebook
 
     book = rulebook()
-    rule = book.rule(rule_id)
+    rule = book.lookup(rule_id)
     if rule is None:
-        raise InputError(Problem(None, None, f"there is no rule '{rule_id}'.", did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
+        raise InputError(Problem(None, None, f"there is no rule, criterion element or evidence family '{rule_id}'.",
+                                 did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
     if as_json:
-        _emit_json(_rule_json(rule))
+        _emit_json(_rule_json(rule, book))
         return
     from mmn_ddx.render import make_console, rule_view
 

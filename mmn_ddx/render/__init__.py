@@ -12,7 +12,7 @@ from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, headline, show_p
-from mmn_ddx.model import Assessment, Evidence, WeighRule
+from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
 from mmn_ddx.vocabulary import Vocabulary, show_value
 
 BAR_WIDTH = 41
@@ -200,10 +200,33 @@ def rules_table(book) -> Table:
     for criterion_set in book.criteria:
         for element in criterion_set.elements:
             table.add_row(element.id, "criterion", criterion_set.id, "", "", element.title)
+    for family in book.families.values():
+        joint = "" if family.joint is None else f"≤ {max(family.joint_ratio, 1 / family.joint_ratio):.1f}"
+        table.add_row(family.id, "family", "", joint, "", family.label)
     return table
 
 
 def rule_view(rule, book) -> Group:
+    if isinstance(rule, tuple):
+        criterion_set, element = rule
+        return Group(Text(element.title, style="bold"), Text(f"{element.id} · {criterion_set.path}", style="dim"),
+                     Text(f"Criterion element ({element.part}) of {criterion_set.title} ({criterion_set.id})"),
+                     Text(f"\n{element.explanation}"), Text("\nSource:", style="bold"), Text(f"• {criterion_set.source}"))
+    if isinstance(rule, Family):
+        members = [r for r in book.weigh if r.family == rule.id]
+        parts = [Text(rule.label, style="bold"), Text(f"{rule.id} · evidence family (rules/families.yaml)", style="dim"),
+                 Text(f"\n{rule.why}"), Text("\nCounted once in each direction, through its strongest member:", style="bold")]
+        for member in members:
+            parts.append(Text(f"• {member.id} — {member.title} ({member.toward}"
+                              + (f", ratio {_ratio(member)})" if member.toward != "neither" else ")")))
+        if rule.joint is not None:
+            j = rule.joint
+            side, shown = ("MMN", rule.joint_ratio) if rule.joint_ratio > 1 else ("ALS", 1 / rule.joint_ratio)
+            parts.append(Text(f"\nJoint figure: {j.of} — MMN {j.mmn:g}, ALS {j.als:g} (confidence {j.confidence}): "
+                              f"the family weighs at most {shown:.1f} toward {side}."))
+            parts.append(Text("\nSources:", style="bold"))
+            parts += [Text(f"• {source}") for source in rule.joint_sources]
+        return Group(*parts)
     parts: list = [Text(rule.title, style="bold"), Text(f"{rule.id} · {rule.path}, line {rule.line}", style="dim")]
     if isinstance(rule, WeighRule):
         if rule.toward == "neither":
