@@ -68,15 +68,25 @@ class CriterionSet:
         ]
 
     def result(self, truths: Mapping[str, bool | None]) -> tuple[str, list[str]]:
-        """The category and, when it is insufficient_data, the categories left undecided."""
-        undecided: list[str] = []
+        """The category and the categories ranked above it that are still open (unknown).
+
+        The highest category whose condition holds is reported even while firmer categories above
+        it are open: a category already established stays established, and the open ones are
+        what could raise it. Only an open category that would not be a firmer diagnosis (the
+        EFNS/PNS exclusion) leaves the result `insufficient_data`, and so does a case where no
+        category holds while some are open.
+        """
+        open_above: list[str] = []
         for category in self.categories:
             truth = truths.get(category.value)
             if truth is True:
-                return (INSUFFICIENT, undecided) if undecided else (category.value, [])
+                value = category.value
+                if any(self.rank(c) <= self.rank(value) for c in open_above):
+                    return INSUFFICIENT, open_above
+                return value, open_above
             if truth is None:
-                undecided.append(category.value)
-        return (INSUFFICIENT, undecided) if undecided else (self.missing_means, [])
+                open_above.append(category.value)
+        return (INSUFFICIENT, open_above) if open_above else (self.missing_means, [])
 
     def evaluate_plain(self, findings: Mapping[str, Any], memo: dict | None = None) -> str:
         memo = {} if memo is None else memo
@@ -112,7 +122,10 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     findings = assessment.findings
     for cs in sets:
         cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
-        value, undecided = cs.result(cats)
+        value, open_categories = cs.result(cats)
+        # insufficient_data: the categories left undecided; a category reached: the firmer ones still open.
+        undecided = open_categories if value == INSUFFICIENT else []
+        could_rise_to = [] if value == INSUFFICIENT else open_categories
         # The engine's element outcomes, for the what-if questions below (None: unknown).
         known = {cs.element_key(e): truths.get(cs.element_key(e)) for e in cs.elements}
         elements = []
@@ -123,15 +136,22 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        missing = _deciding_findings(cs, findings, undecided, known)
+        raise_with, raising = _would_raise(cs, findings, value, known)
+        # Established: the findings whose answer could raise it; undecided: those that would decide it.
+        # When no single answer raises it, those that would decide the open categories.
+        if could_rise_to:
+            missing = raising or _deciding_findings(cs, findings, could_rise_to, known)
+        else:
+            missing = _deciding_findings(cs, findings, undecided, known)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
             "source": cs.source,
             "category": value,
             "undecided_categories": undecided,
+            "could_rise_to": could_rise_to,
             "missing_findings": missing,
-            "would_raise": _would_raise(cs, findings, value, known),
+            "would_raise": raise_with,
             "elements": elements,
         }
     assessment.disagreement.extend(disagreements(assessment))
@@ -160,9 +180,12 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
     return deciding or mentioned
 
 
-def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str, known: Mapping[str, bool | None]) -> dict | None:
-    """The one still-unknown finding whose answer would lift the category highest."""
+def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
+                 known: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
+    """The one still-unknown finding whose answer would lift the category highest, and every
+    unknown finding that some answer would lift it with."""
     best = None
+    raising: list[str] = []
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
     worth_asking = {f for c in higher for f in findings_of(c.when)}
@@ -172,12 +195,15 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str, kn
         for value in values:
             reached = cs.evaluate_plain({**findings, finding: value}, cs.memo_without(known, finding))
             gain = cs.rank(reached) - now
-            if gain > 0 and (best is None or gain > best[0]):
-                best = (gain, finding, value, reached)
+            if gain > 0:
+                if finding not in raising:
+                    raising.append(finding)
+                if best is None or gain > best[0]:
+                    best = (gain, finding, value, reached)
     if best is None:
-        return None
+        return None, raising
     _, finding, value, reached = best
-    return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}
+    return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
 
 
 def _vocab() -> Vocabulary:

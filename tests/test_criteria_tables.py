@@ -2,14 +2,18 @@
 
 Each table row is (findings, expected category), with a readable id. The expectations come from
 the published criteria (EFNS/PNS 2010 for MMN; revised El Escorial 2000, Awaji 2008 and Gold
-Coast 2020 for ALS) as summarised in shared/clinical/criteria.md, not from the YAML that encodes
-them. Every row runs on both engines. Omitted findings are unknown: a row that leaves out a
-finding the category depends on expects `insufficient_data`.
+Coast 2020 for ALS), not from the YAML that encodes them. Every row runs on both engines. Omitted
+findings are unknown: the result is the highest category already established (firmer categories
+still open are what could raise it), and `insufficient_data` when none is established while some
+are still open.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from conftest import run_cli
 
 from mmn_ddx.assessment import assessor
 
@@ -144,6 +148,18 @@ EFNS_TABLE += [
                  "insufficient_data", id="definite-umn-signs-partly-examined"),
 ]
 
+# The highest category already established is reported while firmer ones are still open: possible
+# MMN (clinical core, no exclusion, normal sensory conduction, IVIg response) stays possible while
+# the block that could make it definite or probable is not graded.
+MMN_POSSIBLE_IVIG = {**MMN_CLINICAL, "sensory_conduction": "normal", "ivig_response": "improved"}
+MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED = {**without(MMN_PROBABLE_BLOCK_ONE_NERVE, "conduction_block_nerves"),
+                                       "ivig_response": "improved"}
+EFNS_TABLE += [
+    pytest.param(MMN_POSSIBLE_IVIG, "possible", id="possible-ivig-response-block-not-graded"),
+    pytest.param(MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED, "possible", id="possible-probable-block-nerves-not-counted"),
+    pytest.param({**MMN_POSSIBLE_IVIG, "conduction_block": "definite"}, "definite", id="definite-once-the-block-is-graded"),
+]
+
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("findings, expected", EFNS_TABLE)
@@ -273,9 +289,12 @@ EL_ESCORIAL_TABLE = [
     # --- insufficient data
     pytest.param(without(EEC_DEFINITE, "progression"), "insufficient_data", id="definite-without-progression"),
     pytest.param(without(EEC_DEFINITE, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
-    pytest.param(without(EEC_DEFINITE, "lmn_regions"), "insufficient_data", id="definite-without-lmn-regions"),
-    pytest.param(without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "insufficient_data",
-                 id="possible-without-emg-lab-support-undecided"),
+    # UMN signs in three regions and EMG denervation in an arm and a leg establish laboratory-supported
+    # probable ALS; the clinical LMN signs that could make it definite are still to be recorded.
+    pytest.param(without(EEC_DEFINITE, "lmn_regions"), "probable_laboratory_supported",
+                 id="lab-supported-established-while-clinical-lmn-signs-not-recorded"),
+    pytest.param(without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "possible",
+                 id="possible-established-while-emg-for-lab-support-not-done"),
     pytest.param(without(EEC_PROBABLE, "emg_lmn_regions"), "probable", id="probable-needs-no-emg"),
 ]
 
@@ -303,7 +322,10 @@ AWAJI_TABLE = [
     pytest.param(als([], [C, L], [C, L]), "not_met", id="pure-lmn-not-met"),
     pytest.param(als([L], [], []), "not_met", id="umn-alone-in-one-region-not-met"),
     pytest.param({**AWAJI_DEFINITE_BY_EMG, "progression": "static"}, "not_met", id="static-weakness-not-met"),
-    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "emg_lmn_regions"), "insufficient_data", id="definite-by-emg-without-emg"),
+    # Bulbar UMN signs above clinical LMN signs in the arms establish probable ALS; the EMG that could
+    # make it definite is not done yet.
+    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "emg_lmn_regions"), "probable",
+                 id="probable-established-while-emg-not-done"),
     pytest.param(without(AWAJI_DEFINITE_BY_EMG, "progression"), "insufficient_data", id="definite-without-progression"),
     pytest.param(without(AWAJI_DEFINITE_BY_EMG, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
 ]
@@ -400,3 +422,52 @@ LMN_TWO_REGIONS = {"progression": "rapid", "lmn_regions": ("cervical", "lumbosac
 @pytest.mark.parametrize("engine", ["plain", "durable"])
 def test_gold_coast_requirement_3_excludes_the_mimics_the_tool_can_name(engine, extra, expected):
     assert assessor(engine).assess({**LMN_TWO_REGIONS, **extra}).criteria["gold_coast_als"] == expected
+
+
+# ============================================================================ established, with what could raise it
+@pytest.mark.parametrize(
+    "set_id, findings, category, could_rise_to, raise_with",
+    [
+        pytest.param("efns_pns_2010_mmn", MMN_POSSIBLE_IVIG, "possible", ["definite", "probable"],
+                     ("conduction_block", "definite", "definite"), id="efns-possible-block-not-graded"),
+        pytest.param("efns_pns_2010_mmn", MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED, "possible", ["probable"],
+                     ("conduction_block_nerves", None, "probable"), id="efns-possible-nerves-with-block-not-counted"),
+        pytest.param("revised_el_escorial_als", without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "possible",
+                     ["probable_laboratory_supported"], ("emg_lmn_regions", None, "probable_laboratory_supported"),
+                     id="eec-possible-emg-not-done"),
+    ],
+)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_established_category_names_what_could_raise_it(engine, set_id, findings, category, could_rise_to, raise_with):
+    detail = assessor(engine).assess(findings).criteria_detail[set_id]
+    assert detail["category"] == category
+    assert detail["could_rise_to"] == could_rise_to
+    assert detail["undecided_categories"] == []
+    finding, value, reached = raise_with
+    assert detail["would_raise"]["finding"] == finding and detail["would_raise"]["category"] == reached
+    if value is not None:
+        assert detail["would_raise"]["value"] == value
+    assert finding in detail["missing_findings"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_open_exclusion_still_leaves_the_category_undecided(engine):
+    """Possible MMN is never reported while an exclusion that would override it is open."""
+    findings = without(MMN_POSSIBLE_IVIG, "umn_regions")
+    detail = assessor(engine).assess(findings).criteria_detail["efns_pns_2010_mmn"]
+    assert detail["category"] == "insufficient_data"
+    assert "excluded" in detail["undecided_categories"] and detail["could_rise_to"] == []
+
+
+def test_the_criteria_command_reports_an_established_category_with_what_could_raise_it():
+    """Bulbar-onset ALS at the bedside: UMN and LMN signs together in the bulbar region (and UMN signs
+    in the arms) establish possible ALS by revised El Escorial before any EMG; the EMG that could
+    make it laboratory-supported probable is named instead of hiding the category."""
+    data = json.loads(run_cli(["criteria", "thick-slow-voice", "--stage", "examination", "--json"]).stdout)
+    detail = data["criteria_detail"]["revised_el_escorial_als"]
+    assert data["criteria"]["revised_el_escorial_als"] == "possible"
+    assert detail["could_rise_to"] == ["probable_laboratory_supported"]
+    assert detail["would_raise"]["finding"] == "emg_lmn_regions"
+    panel = run_cli(["criteria", "thick-slow-voice", "--stage", "examination"]).stdout
+    words = " ".join(panel.replace("│", " ").split())  # the table folds long lines
+    assert "Would raise it: Regions with EMG denervation" in words
