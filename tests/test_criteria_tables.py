@@ -122,9 +122,23 @@ EFNS_TABLE = [
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "hoffmann": True}, "excluded", id="excluded-hoffmann"),
     pytest.param({**MMN_DEFINITE, "dysarthria": True}, "excluded", id="excluded-dysarthria"),
     pytest.param({**MMN_DEFINITE, "dysphagia": True}, "excluded", id="excluded-dysphagia"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False, "spasticity": False,
+                  "brisk_jaw_jerk": False, "pseudobulbar_affect": True}, "excluded", id="excluded-pseudobulbar-affect-recorded"),
     pytest.param({**MMN_DEFINITE, "objective_sensory_loss": "present"}, "excluded", id="excluded-sensory-loss"),
     pytest.param({**MMN_DEFINITE, "symmetric_proximal_weakness": True, "asymmetric_weakness": False}, "excluded",
                  id="excluded-diffuse-symmetric-weakness"),
+]
+
+# Exclusion 8: the examination signs decide. Pseudobulbar affect excludes when recorded, but an
+# unrecorded one does not hold the exclusion open.
+MMN_DEFINITE_UMN_EXAMINED = {**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False,
+                             "spasticity": False, "brisk_jaw_jerk": False}
+EFNS_TABLE += [
+    pytest.param(MMN_DEFINITE_UMN_EXAMINED, "definite", id="definite-umn-signs-examined-pseudobulbar-affect-not-asked"),
+    pytest.param({**MMN_DEFINITE_UMN_EXAMINED, "pseudobulbar_affect": False}, "definite",
+                 id="definite-umn-signs-examined-pseudobulbar-affect-absent"),
+    pytest.param(without(MMN_DEFINITE_UMN_EXAMINED, "brisk_jaw_jerk"), "insufficient_data",
+                 id="jaw-jerk-not-examined-keeps-exclusion-8-open"),
 ]
 
 # Removing any finding that the definite result rests on leaves the result undecided.
@@ -352,6 +366,8 @@ ELEMENT_TABLE = [
                   "efns-lab-two-supportive": "failed"}, id="efns-one-supportive-only"),
     pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysphagia": True},
                  {"efns-exclusion-bulbar": "met", "efns-exclusion-umn": "failed"}, id="efns-bulbar-exclusion"),
+    pytest.param("efns_pns_2010_mmn", MMN_DEFINITE_UMN_EXAMINED, {"efns-exclusion-umn": "failed"},
+                 id="efns-umn-exclusion-cleared-without-pseudobulbar-affect"),
     pytest.param("revised_el_escorial_als", EEC_POSSIBLE_LMN_ROSTRAL,
                  {"eec-umn-lumbosacral": "met", "eec-lmn-cervical": "met", "eec-umn-cervical": "failed",
                   "eec-lmn-lumbosacral": "failed", "eec-emg-lmn-two-limbs": "failed"}, id="eec-lmn-rostral"),
