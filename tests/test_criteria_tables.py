@@ -120,13 +120,28 @@ EFNS_TABLE = [
     pytest.param({**MMN_DEFINITE, "umn_regions": ("lumbosacral",)}, "excluded", id="excluded-umn-region"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": True}, "excluded", id="excluded-babinski"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "hoffmann": True}, "excluded", id="excluded-hoffmann"),
-    pytest.param({**MMN_DEFINITE, "dysarthria": True}, "excluded", id="excluded-dysarthria"),
-    pytest.param({**MMN_DEFINITE, "dysphagia": True}, "excluded", id="excluded-dysphagia"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": True}, "excluded",
+                 id="excluded-marked-bulbar-speech-and-swallowing-both-affected"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False, "spasticity": False,
                   "brisk_jaw_jerk": False, "pseudobulbar_affect": True}, "excluded", id="excluded-pseudobulbar-affect-recorded"),
     pytest.param({**MMN_DEFINITE, "objective_sensory_loss": "present"}, "excluded", id="excluded-sensory-loss"),
     pytest.param({**MMN_DEFINITE, "symmetric_proximal_weakness": True, "asymmetric_weakness": False}, "excluded",
                  id="excluded-diffuse-symmetric-weakness"),
+]
+
+# Exclusion 9 is *marked* bulbar involvement (van Schaik et al. 2010), and the guideline's footnote
+# records hypoglossal palsy in MMN; laryngeal (vocal-cord) palsy with hoarseness has been reported in
+# MMN with block too. One bulbar symptom from a single cranial-nerve palsy is not marked involvement.
+EFNS_TABLE += [
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": False}, "definite",
+                 id="definite-isolated-laryngeal-palsy-hoarse-speech-swallowing-normal"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": False, "tongue_wasting_or_fasciculation": True},
+                 "definite", id="definite-isolated-hypoglossal-palsy-thick-speech-wasted-tongue"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": True, "tongue_wasting_or_fasciculation": True},
+                 "excluded", id="excluded-bulbar-palsy-speech-swallowing-and-tongue"),
+    pytest.param(without({**MMN_DEFINITE, "dysarthria": True}, "dysphagia"), "insufficient_data",
+                 id="thick-speech-swallowing-not-asked-undecided"),
+    pytest.param(without(MMN_DEFINITE, "dysarthria", "dysphagia"), "insufficient_data", id="bulbar-symptoms-not-asked"),
 ]
 
 # Exclusion 8: the examination signs decide. Pseudobulbar affect excludes when recorded, but an
@@ -141,10 +156,11 @@ EFNS_TABLE += [
                  id="jaw-jerk-not-examined-keeps-exclusion-8-open"),
 ]
 
-# Removing any finding that the definite result rests on leaves the result undecided.
+# Removing any finding that the definite result rests on leaves the result undecided. (Dysarthria and
+# dysphagia are not here: with one of them known to be absent, bulbar involvement is not marked.)
 EFNS_NEEDED = [
     "progression", "asymmetric_weakness", "affected_nerves", "duration_months", "objective_sensory_loss",
-    "umn_regions", "dysarthria", "dysphagia", "conduction_block", "sensory_conduction",
+    "umn_regions", "conduction_block", "sensory_conduction",
 ]
 EFNS_TABLE += [
     pytest.param(without(MMN_DEFINITE, key), "insufficient_data", id=f"definite-without-{key.replace('_', '-')}")
@@ -364,8 +380,11 @@ ELEMENT_TABLE = [
     pytest.param("efns_pns_2010_mmn", {**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre"},
                  {"efns-edx-probable-block": "met", "efns-edx-definite-block": "failed", "efns-lab-anti-gm1": "met",
                   "efns-lab-two-supportive": "failed"}, id="efns-one-supportive-only"),
-    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysphagia": True},
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysarthria": True, "dysphagia": True},
                  {"efns-exclusion-bulbar": "met", "efns-exclusion-umn": "failed"}, id="efns-bulbar-exclusion"),
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysarthria": True},
+                 {"efns-exclusion-bulbar": "failed", "efns-supportive-no-cranial": "failed"},
+                 id="efns-hoarse-speech-alone-not-an-exclusion-but-not-supportive-either"),
     pytest.param("efns_pns_2010_mmn", MMN_DEFINITE_UMN_EXAMINED, {"efns-exclusion-umn": "failed"},
                  id="efns-umn-exclusion-cleared-without-pseudobulbar-affect"),
     pytest.param("revised_el_escorial_als", EEC_POSSIBLE_LMN_ROSTRAL,
@@ -487,3 +506,14 @@ def test_the_criteria_command_reports_an_established_category_with_what_could_ra
     panel = run_cli(["criteria", "thick-slow-voice", "--stage", "examination"]).stdout
     words = " ".join(panel.replace("│", " ").split())  # the table folds long lines
     assert "Would raise it: Regions with EMG denervation" in words
+
+
+def test_a_single_cranial_nerve_palsy_does_not_exclude_a_bundled_mmn_case():
+    """tongue-pushes-aside: MMN with a one-sided hypoglossal palsy (thick speech, wasted half-tongue,
+    swallowing normal) and definite block in two nerves. Exclusion 9 asks for *marked* bulbar
+    involvement, so the case reaches definite MMN instead of being excluded."""
+    data = json.loads(run_cli(["criteria", "tongue-pushes-aside", "--json"]).stdout)
+    assert data["criteria"]["efns_pns_2010_mmn"] == "definite"
+    statuses = {e["id"]: e["status"] for e in data["criteria_detail"]["efns_pns_2010_mmn"]["elements"]}
+    assert statuses["efns-exclusion-bulbar"] == "failed"
+    assert statuses["efns-supportive-no-cranial"] == "failed"  # the cranial nerve is involved, just not markedly
