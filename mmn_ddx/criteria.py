@@ -161,11 +161,14 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
                        known: Mapping[str, bool | None]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
-    When no single answer decides one (several findings are needed together), every unknown
-    finding the undecided categories mention is listed.
+    Findings whose answer could establish a category come first; those that could only rule
+    categories out (an investigation showing another disease, say) follow. When no single answer
+    decides one (several findings are needed together), every unknown finding the undecided
+    categories mention is listed.
     """
     mentioned: list[str] = []
-    deciding: list[str] = []
+    establishing: list[str] = []
+    ruling_out: list[str] = []
     candidates = cs.candidates()
     for category in cs.categories:
         if category.value not in undecided:
@@ -174,10 +177,13 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            values = candidates.get(finding, ())
-            if any(evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding)) is not None for v in values):
-                deciding.append(finding)
-    return deciding or mentioned
+            outcomes = {evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding))
+                        for v in candidates.get(finding, ())}
+            if True in outcomes:
+                establishing.append(finding)
+            elif False in outcomes:
+                ruling_out.append(finding)
+    return establishing + ruling_out or mentioned
 
 
 def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,

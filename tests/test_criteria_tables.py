@@ -329,6 +329,54 @@ EL_ESCORIAL_TABLE = [
 ]
 
 
+# Revised El Escorial (Brooks et al. 2000) requires the absence of electrophysiological or
+# pathological evidence of another disease that might explain the signs, and of neuroimaging
+# evidence of one. A case showing such evidence reaches no category; an investigation not done has
+# shown nothing, but an undecided result keeps the category open.
+EEC_MYELOPATHY_PATTERN = als([C, L], [C], [C])  # UMN signs in arms and legs, LMN signs in the arms
+NEGATIVE_WORKUP = {"conduction_block": "none", "demyelinating_features": False, "mri_cervical_spine": "normal",
+                   "objective_sensory_loss": "none", "sensory_conduction": "normal"}
+OTHER_DISEASE_TABLE = [
+    pytest.param(EEC_MYELOPATHY_PATTERN, "possible", "possible", id="myelopathy-pattern-mri-not-done-possible"),
+    pytest.param({**EEC_MYELOPATHY_PATTERN, **NEGATIVE_WORKUP}, "possible", "possible",
+                 id="myelopathy-pattern-negative-workup-possible"),
+    pytest.param({**EEC_MYELOPATHY_PATTERN, "mri_cervical_spine": "cord_or_root_compression"}, "not_met", "not_met",
+                 id="cervical-cord-compression-explains-the-signs-not-possible-als"),
+    pytest.param({**without(EEC_MYELOPATHY_PATTERN, "umn_regions"), "hoffmann": True, "babinski": True,
+                  "mri_cervical_spine": "cord_or_root_compression"}, "insufficient_data", "insufficient_data",
+                 id="compression-while-bulbar-signs-unexamined-undecided"),
+    pytest.param({**EEC_DEFINITE, "mri_cervical_spine": "cord_or_root_compression"}, "definite", "definite",
+                 id="compression-cannot-explain-bulbar-signs-definite-stays"),
+    pytest.param({**als([C], [C], [C]), "flexion_mri_dural_shift": True}, "not_met", "not_met",
+                 id="dural-shift-on-flexion-mri-not-possible-als"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite", "distal_cmap_too_low": False}, "not_met", "not_met",
+                 id="definite-conduction-block-multifocal-demyelination"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "probable", "distal_cmap_too_low": False}, "not_met", "not_met",
+                 id="probable-conduction-block-multifocal-demyelination"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite", "distal_cmap_too_low": True}, "definite", "definite",
+                 id="pseudo-block-over-small-distal-cmap-is-no-other-disease"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite"}, "insufficient_data", "insufficient_data",
+                 id="block-with-distal-cmap-size-unknown-undecided"),
+    pytest.param({**EEC_DEFINITE, "demyelinating_features": True}, "not_met", "not_met", id="cidp-range-demyelination"),
+    pytest.param({**EEC_DEFINITE, "objective_sensory_loss": "present", "sensory_conduction": "abnormal"},
+                 "not_met", "not_met", id="sensory-loss-with-abnormal-sensory-conduction"),
+    pytest.param({**EEC_DEFINITE, "objective_sensory_loss": "present"}, "definite", "definite",
+                 id="sensory-loss-on-examination-alone-is-not-electrophysiological-evidence"),
+    pytest.param({**EEC_DEFINITE, "muscle_biopsy_rimmed_vacuoles": True}, "not_met", "not_met",
+                 id="rimmed-vacuoles-inclusion-body-myositis"),
+    pytest.param({**EEC_DEFINITE, "ar_cag_expansion": True}, "not_met", "not_met", id="androgen-receptor-cag-expansion"),
+    pytest.param({**EEC_DEFINITE, **NEGATIVE_WORKUP, "flexion_mri_dural_shift": False, "ar_cag_expansion": False},
+                 "definite", "definite", id="definite-with-every-investigation-negative"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, eec, awaji", OTHER_DISEASE_TABLE)
+def test_el_escorial_and_awaji_require_no_other_disease(engine, findings, eec, awaji):
+    a = assessor(engine).assess(findings)
+    assert (a.criteria["revised_el_escorial_als"], a.criteria["awaji_als"]) == (eec, awaji)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("findings, expected", EL_ESCORIAL_TABLE)
 def test_revised_el_escorial_als(engine, findings, expected):
@@ -390,6 +438,16 @@ ELEMENT_TABLE = [
     pytest.param("revised_el_escorial_als", EEC_POSSIBLE_LMN_ROSTRAL,
                  {"eec-umn-lumbosacral": "met", "eec-lmn-cervical": "met", "eec-umn-cervical": "failed",
                   "eec-lmn-lumbosacral": "failed", "eec-emg-lmn-two-limbs": "failed"}, id="eec-lmn-rostral"),
+    # Unknown stays unknown: an MRI not done leaves its element open without holding the requirement back.
+    pytest.param("revised_el_escorial_als", EEC_MYELOPATHY_PATTERN,
+                 {"eec-other-cord-compression": "unknown", "eec-other-conduction-block": "unknown",
+                  "eec-no-other-disease": "met"}, id="eec-investigations-not-done-stay-unknown"),
+    pytest.param("awaji_als", {**EEC_MYELOPATHY_PATTERN, "mri_cervical_spine": "cord_or_root_compression"},
+                 {"awaji-other-cord-compression": "met", "awaji-no-other-disease": "failed"},
+                 id="awaji-cord-compression-fails-the-requirement"),
+    pytest.param("revised_el_escorial_als", {**EEC_DEFINITE, "conduction_block": "definite"},
+                 {"eec-other-conduction-block": "unknown", "eec-no-other-disease": "unknown"},
+                 id="eec-block-of-unknown-distal-size-keeps-the-requirement-open"),
     pytest.param("awaji_als", als([B], [], [C, L]),
                  {"awaji-umn-bulbar": "met", "awaji-lmn-cervical": "met", "awaji-lmn-lumbosacral": "met",
                   "awaji-lmn-bulbar": "failed"}, id="awaji-emg-counts-as-lmn"),
@@ -517,3 +575,17 @@ def test_a_single_cranial_nerve_palsy_does_not_exclude_a_bundled_mmn_case():
     statuses = {e["id"]: e["status"] for e in data["criteria_detail"]["efns_pns_2010_mmn"]["elements"]}
     assert statuses["efns-exclusion-bulbar"] == "failed"
     assert statuses["efns-supportive-no-cranial"] == "failed"  # the cranial nerve is involved, just not markedly
+
+
+def test_a_cervical_myeloradiculopathy_is_not_possible_als():
+    """weak-limbs-leaking-bladder: UMN signs in arms and legs and LMN signs in the arms, with sensory
+    loss, abnormal sensory conduction and cord compression on MRI. Revised El Escorial and Awaji
+    require that investigations show no other disease that could explain the signs, so the case
+    reaches no ALS category, and the panel names the investigations that showed one."""
+    data = json.loads(run_cli(["criteria", "weak-limbs-leaking-bladder", "--json"]).stdout)
+    assert data["criteria"]["revised_el_escorial_als"] == "not_met"
+    assert data["criteria"]["awaji_als"] == "not_met"
+    statuses = {e["id"]: e["status"] for e in data["criteria_detail"]["revised_el_escorial_als"]["elements"]}
+    assert statuses["eec-other-cord-compression"] == "met"
+    assert statuses["eec-other-sensorimotor-neuropathy"] == "met"
+    assert statuses["eec-no-other-disease"] == "failed"
