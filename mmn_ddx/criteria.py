@@ -20,7 +20,7 @@ from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 PARTS = ("core", "supportive", "exclusion", "electrodiagnostic", "laboratory", "region", "requirement")
-SET_VALUES = {  # shared/contract/cases-and-output.md, `criteria` values
+SET_VALUES = {  # the public JSON contract's `criteria` values (README, "The JSON output")
     "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded"),
     "gold_coast_als": ("met", "not_met"),
     "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met"),
