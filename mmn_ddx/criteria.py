@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.conditions import ConditionParser, candidate_values, evaluate, findings_of
+from mmn_ddx.conditions import ConditionParser, Known, Unknown, candidate_values, evaluate, findings_of, walk
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.vocabulary import Vocabulary
@@ -90,7 +90,12 @@ class CriterionSet:
 
     def evaluate_plain(self, findings: Mapping[str, Any], memo: dict | None = None) -> str:
         memo = {} if memo is None else memo
-        return self.result({c.value: evaluate(c.when, findings, memo) for c in self.categories})[0]
+        truths: dict[str, bool | None] = {}
+        for category in self.categories:  # categories below the first that holds cannot change the result
+            truths[category.value] = evaluate(category.when, findings, memo)
+            if truths[category.value] is True:
+                break
+        return self.result(truths)[0]
 
     def memo_without(self, known: Mapping[str, bool | None], finding: str) -> dict:
         """Element outcomes still valid once `finding` is answered: those that do not mention it."""
@@ -107,6 +112,17 @@ class CriterionSet:
         if not hasattr(self, "_candidates"):
             self._candidates = candidate_values([c.when for c in self.categories], _vocab())
         return self._candidates
+
+    def presence_tested(self, category: Category) -> tuple[str, ...]:
+        """Findings under `known:` or `unknown:` in a category: the only answers that can turn a
+        false category true (every other part of the three-valued logic keeps a decided value
+        when more findings become known)."""
+        if not hasattr(self, "_presence"):
+            self._presence = {
+                c.value: tuple(dict.fromkeys(n.finding for n in walk(c.when) if isinstance(n, (Known, Unknown))))
+                for c in self.categories
+            }
+        return self._presence[category.value]
 
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
@@ -136,7 +152,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        raise_with, raising = _would_raise(cs, findings, value, known)
+        raise_with, raising = _would_raise(cs, findings, value, known, cats)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
         # When no single answer raises it, those that would decide the open categories.
         if could_rise_to:
@@ -187,14 +203,23 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
 
 
 def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
-                 known: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
+                 known: Mapping[str, bool | None],
+                 categories: Mapping[str, bool | None] | None = None) -> tuple[dict | None, list[str]]:
     """The one still-unknown finding whose answer would lift the category highest, and every
-    unknown finding that some answer would lift it with."""
+    unknown finding that some answer would lift it with.
+
+    `categories` (the categories' current truths, when known) narrows the search: a firmer
+    category that is already false can only turn true through a finding it tests with `known:`
+    or `unknown:`.
+    """
     best = None
     raising: list[str] = []
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
-    worth_asking = {f for c in higher for f in findings_of(c.when)}
+    worth_asking: set[str] = set()
+    for c in higher:
+        false_now = categories is not None and categories.get(c.value) is False
+        worth_asking.update(cs.presence_tested(c) if false_now else findings_of(c.when))
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
