@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+MAX_PROBLEMS_SHOWN = 50  # a file with thousands of mistakes is reported by its first 50, then "and N more"
 
 @dataclass(frozen=True)
 class Problem:
@@ -33,7 +34,14 @@ class InputError(Exception):
 
     def __init__(self, problems: Problem | Iterable[Problem]):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        shown = [str(p) for p in self.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(self.problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(more_problems(len(self.problems) - MAX_PROBLEMS_SHOWN))
+        super().__init__("\n".join(shown))
+
+
+def more_problems(count: int) -> str:
+    return f"… and {count:,} more problem{'' if count == 1 else 's'} (the first {MAX_PROBLEMS_SHOWN} are shown; fix those first)."
 
 
 def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) -> str:
@@ -42,6 +50,8 @@ def did_you_mean(word: object, choices: Iterable[str], list_few: bool = True) ->
 
     choices = sorted(set(choices))
     text = str(word)
+    if len(text) > 100:  # no identifier is this long: nothing is near, and comparing would be slow
+        return "Allowed: " + ", ".join(f"'{c}'" for c in choices) + "." if list_few and len(choices) <= 8 else ""
     close = difflib.get_close_matches(text, choices, n=1, cutoff=0.6)
     if not close and len(text) >= 3:  # an abbreviation: 'high' for 'high_titre'
         close = [c for c in choices if c.startswith(text)] or [c for c in choices if text in c]
