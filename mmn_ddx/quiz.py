@@ -23,6 +23,7 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -31,9 +32,10 @@ import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.files import write_text_atomic
+from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.vocabulary import show_value, vocabulary
-from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
+from mmn_ddx.yamlio import LimitError, line_of, load_json_file, load_json_text, load_yaml_text, read_text
 
 KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
 ENGINE_KINDS = KINDS[:-1]
@@ -97,6 +99,11 @@ def fingerprint_of(text: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
+def quiz_id(quiz: Quiz) -> str:
+    """A quiz's name, the same on every machine: a bundled quiz's name or the quiz file's name without its folder."""
+    return Path(quiz.path).stem
+
+
 def quizzes_dir() -> Path:
     from mmn_ddx.resources import cases_dir
 
@@ -128,9 +135,8 @@ def find_quiz(name: str) -> Path:
 
 def load_quiz(path: Path | str) -> Quiz:
     """Read and check a quiz file; every problem is raised together, each with its line."""
-    data = load_yaml_file(path)
-    text = Path(path).read_text(encoding="utf-8")
-    return quiz_from_data(data, str(path), fingerprint_of(text), Path(path).parent)
+    text = read_text(path)
+    return quiz_from_data(load_yaml_text(text, str(path)), str(path), fingerprint_of(text), Path(path).parent)
 
 
 def quiz_from_text(text: str, path: str, base: Path | None = None) -> Quiz:
@@ -888,10 +894,11 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
     An answer is an option letter, an option number or the answer's text; `null`, 'skip' or '-'
     leaves the question unanswered. The file may also be `{student: NAME, answers: {...}}`.
     """
+    text = read_text(path)
     try:
-        data = load_yaml_file(path)
-    except InputError:
-        data = _json_fallback(path)
+        data = load_yaml_text(text, path)
+    except InputError as error:
+        data = _json_fallback(text, path, error)
     student = None
     if isinstance(data, Mapping) and "answers" in data and set(data) <= {"student", "answers"} and not isinstance(data["answers"], Mapping):
         raise InputError(Problem(path, line_of(data, "answers"), "'answers' must map each question id to an answer.",
@@ -931,13 +938,14 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
     return AnswerSheet(answers, student, path)
 
 
-def _json_fallback(path: str) -> Any:
+def _json_fallback(text: str, path: str, yaml_error: InputError) -> Any:
     """JSON that YAML refuses (tabs, say): parse it as JSON, or report the YAML error."""
+    if isinstance(yaml_error, LimitError):
+        raise yaml_error  # refused for its size or shape, not its syntax: JSON would not do better
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        pass
-    return load_yaml_file(path)  # raises the original, more precise error
+        return load_json_text(text, path)
+    except InputError:
+        raise yaml_error from None  # the original, more precise error
 
 
 # ============================================================================= grading and results
@@ -987,66 +995,60 @@ def with_hint(error: InputError, extra: str) -> InputError:
 
 
 def read_results(path: Path | str) -> dict:
-    """A results file, checked for shape; anything else raises a clear InputError."""
+    """A results file, checked against its schema (types and ranges) and for consistency.
+
+    Anything else raises an InputError naming the file and each field that is wrong (the first
+    problems only: a file that is wrong everywhere is not a results file).
+    """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "no such file.", "Check the path.")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, f"cannot be read as a results file ({getattr(error, 'strerror', None) or error}).")) from None
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
-        raise InputError(Problem(name, None, f"is not a results file: it is not valid JSON{where}.",
-                                 "It may have been cut short or edited by hand.")) from None
-    problem = _results_shape_problem(data)
-    if problem:
-        raise InputError(Problem(name, None, f"is not a results file of mmn-ddx: {problem}."))
+    data = load_json_file(path)
+    if not isinstance(data, dict) or data.get("schema") != RESULTS_SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else None
+        what = "it is not a JSON object" if not isinstance(data, dict) else f"'schema' is {shorten(found)}, not '{RESULTS_SCHEMA}'"
+        raise InputError(Problem(name, None, f"is not a results file of mmn-ddx: {what}.",
+                                 "Name a file written by 'mmn-ddx quiz --results'."))
+    problems = [Problem(name, None, f"field '{field}' {message}.", RESULTS_HINT)
+                for field, message in _results_schema_problems(data)]
+    if not problems:
+        problems = [Problem(name, None, message, RESULTS_HINT) for message in _results_consistency_problems(data)]
+    if problems:
+        raise InputError(problems[:MAX_RESULTS_PROBLEMS])
     return data
 
 
-def _results_shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return "it is not a JSON object"
-    if data.get("schema") != RESULTS_SCHEMA:
-        return f"'schema' is {data.get('schema')!r}, not '{RESULTS_SCHEMA}'"
-    quiz = data.get("quiz")
-    if not isinstance(quiz, dict) or not isinstance(quiz.get("fingerprint"), str) or not isinstance(quiz.get("title"), str):
-        return "'quiz' must hold the quiz's title and fingerprint"
-    if not isinstance(data.get("fingerprint"), str):
-        return "'fingerprint' is missing"
-    seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        return "'seed' must be a whole number or null"
-    if data.get("student") is not None and not isinstance(data.get("student"), str):
-        return "'student' must be text or null"
-    questions = data.get("questions")
-    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions) or len(set(questions)) != len(questions):
-        return "'questions' must list each question id once"
-    if not isinstance(data.get("updated"), str):
-        return "'updated' (when it was last written) is missing"
-    answers = data.get("answers")
-    if not isinstance(answers, list):
-        return "'answers' must be a list"
-    seen = set()
-    for i, record in enumerate(answers):
-        if not isinstance(record, dict):
-            return f"answer {i + 1} is not an object"
-        qid = record.get("id")
-        if qid not in questions:
-            return f"answer {i + 1} is for question {qid!r}, which the file does not list"
-        if qid in seen:
-            return f"question '{qid}' is answered twice"
+RESULTS_HINT = "The file may have been edited by hand or damaged; 'mmn-ddx schema quiz-results' gives its format."
+MAX_RESULTS_PROBLEMS = 10
+
+
+def _results_schema_problems(data: dict) -> list[tuple[str, str]]:
+    from mmn_ddx.schemas import check
+
+    return check(data, _results_schema())
+
+
+@lru_cache(maxsize=1)
+def _results_schema() -> dict:
+    from mmn_ddx.schemas import quiz_results_schema
+
+    return quiz_results_schema()
+
+
+def _results_consistency_problems(data: dict) -> list[str]:
+    """What a schema cannot say: the answers belong to the questions listed, each once."""
+    questions = data["questions"]
+    found = []
+    if data["total"] != len(questions):
+        found.append(f"field 'total' is {data['total']}, but 'questions' lists {len(questions)}.")
+    listed = set(questions)
+    seen: set = set()
+    for i, record in enumerate(data["answers"]):
+        qid = record["id"]
+        if qid not in listed:
+            found.append(f"field 'answers[{i}].id' is '{shorten(qid)}', a question the file does not list.")
+        elif qid in seen:
+            found.append(f"field 'answers[{i}].id': question '{shorten(qid)}' is answered twice.")
         seen.add(qid)
-        if not isinstance(record.get("correct"), bool):
-            return f"answer {i + 1} lacks 'correct' (true or false)"
-        if record.get("answer") is not None and not isinstance(record.get("answer"), str):
-            return f"answer {i + 1}: 'answer' must be text or null"
-        if not isinstance(record.get("right_answer"), str):
-            return f"answer {i + 1} lacks 'right_answer'"
-    return None
+    return found
 
 
 class Session:
@@ -1089,7 +1091,9 @@ class Session:
             return cls(paper, data, path)
         data = {
             "schema": RESULTS_SCHEMA,
-            "quiz": {"title": paper.quiz.title, "source": source or paper.quiz.path, "fingerprint": paper.quiz.fingerprint},
+            # The quiz by name and hash: never its path, which means nothing on the teacher's
+            # machine and would tell the student's home folder (older files have 'source').
+            "quiz": {"title": paper.quiz.title, "id": source or quiz_id(paper.quiz), "fingerprint": paper.quiz.fingerprint},
             "seed": paper.seed,
             "fingerprint": paper.fingerprint,
             "student": student,
@@ -1199,7 +1203,7 @@ def paper_for(name: str | None, *, generate_count: int | None = None, seed: int 
     """The paper of a named quiz (file or bundled) or of a generated one, and how it was generated."""
     if generate_count is not None:
         built, _ = generate(generate_count, seed, engine)
-        return prepare(built, seed, engine), f"generated by --generate {generate_count} --seed {0 if seed is None else seed}"
+        return prepare(built, seed, engine), f"generated-{generate_count}-seed-{0 if seed is None else seed}"
     if not name:
         raise InputError(Problem(None, None, "no quiz named.", "Name a quiz file or a bundled quiz ("
                                  + ", ".join(bundled_quizzes()) + "), or use --generate N."))
