@@ -31,7 +31,7 @@ from typing import Any, Callable, Mapping
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.files import write_text_atomic
+from mmn_ddx.files import FileLock, remove_stale_temp_files, write_text_atomic
 from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.vocabulary import show_value, vocabulary
@@ -983,6 +983,15 @@ def score_of(records: list[dict], total: int) -> dict:
 
 
 UNTOUCHED = "The file was left untouched."
+MAX_STUDENT_CHARS = 200
+
+
+def _check_student(name: str) -> str:
+    """A student's name as kept in results: at most 200 characters, control characters shown as escapes."""
+    if len(name) > MAX_STUDENT_CHARS:
+        raise InputError(Problem(None, None, f"the student name ({shorten(name, 40)}) is longer than the "
+                                             f"{MAX_STUDENT_CHARS} characters allowed.", "Give the name as the class list has it."))
+    return clean(name)
 
 
 def _refuse(path: str, message: str, hint: str = "") -> InputError:
@@ -1054,10 +1063,11 @@ def _results_consistency_problems(data: dict) -> list[str]:
 class Session:
     """A student's run through a paper, saved to the results file after every answer."""
 
-    def __init__(self, paper: Paper, data: dict, path: Path | None):
+    def __init__(self, paper: Paper, data: dict, path: Path | None, lock: FileLock | None = None):
         self.paper = paper
         self.data = data
         self.path = path
+        self.lock = lock
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -1066,12 +1076,29 @@ class Session:
         """Start a new results file, or carry on from one with `resume`.
 
         A results file that already exists is never overwritten: without `resume` it is refused;
-        with it, it must be this quiz's and this seed's, and is then continued.
+        with it, it must be this quiz's and this seed's, and is then continued. The file is locked
+        for the whole run (a second run on it is refused, naming the first) until `close()`.
         """
+        if student is not None:
+            student = _check_student(student)
         path = Path(results) if results else None
-        if path is not None and path.exists():
-            if path.is_dir():
-                raise InputError(Problem(str(path), None, "is a folder; --results names a file.", "E.g. --results results/ada.json."))
+        if path is None:
+            return cls(paper, cls._new_data(paper, student, feedback, source), None)
+        if path.is_dir():
+            raise InputError(Problem(str(path), None, "is a folder; --results names a file.", "E.g. --results results/ada.json."))
+        lock = FileLock(path).acquire()
+        try:
+            remove_stale_temp_files(path)
+            session = cls._open_locked(paper, path, lock, student, resume, feedback, source)
+        except BaseException:
+            lock.release()
+            raise
+        return session
+
+    @classmethod
+    def _open_locked(cls, paper: Paper, path: Path, lock: FileLock, student: str | None, resume: bool,
+                     feedback: str, source: str | None) -> "Session":
+        if path.exists():
             if not resume:
                 try:
                     existing = read_results(path)
@@ -1088,8 +1115,14 @@ class Session:
             cls._check_belongs(data, paper, str(path), student)
             if data.get("student") is None and student is not None:
                 data["student"] = student
-            return cls(paper, data, path)
-        data = {
+            return cls(paper, data, path, lock)
+        session = cls(paper, cls._new_data(paper, student, feedback, source), path, lock)
+        session.save()
+        return session
+
+    @staticmethod
+    def _new_data(paper: Paper, student: str | None, feedback: str, source: str | None) -> dict:
+        return {
             "schema": RESULTS_SCHEMA,
             # The quiz by name and hash: never its path, which means nothing on the teacher's
             # machine and would tell the student's home folder (older files have 'source').
@@ -1108,15 +1141,24 @@ class Session:
             "answers": [],
             "disclaimer": DISCLAIMER,
         }
-        session = cls(paper, data, path)
-        session.save()
-        return session
+
+    def close(self) -> None:
+        """Let another run write the results file (the lock is also released if the process dies)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @staticmethod
     def _check_belongs(data: dict, paper: Paper, path: str, student: str | None) -> None:
         if data["quiz"]["fingerprint"] != paper.quiz.fingerprint:
-            raise _refuse(path, f"holds results of another quiz ('{data['quiz']['title']}', {data['quiz']['fingerprint']}), "
-                                f"not of '{paper.quiz.title}' ({paper.quiz.fingerprint}).",
+            raise _refuse(path, f"holds results of another quiz ('{shorten(data['quiz']['title'])}', "
+                                f"{shorten(data['quiz']['fingerprint'])}), not of '{shorten(paper.quiz.title)}' ({paper.quiz.fingerprint}).",
                           "Resume with the quiz file those results came from, or choose another --results file.")
         if data.get("seed") != paper.seed:
             was = "no --seed" if data.get("seed") is None else f"--seed {data.get('seed')}"
@@ -1127,7 +1169,7 @@ class Session:
             raise _refuse(path, "does not match this quiz and seed (its fingerprint or question list differs).",
                           "Choose another --results file.")
         if student is not None and data.get("student") not in (None, student):
-            raise _refuse(path, f"holds the results of student '{data.get('student')}', not '{student}'.",
+            raise _refuse(path, f"holds the results of student '{shorten(data.get('student'))}', not '{shorten(student)}'.",
                           "Check the --student name or the --results file.")
 
     # ------------------------------------------------------------------ answering
@@ -1161,7 +1203,7 @@ class Session:
             "options": [{"letter": LETTERS[i], "value": o.value, "label": o.label} for i, o in enumerate(item.options)],
             "answer": option.value if option else None,
             "answer_label": option.label if option else None,
-            "typed": typed,
+            "typed": None if typed is None else clean(typed),
             "right_answer": item.right.value,
             "right_label": item.right.label,
             "accepted": sorted(item.accepted),

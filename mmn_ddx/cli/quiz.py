@@ -86,7 +86,8 @@ def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, res
         return
     session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
                                student=student, results=results_path, resume=resume, feedback=feedback)
-    _take(session, sheet, feedback, as_json)
+    with session:  # the results file stays locked against a second run until this one ends
+        _take(session, sheet, feedback, as_json)
 
 
 def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
