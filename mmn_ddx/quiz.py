@@ -133,14 +133,17 @@ def find_quiz(name: str) -> Path:
     raise InputError(Problem(name, None, "is neither a quiz file nor the name of a bundled quiz.", hint))
 
 
-def load_quiz(path: Path | str) -> Quiz:
-    """Read and check a quiz file; every problem is raised together, each with its line."""
+def load_quiz(path: Path | str, case_dirs: tuple = ()) -> Quiz:
+    """Read and check a quiz file; every problem is raised together, each with its line.
+
+    Its cases are bundled ids or files under the quiz file's folder or one of `case_dirs`.
+    """
     text = read_text(path)
-    return quiz_from_data(load_yaml_text(text, str(path)), str(path), fingerprint_of(text), Path(path).parent)
+    return quiz_from_data(load_yaml_text(text, str(path)), str(path), fingerprint_of(text), Path(path).parent, case_dirs)
 
 
-def quiz_from_text(text: str, path: str, base: Path | None = None) -> Quiz:
-    return quiz_from_data(load_yaml_text(text, path), path, fingerprint_of(text), base)
+def quiz_from_text(text: str, path: str, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:
+    return quiz_from_data(load_yaml_text(text, path), path, fingerprint_of(text), base, case_dirs)
 
 
 def _text(value: Any) -> str:
@@ -153,29 +156,51 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _load_case_ref(ref: str, base: Path | None, path: str, line: int | None, problems: list[Problem]) -> Case | None:
+def _load_case_ref(ref: str, roots: tuple[Path, ...], path: str, line: int | None, problems: list[Problem]) -> Case | None:
+    """The case a quiz names: a bundled id, or a file under the quiz's own folder or a --cases folder.
+
+    A path that leads anywhere else (`../..`, an absolute path, a link out of the folder) is
+    refused without being read, so a quiz file cannot make the tool read, or echo, another file.
+    """
     from mmn_ddx.cases import library, load_case
 
-    candidates = []
-    if base is not None and not Path(ref).is_absolute():
-        candidates.append(base / ref)
-    candidates.append(Path(ref))
     looks_like_path = "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
-    try:
-        for candidate in candidates:
-            if looks_like_path and candidate.is_file():
-                return load_case(candidate)
+    if not looks_like_path:
         if ref in library():
-            return load_case(library()[ref])
-    except InputError as error:
-        problems.extend(error.problems)
-        return None
-    if looks_like_path:
-        problems.append(Problem(path, line, f"case file '{ref}' does not exist.", "A path is read relative to the quiz file."))
-    else:
+            try:
+                return load_case(library()[ref])
+            except InputError as error:
+                problems.extend(error.problems)
+                return None
         hint = did_you_mean(ref, library(), list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases, or give a path."
-        problems.append(Problem(path, line, f"case '{ref}' is not a bundled case.", hint))
+        problems.append(Problem(path, line, f"case '{shorten(ref)}' is not a bundled case.", hint))
+        return None
+    contained = [] if Path(ref).is_absolute() else [
+        (root / ref) for root in roots if _inside((root / ref), root)]
+    if not contained:
+        where = " or ".join(f"'{root}'" for root in roots) if roots else "no folder (a generated quiz names bundled cases only)"
+        problems.append(Problem(path, line, f"case file '{shorten(ref)}' is outside the folders a quiz may read cases from "
+                                            f"({where}), so it was not read.",
+                                "Copy the case beside the quiz (or into a folder below it), or name its folder with --cases DIR."))
+        return None
+    for candidate in contained:
+        if candidate.exists():
+            try:
+                return load_case(candidate)
+            except InputError as error:
+                problems.extend(error.problems)
+                return None
+    problems.append(Problem(path, line, f"case file '{shorten(ref)}' does not exist.",
+                            "A path is read relative to the quiz file's folder (or a --cases folder)."))
     return None
+
+
+def _inside(candidate: Path, root: Path) -> bool:
+    """Whether `candidate`, links followed, lies under `root` (nothing is opened)."""
+    try:
+        return candidate.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a looping link
+        return False
 
 
 def _relocated(error: InputError, path: str, line: int | None) -> list[Problem]:
@@ -183,9 +208,11 @@ def _relocated(error: InputError, path: str, line: int | None) -> list[Problem]:
     return [Problem(path, line, p.message, p.hint) for p in error.problems]
 
 
-def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = None) -> Quiz:
+def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:
     """Check a parsed quiz file and build the Quiz; every problem is raised together."""
     from mmn_ddx.cases import CRITERIA_VALUES
+
+    roots = tuple(Path(d) for d in ((base,) if base is not None else ()) + tuple(case_dirs))
 
     problems: list[Problem] = []
 
@@ -235,7 +262,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
         else:
             problem(line, f"case entry {i + 1} must be a case id, a path, or 'case:' with an optional 'stage:'.")
             continue
-        case = _load_case_ref(ref, base, path, line, problems)
+        case = _load_case_ref(ref, roots, path, line, problems)
         if case is None:
             unloadable.add(ref)  # already reported; its questions need not say so again
             continue
@@ -810,10 +837,10 @@ def prepare(quiz: Quiz, seed: int | None = None, engine: str = "durable") -> Pap
     return Paper(quiz, seed, tuple(items))
 
 
-def check_quiz_file(path: Path | str) -> list[Problem]:
+def check_quiz_file(path: Path | str, case_dirs: tuple = ()) -> list[Problem]:
     """Every problem of a quiz file, the engine's included (for `validate`)."""
     try:
-        prepare(load_quiz(path))
+        prepare(load_quiz(path, case_dirs))
     except InputError as error:
         return error.problems
     return []
@@ -1241,7 +1268,7 @@ class Session:
 
 # ============================================================================= what the command calls
 def paper_for(name: str | None, *, generate_count: int | None = None, seed: int | None = None,
-              engine: str = "durable") -> tuple[Paper, str | None]:
+              engine: str = "durable", case_dirs: tuple = ()) -> tuple[Paper, str | None]:
     """The paper of a named quiz (file or bundled) or of a generated one, and how it was generated."""
     if generate_count is not None:
         built, _ = generate(generate_count, seed, engine)
@@ -1249,16 +1276,16 @@ def paper_for(name: str | None, *, generate_count: int | None = None, seed: int 
     if not name:
         raise InputError(Problem(None, None, "no quiz named.", "Name a quiz file or a bundled quiz ("
                                  + ", ".join(bundled_quizzes()) + "), or use --generate N."))
-    return prepare(load_quiz(find_quiz(name)), seed, engine), None
+    return prepare(load_quiz(find_quiz(name), case_dirs), seed, engine), None
 
 
 def start(name: str | None, *, generate_count: int | None = None, seed: int | None = None,
           answers: str | None = None, student: str | None = None, results: str | None = None,
-          resume: bool = False, feedback: str = "immediate") -> tuple[Session, AnswerSheet | None]:
+          resume: bool = False, feedback: str = "immediate", case_dirs: tuple = ()) -> tuple[Session, AnswerSheet | None]:
     """Everything a run needs, checked before the first question: the paper, the answers file, the results file."""
     if resume and not results:
         raise InputError(Problem(None, None, "--resume needs --results FILE, the file to carry on from."))
-    paper, source = paper_for(name, generate_count=generate_count, seed=seed)
+    paper, source = paper_for(name, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
     sheet = load_answers(answers, paper) if answers else None
     if sheet is not None and student is None:
         student = sheet.student

@@ -43,7 +43,7 @@ def _is_quiz_file(path: Path) -> bool:
     return isinstance(data, Mapping) and "questions" in data
 
 
-def validate(paths: list[str]) -> Report:
+def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
     """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases."""
     from mmn_ddx.rulebook import load_rulebook
 
@@ -100,6 +100,6 @@ def validate(paths: list[str]) -> Report:
 
         for path in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path))
+            report.problems.extend(check_quiz_file(path, case_dirs))
     return report
 

@@ -226,7 +226,9 @@ def rules_show(rule_id, as_json):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths):
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="A folder quizzes may also read case files from (besides their own folder); repeatable.")
+def validate(paths, case_dirs):
     """Check rule folders, rule files and case files; report every problem at once.
 
     \b
@@ -235,7 +237,7 @@ def validate(paths):
     """
     from mmn_ddx.validation import validate as check
 
-    report = check(list(paths))
+    report = check(list(paths), case_dirs)
     if report.problems:
         raise InputError(report.problems)
     click.echo(f"OK: {len(report.checked)} checked, no problems.")

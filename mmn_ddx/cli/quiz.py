@@ -44,7 +44,10 @@ def _usage(message: str) -> click.UsageError:
               help="With --key: text (the default), md or html for print, or json.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout at the end (questions and prompts go to stderr).")
-def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json):
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="A folder the quiz may also read case files from (besides its own folder); repeatable.")
+def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json,
+         case_dirs):
     """Take a quiz graded by the engine, print its answer key, or generate one.
 
     QUIZ is a quiz file or the name of a bundled quiz (introductory, criteria, hard-mimics).
@@ -81,11 +84,12 @@ def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, res
             f"run it with 'mmn-ddx quiz {out}{again}'.")
         return
     if key:
-        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed)
+        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
         _print_key(lib.answer_key(paper), fmt or "text", out, force)
         return
     session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
-                               student=student, results=results_path, resume=resume, feedback=feedback)
+                               student=student, results=results_path, resume=resume, feedback=feedback,
+                               case_dirs=case_dirs)
     with session:  # the results file stays locked against a second run until this one ends
         _take(session, sheet, feedback, as_json)
 
