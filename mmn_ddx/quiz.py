@@ -121,7 +121,7 @@ def bundled_quizzes() -> dict[str, Path]:
 def find_quiz(name: str) -> Path:
     """A quiz named by path, or by the name of a bundled quiz ('introductory')."""
     path = Path(name)
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # a file; a FIFO or device is refused by the loader, unread
         return path
     bundled = bundled_quizzes()
     if name in bundled:

@@ -46,7 +46,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_cell(value: object) -> object:
-    """A CSV cell a spreadsheet shows as text: one that starts like a formula gets a leading '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    """A CSV cell a spreadsheet shows as text: cleaned of control characters (a raw CR would
+    split the row), and with a leading ' when it starts like a formula."""
+    if not isinstance(value, str):
+        return value
+    value = clean(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value

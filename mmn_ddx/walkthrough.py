@@ -199,6 +199,7 @@ def load_answers(path: str, case: Case, vocab=None) -> dict:
     Everything is checked before the walk starts, so a scripted run never stops half-way.
     """
     from mmn_ddx.vocabulary import vocabulary
+    from mmn_ddx.safetext import shorten
     from mmn_ddx.yamlio import line_of, load_yaml_file
 
     vocab = vocab or vocabulary()
@@ -233,7 +234,7 @@ def load_answers(path: str, case: Case, vocab=None) -> dict:
             raw = entry["call"]
             parsed = parse_call(str(raw)) if isinstance(raw, str) else None
             if not isinstance(parsed, Call):
-                problems.append(Problem(path, line_of(entry, "call") or line, f"{where}: the call {raw!r} is not mmn, als or undecided.",
+                problems.append(Problem(path, line_of(entry, "call") or line, f"{where}: the call {shorten(raw)!r} is not mmn, als or undecided.",
                                         "Write mmn, als or undecided (m, a, u); '?' works only at the live prompt."))
             else:
                 confidence = entry.get("confidence")
