@@ -30,7 +30,7 @@ from typing import Any, Callable, Mapping
 
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.files import FileLock, remove_stale_temp_files, write_text_atomic
 from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.model import Assessment, Case
@@ -47,6 +47,8 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_OPTIONS = 4
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 MAX_CHOICE_OPTIONS = 26
+MAX_QUESTIONS = 200  # as many as --generate makes
+MAX_QUIZ_CASES = 50
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SKIP_WORDS = ("skip", "-")
 TIE = 1e-9  # weights and swings closer than this are the same
@@ -208,6 +210,7 @@ def _relocated(error: InputError, path: str, line: int | None) -> list[Problem]:
     return [Problem(path, line, p.message, p.hint) for p in error.problems]
 
 
+@hint_budget
 def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:
     """Check a parsed quiz file and build the Quiz; every problem is raised together."""
     from mmn_ddx.cases import CRITERIA_VALUES
@@ -241,6 +244,10 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
     ordered: list[CaseRef] = []
     unloadable: set[str] = set()
     raw_cases = data.get("cases")
+    for key, items, most in (("cases", raw_cases, MAX_QUIZ_CASES), ("questions", data.get("questions"), MAX_QUESTIONS)):
+        if isinstance(items, list) and len(items) > most:  # each case is read and each question graded by the engine
+            raise InputError(Problem(path, line_of(data, key), f"a quiz has at most {most} {key}; this one has {len(items):,}.",
+                                     "Split it into several quizzes."))
     if not isinstance(raw_cases, list) or not raw_cases:
         problem(line_of(data, "cases") or 1, "a quiz needs 'cases': a list of the cases it uses.",
                 "E.g. 'cases: [electrician-finger-drop, {case: carpenter-cannot-pinch, stage: examination}]'.")
@@ -837,10 +844,14 @@ def prepare(quiz: Quiz, seed: int | None = None, engine: str = "durable") -> Pap
     return Paper(quiz, seed, tuple(items))
 
 
-def check_quiz_file(path: Path | str, case_dirs: tuple = ()) -> list[Problem]:
-    """Every problem of a quiz file, the engine's included (for `validate`)."""
+def check_quiz_file(path: Path | str, case_dirs: tuple = (), data: Any = None) -> list[Problem]:
+    """Every problem of a quiz file, the engine's included (for `validate`; `data` if already parsed)."""
     try:
-        prepare(load_quiz(path, case_dirs))
+        if data is None:
+            quiz = load_quiz(path, case_dirs)
+        else:
+            quiz = quiz_from_data(data, str(path), fingerprint_of(read_text(path)), Path(path).parent, case_dirs)
+        prepare(quiz)
     except InputError as error:
         return error.problems
     return []
@@ -915,6 +926,7 @@ class AnswerSheet:
     path: str | None = None
 
 
+@hint_budget
 def load_answers(path: str, paper: Paper) -> AnswerSheet:
     """Read an answers file (YAML or JSON: question id -> answer); every problem is raised together.
 

@@ -292,7 +292,7 @@ def quiz_results_schema() -> dict:
     }
 
 
-MAX_RESULTS_QUESTIONS = 10_000
+MAX_RESULTS_QUESTIONS = 1_000  # a quiz has at most 200 (mmn_ddx.quiz.MAX_QUESTIONS); older files are given room
 _TYPES = {
     "string": lambda v: isinstance(v, str),
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
@@ -314,52 +314,119 @@ def _is_date_time(value: str) -> bool:
     return True
 
 
-def check(value, schema: dict, where: str = "") -> list[tuple[str, str]]:
+def check(value, schema: dict) -> list[tuple[str, str]]:
     """(field, what is wrong) for each way `value` breaks `schema`.
 
     The subset of JSON Schema that this project's schemas use: type, const, enum, required,
     properties, items, uniqueItems, minimum, maximum, maxLength, maxItems, format date-time.
-    A field is named as a path: 'answers[3].correct'.
+    A field is named as a path: 'answers[3].correct'. The schema is compiled once into nested
+    functions, so a results file of thousands of answers is checked in a fraction of a second.
     """
+    key = id(schema)
+    if key not in _COMPILED or _COMPILED[key][0] is not schema:
+        _COMPILED[key] = (schema, _compile(schema))
     found: list[tuple[str, str]] = []
-    name = where or "the file"
-    if "const" in schema and value != schema["const"]:
-        return [(name, f"must be {schema['const']!r}")]
-    if "enum" in schema and value not in schema["enum"]:
-        return [(name, "must be one of " + ", ".join(repr(v) for v in schema["enum"]))]
-    types = schema.get("type")
-    if types is not None:
-        types = [types] if isinstance(types, str) else types
-        if not any(_TYPES[t](value) for t in types):
-            wanted = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-                      "null": "null", "object": "an object", "array": "a list"}
-            return [(name, "must be " + " or ".join(wanted[t] for t in types))]
-    if isinstance(value, str):
-        if len(value) > schema.get("maxLength", len(value)):
-            found.append((name, f"is longer than {schema['maxLength']:,} characters"))
-        elif schema.get("format") == "date-time" and not _is_date_time(value):
-            found.append((name, "must be a date and time (ISO 8601, e.g. 2026-01-31T09:00:00Z)"))
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            found.append((name, f"must be at least {schema['minimum']}"))
-        if "maximum" in schema and value > schema["maximum"]:
-            found.append((name, f"must be at most {schema['maximum']:g}"))
-    if isinstance(value, dict):
-        for key in schema.get("required", ()):
-            if key not in value:
-                found.append((f"{where}.{key}" if where else key, "is missing"))
-        for key, sub in schema.get("properties", {}).items():
-            if key in value:
-                found.extend(check(value[key], sub, f"{where}.{key}" if where else key))
-    if isinstance(value, list):
-        if len(value) > schema.get("maxItems", len(value)):
-            return found + [(name, f"has more than {schema['maxItems']:,} items")]
-        if "items" in schema:
-            for i, item in enumerate(value):
-                found.extend(check(item, schema["items"], f"{where}[{i}]"))
-        if schema.get("uniqueItems") and all(isinstance(v, str) for v in value) and len(set(value)) != len(value):
-            found.append((name, "lists an item twice"))
+    _COMPILED[key][1](value, [], found)
     return found
+
+
+_COMPILED: dict = {}
+_MISSING = object()
+_WANTED = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+           "null": "null", "object": "an object", "array": "a list"}
+
+
+def _field(path: list) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+_PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "null": type(None), "object": dict, "array": list}
+
+
+def _leaf_types(schema: dict) -> tuple | None:
+    """The Python types that satisfy a schema of only 'type' (and 'maxLength'), or None."""
+    if set(schema) - {"type", "maxLength", "title", "description"} or "type" not in schema:
+        return None
+    types = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+    if any(t not in _PYTHON_TYPES or t in ("object", "array") for t in types):
+        return None  # numbers need the NaN check; containers their contents
+    return tuple(_PYTHON_TYPES[t] for t in types)
+
+
+def _compile(schema: dict):
+    const = schema.get("const", _MISSING)
+    enum = schema.get("enum")
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    type_checks = tuple(_TYPES[t] for t in types) if types else ()
+    wanted = " or ".join(_WANTED[t] for t in types) if types else ""
+    max_length = schema.get("maxLength")
+    date_time = schema.get("format") == "date-time"
+    minimum, maximum = schema.get("minimum"), schema.get("maximum")
+    required = tuple(schema.get("required", ()))
+    properties = {k: _compile(v) for k, v in schema.get("properties", {}).items()}
+    items = _compile(schema["items"]) if "items" in schema else None
+    max_items = schema.get("maxItems")
+    unique = schema.get("uniqueItems", False)
+
+    # Properties whose schema is only a type (and a length): checked inline, without a call,
+    # as a results file has thousands of them.
+    simple = {}
+    for k, v in schema.get("properties", {}).items():
+        leaf_types = _leaf_types(v)
+        if leaf_types is not None:
+            simple[k] = (leaf_types, v.get("maxLength"))
+
+    def run(value, path: list, found: list) -> None:
+        if const is not _MISSING and value != const:
+            found.append((_field(path), f"must be {const!r}"))
+            return
+        if enum is not None and value not in enum:
+            found.append((_field(path), "must be one of " + ", ".join(repr(v) for v in enum)))
+            return
+        if type_checks and not any(ok(value) for ok in type_checks):
+            found.append((_field(path), f"must be {wanted}"))
+            return
+        if isinstance(value, str):
+            if max_length is not None and len(value) > max_length:
+                found.append((_field(path), f"is longer than {max_length:,} characters"))
+            elif date_time and not _is_date_time(value):
+                found.append((_field(path), "must be a date and time (ISO 8601, e.g. 2026-01-31T09:00:00Z)"))
+        elif isinstance(value, dict):
+            for key in required:
+                if key not in value:
+                    found.append((_field(path + [key]), "is missing"))
+            for key, sub in properties.items():
+                if key in value:
+                    if key in simple:
+                        leaf_types, most = simple[key]
+                        item = value[key]
+                        if type(item) in leaf_types and (most is None or type(item) is not str or len(item) <= most):
+                            continue
+                    path.append(key)
+                    sub(value[key], path, found)
+                    path.pop()
+        elif isinstance(value, list):
+            if max_items is not None and len(value) > max_items:
+                found.append((_field(path), f"has more than {max_items:,} items"))
+                return
+            if items is not None:
+                for i, item in enumerate(value):
+                    path.append(i)
+                    items(item, path, found)
+                    path.pop()
+            if unique and all(isinstance(v, str) for v in value) and len(set(value)) != len(value):
+                found.append((_field(path), "lists an item twice"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if minimum is not None and value < minimum:
+                found.append((_field(path), f"must be at least {minimum}"))
+            if maximum is not None and value > maximum:
+                found.append((_field(path), f"must be at most {maximum:g}"))
+
+    return run
 
 
 def rules_schema() -> dict:

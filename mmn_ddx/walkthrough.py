@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, to_json
-from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Assessment, Case
 
 CALL_WORDS = {
@@ -193,6 +193,7 @@ def _diagnosis_matches(diagnosis: str | None, wanted: str) -> bool:
     return diagnosis == wanted
 
 
+@hint_budget
 def load_answers(path: str, case: Case, vocab=None) -> dict:
     """An answers file: stage (name or number) -> a call, or {call, confidence, investigate}.
 

@@ -5,10 +5,12 @@ work is done, so a hostile file is refused in well under a second with its file 
 
 - only regular files are read (a FIFO or a device is refused without opening it for a read that
   could block), and at most `MAX_FILE_BYTES`;
-- the parsed document is walked once before any Python object is built: nesting deeper than
+- the YAML event stream is read once before any node or object is built: nesting deeper than
   `MAX_DEPTH`, more than `MAX_VALUES` values, aliases that would add more than `MAX_ALIAS_VALUES`
   values (the "billion laughs"), an alias that refers to itself, a text longer than
   `MAX_TEXT_CHARS` or an integer of more than `MAX_INT_DIGITS` digits is refused;
+- all the YAML files one command reads hold at most `MAX_COMMAND_VALUES` values together
+  (the command line sets this budget with `command_budget`);
 - every string is cleaned of control characters (mmn_ddx.safetext.clean).
 
 Only PyYAML's safe constructor runs (the C parser when present): no tags, no objects, no code.
@@ -21,6 +23,8 @@ import json
 import os
 import re
 import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +37,23 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a case, quiz, answers, rules or results file
 MAX_DEPTH = 32  # nested mappings and lists
-MAX_VALUES = 500_000  # mappings, lists and scalars in one file
+MAX_VALUES = 200_000  # mappings, lists and scalars in one file
 MAX_ALIAS_VALUES = 10_000  # values that YAML aliases may add to a file, all aliases together
 MAX_TEXT_CHARS = 100_000  # one text (a narrative, a name)
 MAX_INT_DIGITS = 30  # one integer
+MAX_COMMAND_VALUES = 2 * MAX_VALUES  # all the YAML files one command reads (a folder of cases, a quiz's cases)
+
+_VALUES_LEFT: ContextVar[list | None] = ContextVar("values_left", default=None)
+
+
+@contextmanager
+def command_budget(values: int = MAX_COMMAND_VALUES):
+    """Bound the YAML that one command reads across all its files (the command line sets it)."""
+    token = _VALUES_LEFT.set([values])
+    try:
+        yield
+    finally:
+        _VALUES_LEFT.reset(token)
 
 
 class LineDict(dict):
@@ -82,6 +99,10 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
             result.lines[key] = key_node.start_mark.line + 1
         return result
 
+    def construct_scalar(self, node):  # noqa: D102 - PyYAML hook: every text, key or value, is cleaned
+        value = super().construct_scalar(node)
+        return clean(value) if isinstance(value, str) and has_unsafe(value) else value
+
     def construct_sequence(self, node, deep=False):  # noqa: D102 - PyYAML hook
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.lines = [child.start_mark.line + 1 for child in node.value]
@@ -91,9 +112,6 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node))
-
-_INT_TAG = "tag:yaml.org,2002:int"
-
 
 def line_of(container: Any, key: Any = None) -> int | None:
     """The line of `key` inside a mapping or sequence read by `load_yaml`, or of the container."""
@@ -115,70 +133,74 @@ def _too_much(path: str, line: int | None, message: str, hint: str = "") -> Inpu
                                                            "file is never this large."))
 
 
-def _check_nodes(root: yaml.Node, path: str) -> None:
-    """Walk the composed document once, without building anything, and refuse what is too large.
+_YAML_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)")
 
-    A node reached a second time is an alias: the values it would add are counted (its size is
-    remembered, so a chain of aliases costs no more to count than to read). Strings are cleaned
-    of control characters in place.
+
+def _check_events(text: str, path: str) -> None:
+    """Read the YAML event stream once, building nothing, and refuse what is too large.
+
+    The events cost a fraction of building the document, and an alias is a single event however
+    much it stands for, so the limits hold before any work grows with them: each container's size
+    (its values, aliases expanded) is summed as it closes and remembered for its anchor, and an
+    alias adds its anchor's size to the count of values that aliases add.
     """
-    size: dict[int, int] = {}  # id(node) -> values it stands for, aliases expanded
-    on_path: set[int] = set()
-    distinct = 0
-    added = 0  # values that aliases add
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    parents: list[yaml.Node] = []
-    while stack:
-        node, depth, done = stack.pop()
-        key = id(node)
-        if done:
-            on_path.discard(key)
-            parents.pop()
-            children = _children(node)
-            size[key] = 1 + sum(size[id(c)] for c in children)
-            continue
-        line = node.start_mark.line + 1
-        if key in on_path:
-            raise InputError(Problem(path, line, "an alias refers to the mapping or list that contains it.",
-                                     "Remove the alias (*name) or its anchor (&name)."))
-        if key in size:
-            added += size[key]
-            if added > MAX_ALIAS_VALUES:
-                where = parents[-1].start_mark.line + 1 if parents else line
-                raise _too_much(path, where, f"YAML aliases (*name) here would expand to more than {MAX_ALIAS_VALUES:,} "
-                                             f"values (anchor on line {line}).",
-                                "Write the values out, or use fewer aliases; this is how an 'alias bomb' attacks a reader.")
-            continue
-        distinct += 1
-        if distinct > MAX_VALUES:
-            raise _too_much(path, line, f"the file holds more than {MAX_VALUES:,} values.")
-        if depth > MAX_DEPTH:
-            raise _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.",
-                            "Case, quiz, answers and results files need only a few levels.")
-        if isinstance(node, yaml.ScalarNode):
-            if len(node.value) > MAX_TEXT_CHARS:
-                raise _too_much(path, line, f"a value of {len(node.value):,} characters is longer than the "
-                                            f"{MAX_TEXT_CHARS:,} allowed.")
-            if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
-                raise _too_much(path, line, f"a number of {len(node.value):,} digits is longer than the "
-                                            f"{MAX_INT_DIGITS} allowed.", "Write a plausible number.")
-            if has_unsafe(node.value):
-                node.value = clean(node.value)
-            size[key] = 1
-            continue
-        on_path.add(key)
-        parents.append(node)
-        stack.append((node, depth, True))
-        for child in reversed(_children(node)):
-            stack.append((child, depth + 1, False))
-
-
-def _children(node: yaml.Node) -> list:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
+    parser = _Base(text)
+    frames: list[list] = []  # per open mapping or list: [size so far, anchor]
+    anchors: dict[str, int | None] = {}  # anchor -> size; None while its container is still open
+    values = 0
+    added = 0
+    budget = _VALUES_LEFT.get()
+    most = MAX_VALUES if budget is None else min(MAX_VALUES, budget[0])
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                values += 1
+                if values > most:
+                    if most == MAX_VALUES:
+                        raise _too_much(path, line, f"the file holds more than {MAX_VALUES:,} values.")
+                    raise _too_much(path, line, f"with the files read before it, this command would read more than "
+                                                f"{MAX_COMMAND_VALUES:,} values.", "Give fewer or smaller files at a time.")
+            if isinstance(event, yaml.ScalarEvent):
+                value = event.value
+                if len(value) > MAX_TEXT_CHARS:
+                    raise _too_much(path, line, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
+                if not event.style and len(value) > MAX_INT_DIGITS and _YAML_INT.fullmatch(value):
+                    raise _too_much(path, line, f"a number of {len(value):,} digits is longer than the {MAX_INT_DIGITS} allowed.",
+                                    "Write a plausible number.")
+                if event.anchor:
+                    anchors[event.anchor] = 1
+                if frames:
+                    frames[-1][0] += 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(frames) >= MAX_DEPTH:
+                    raise _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.",
+                                    "Case, quiz, answers and results files need only a few levels.")
+                if event.anchor:
+                    anchors[event.anchor] = None
+                frames.append([1, event.anchor])
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                size, anchor = frames.pop()
+                if anchor:
+                    anchors[anchor] = size
+                if frames:
+                    frames[-1][0] += size
+            elif isinstance(event, yaml.AliasEvent):
+                size = anchors.get(event.anchor, 0)
+                if size is None:
+                    raise InputError(Problem(path, line, "an alias refers to the mapping or list that contains it.",
+                                             "Remove the alias (*name) or its anchor (&name)."))
+                added += size
+                if added > MAX_ALIAS_VALUES:
+                    raise _too_much(path, line, f"YAML aliases (*name) would expand to more than {MAX_ALIAS_VALUES:,} values here.",
+                                    "Write the values out, or use fewer aliases; this is how an 'alias bomb' attacks a reader.")
+                if frames:
+                    frames[-1][0] += size
+    finally:
+        parser.dispose()
+    if budget is not None:
+        budget[0] -= values
 
 
 def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
@@ -200,12 +222,13 @@ def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
 
 def load_yaml_text(text: str, path: str) -> Any:
     """Parse YAML text within the limits; a syntax error becomes an InputError naming the line and column."""
-    loader = _LineLoader(text)
+    loader = None
     try:
+        _check_events(text, path)
+        loader = _LineLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_nodes(node, path)
         return loader.construct_document(node)
     except InputError as error:
         raise type(error)(Problem(p.path or path, p.line, p.message, p.hint) for p in error.problems) from None
@@ -216,7 +239,8 @@ def load_yaml_text(text: str, path: str) -> Any:
     except (ValueError, OverflowError) as error:  # a value the safe constructor cannot build (a bad date, say)
         raise InputError(Problem(path, None, f"the file holds a value that cannot be read ({clean(str(error))}).")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def read_text(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> str:
@@ -286,8 +310,11 @@ class _Refused(ValueError):
 
 
 def _json_depth_line(text: str) -> int | None:
-    """The line where nesting first goes deeper than MAX_DEPTH (strings skipped), or None."""
-    bare = _JSON_STRING.sub(lambda m: '""' + "\n" * m.group().count("\n"), text)
+    """The line where nesting first goes deeper than MAX_DEPTH (strings skipped), or None.
+
+    A JSON string holds no raw newline, so blanking the strings keeps the line numbers.
+    """
+    bare = _JSON_STRING.sub('""', text)
     depth = 0
     for match in _JSON_BRACKET.finditer(bare):
         depth += 1 if match.group() in "[{" else -1
@@ -306,48 +333,64 @@ def _json_constant(name: str) -> float:
     raise _Refused(f"'{name}' is not a number JSON allows")
 
 
-def _clean_strings(data: Any, path: str) -> Any:
-    """Every string in parsed JSON cleaned of control characters and checked for length (no recursion)."""
+def _check_strings(data: Any, path: str, dirty: bool) -> Any:
+    """Every string in parsed JSON checked for length and, when the text may hold control
+    characters (`dirty`), cleaned of them; the nesting checked too; iteratively, however deep."""
     def fix(value):
-        if isinstance(value, str):
-            if len(value) > MAX_TEXT_CHARS:
-                raise _too_much(path, None, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
-            return clean(value)
-        return value
+        if len(value) > MAX_TEXT_CHARS:
+            raise _too_much(path, None, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
+        return clean(value) if dirty else value
 
-    data = fix(data)
-    stack = [data]
-    count = 0
+    if isinstance(data, str):
+        return fix(data)
+    stack = [(data, 1)]
     while stack:
-        item = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            raise _too_much(path, None, f"the file holds more than {MAX_VALUES:,} values.")
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _DeepJSON()
         if isinstance(item, dict):
-            fixed = {fix(k): fix(v) for k, v in item.items()}
-            item.clear()
-            item.update(fixed)
-            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+            if dirty or any(len(k) > MAX_TEXT_CHARS for k in item):
+                fixed = {fix(k): v for k, v in item.items()}
+                item.clear()
+                item.update(fixed)
+            for key, value in item.items():
+                if type(value) is str:
+                    if dirty or len(value) > MAX_TEXT_CHARS:
+                        item[key] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
         elif isinstance(item, list):
-            item[:] = [fix(v) for v in item]
-            stack.extend(v for v in item if isinstance(v, (dict, list)))
+            for i, value in enumerate(item):
+                if type(value) is str:
+                    if dirty or len(value) > MAX_TEXT_CHARS:
+                        item[i] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
     return data
+
+
+class _DeepJSON(Exception):
+    pass
+
+
+def _too_deep(text: str, path: str) -> InputError:
+    return _too_much(path, _json_depth_line(text), f"objects and lists are nested more than {MAX_DEPTH} deep.")
 
 
 def load_json_text(text: str, path: str) -> Any:
     """Parse JSON within the limits (depth, integer digits, text length; NaN and Infinity refused)."""
-    line = _json_depth_line(text)
-    if line is not None:
-        raise _too_much(path, line, f"objects and lists are nested more than {MAX_DEPTH} deep.")
     try:
         data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        # A control character reaches a JSON string only as a \\u escape; C1 and bidi controls may stand raw.
+        return _check_strings(data, path, dirty="\\u" in text or has_unsafe(text))
     except _Refused as error:
         raise _too_much(path, None, f"{error}.") from None
+    except (RecursionError, _DeepJSON):  # the parser's own guard (about 1,000 deep), or ours
+        raise _too_deep(text, path) from None
     except ValueError as error:
         where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
         raise InputError(Problem(path, getattr(error, "lineno", None), f"is not valid JSON{where}.",
                                  "It may have been cut short or edited by hand.")) from None
-    return _clean_strings(data, path)
 
 
 def load_json_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Any:

@@ -166,6 +166,15 @@ def test_a_fifo_is_refused_not_read(tmp_path, args):
 
 
 # ----------------------------------------------------------------------------- 2. results files checked
+@pytest.fixture(scope="module")
+def saved_results(tmp_path_factory):
+    """Ada's results of the introductory quiz, made once for the tests that damage a copy."""
+    folder = tmp_path_factory.mktemp("saved")
+    results = folder / "ada.json"
+    take_quiz(folder, results)
+    return results
+
+
 @pytest.mark.parametrize("change, field", [
     (lambda d: d.update(total=-1), "total"),
     (lambda d: d.update(score="lots"), "score"),
@@ -179,11 +188,12 @@ def test_a_fifo_is_refused_not_read(tmp_path, args):
     (lambda d: d["answers"][0].update(id="not-a-question"), "answers[0].id"),
     (lambda d: d.pop("answers"), "answers"),
 ])
-def test_a_damaged_results_file_is_named_with_its_field_and_the_rest_still_reported(tmp_path, change, field):
+def test_a_damaged_results_file_is_named_with_its_field_and_the_rest_still_reported(tmp_path, saved_results, change, field):
     good, bad = tmp_path / "results" / "ada.json", tmp_path / "results" / "bob.json"
-    take_quiz(tmp_path, good)
-    take_quiz(tmp_path, bad, student="Bob")
-    data = json.loads(bad.read_text())
+    good.parent.mkdir()
+    good.write_text(saved_results.read_text())
+    data = json.loads(saved_results.read_text())
+    data["student"] = "Bob"
     change(data)
     bad.write_text(json.dumps(data))
     before = bad.read_text()
@@ -427,3 +437,28 @@ def test_an_older_results_file_with_a_source_path_is_still_read(tmp_path):
     run_cli(["quiz", "introductory", "--seed", "1", "--student", "Ada", "--results", str(results), "--resume"],
             input="skip\n" * 10)
     assert json.loads(results.read_text())["quiz"]["source"] == "/home/ada/quizzes/introductory.yaml"
+
+
+# ----------------------------------------------------------------------------- work that grows with content
+def test_a_case_with_thousands_of_stages_is_refused_before_it_is_walked(tmp_path):
+    case = write(tmp_path / "stages.yaml", "id: many-stages\nstages:\n" + "".join(f"  - {{name: s{i}}}\n" for i in range(3000)))
+    for args in (["walk", str(case), "--no-input"], ["export", str(case), "--answer-key"], ["validate", str(case)]):
+        err = run_cli(args, exit_code=2).stderr
+        assert "stages.yaml, line 2" in err and "at most 20 stages" in err and "3,000" in err
+
+
+def test_a_quiz_with_thousands_of_questions_is_refused_before_it_is_graded(tmp_path):
+    quiz = write(tmp_path / "long.yaml", "title: long\ncases: [electrician-finger-drop]\nquestions:\n"
+                 + "".join(f"  - {{id: q{i}, kind: leaning, case: electrician-finger-drop}}\n" for i in range(2000)))
+    err = run_cli(["quiz", str(quiz), "--key"], exit_code=2).stderr
+    assert "long.yaml, line 3" in err and "at most 200 questions" in err
+
+
+def test_one_command_reads_a_bounded_amount_of_yaml_in_all(tmp_path):
+    from mmn_ddx.errors import InputError
+    from mmn_ddx.yamlio import command_budget, load_yaml_text
+
+    with command_budget(1000):
+        load_yaml_text("a: [" + ", ".join(["1"] * 600) + "]\n", "first.yaml")
+        with pytest.raises(InputError, match="second.yaml.*this command would read more than"):
+            load_yaml_text("b: [" + ", ".join(["1"] * 600) + "]\n", "second.yaml")

@@ -21,8 +21,11 @@ class Boundary(click.Group):
     """Turns library errors into one-paragraph messages with exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from mmn_ddx.yamlio import command_budget
+
         try:
-            return super().invoke(ctx)
+            with command_budget():  # what one command may read in all, so that it ends in seconds
+                return super().invoke(ctx)
         except InputError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
