@@ -37,11 +37,11 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a case, quiz, answers, rules or results file
 MAX_DEPTH = 32  # nested mappings and lists
-MAX_VALUES = 200_000  # mappings, lists and scalars in one file
+MAX_VALUES = 100_000  # mappings, lists and scalars in one file (the largest bundled file has under 1,000)
 MAX_ALIAS_VALUES = 10_000  # values that YAML aliases may add to a file, all aliases together
 MAX_TEXT_CHARS = 100_000  # one text (a narrative, a name)
 MAX_INT_DIGITS = 30  # one integer
-MAX_COMMAND_VALUES = 2 * MAX_VALUES  # all the YAML files one command reads (a folder of cases, a quiz's cases)
+MAX_COMMAND_VALUES = 250_000  # all the YAML files one command reads (a folder of cases, a quiz's cases)
 
 _VALUES_LEFT: ContextVar[list | None] = ContextVar("values_left", default=None)
 
