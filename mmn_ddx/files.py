@@ -116,7 +116,9 @@ def remove_stale_temp_files(path: Path | str) -> list[Path]:
     """
     target = real_target(path)
     prefix = _temp_prefix(target)
-    pattern = re.compile(re.escape(prefix) + r"(?:(\d+)\.)?[^/]*\.tmp$")
+    # mkstemp adds eight characters of [a-z0-9_]; ours carry the writer's pid before them, older
+    # ones do not. Anything else (another file's temporary, '.ada.json.5.json.…') is not ours.
+    pattern = re.compile(re.escape(prefix) + r"(?:(\d+)\.)?[a-z0-9_]{8}\.tmp$")
     removed = []
     try:
         entries = list(os.scandir(target.parent))

@@ -272,9 +272,9 @@ def test_a_killed_runs_lock_and_temp_files_are_taken_over_and_its_answers_kept(t
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=HANG_GUARD)
     dead = first.pid
-    leftover = tmp_path / f".ada.json.{dead}.x1y2z3.tmp"
+    leftover = tmp_path / f".ada.json.{dead}.x1y2z3ab.tmp"
     leftover.write_text("")  # what a run killed mid-write leaves
-    live = tmp_path / f".ada.json.{os.getpid()}.a1b2c3.tmp"
+    live = tmp_path / f".ada.json.{os.getpid()}.a1b2c3de.tmp"
     live.write_text("")  # a write in progress by a live process is not touched
     (tmp_path / ".ada.json.lock").write_text(f"pid {dead} on elsewhere\n")
     done = run(["quiz", "introductory", "--seed", "1", "--student", "Ada", "--results", str(results), "--resume"],
