@@ -358,8 +358,9 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
         if kind == "criteria":
             if criteria is None:
                 problem(line, f"{name} needs 'criteria:', the criterion set asked about.", "One of: " + ", ".join(CRITERIA_VALUES) + ".")
-            elif criteria not in CRITERIA_VALUES:
-                problem(line_of(raw, "criteria"), f"{name}: criterion set '{criteria}' is unknown.", did_you_mean(criteria, CRITERIA_VALUES))
+            elif not isinstance(criteria, str) or criteria not in CRITERIA_VALUES:
+                problem(line_of(raw, "criteria"), f"{name}: criterion set '{shorten(criteria)}' is unknown.",
+                        did_you_mean(shorten(criteria), CRITERIA_VALUES))
         elif criteria is not None:
             problem(line_of(raw, "criteria"), f"{name}: 'criteria' belongs only to questions of kind 'criteria'.", "Remove it.")
 

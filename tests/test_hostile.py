@@ -462,3 +462,12 @@ def test_one_command_reads_a_bounded_amount_of_yaml_in_all(tmp_path):
         load_yaml_text("a: [" + ", ".join(["1"] * 600) + "]\n", "first.yaml")
         with pytest.raises(InputError, match="second.yaml.*this command would read more than"):
             load_yaml_text("b: [" + ", ".join(["1"] * 600) + "]\n", "second.yaml")
+
+
+@pytest.mark.parametrize("body, message", [
+    ("id: odd\ndiagnosis: [mmn, als]\nfindings: {sex: male}\n", "diagnosis '['mmn', 'als']' is unknown"),
+    ("title: t\ncases: [electrician-finger-drop]\nquestions:\n"
+     "  - {id: a, kind: criteria, case: electrician-finger-drop, criteria: [gold_coast_als]}\n", "criterion set"),
+])
+def test_a_list_where_a_word_belongs_is_a_message_not_a_crash(tmp_path, body, message):
+    assert message in run_cli(["validate", str(write(tmp_path / "odd.yaml", body))], exit_code=2).stderr
