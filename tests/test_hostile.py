@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -160,9 +161,15 @@ def test_a_long_value_is_not_echoed_whole(tmp_path):
 def test_a_fifo_is_refused_not_read(tmp_path, args):
     fifo = tmp_path / "pipe.yaml"
     os.mkfifo(fifo)
-    done = run([a.replace("{fifo}", str(fifo)) for a in args], stdin=subprocess.DEVNULL)
-    assert done.returncode == 2, done.stderr
-    assert "pipe.yaml" in done.stderr and "not a regular file" in done.stderr
+    # Hang guard: were the FIFO opened for reading, it would wait for a writer for ever; this one
+    # comes after HANG_GUARD seconds and closes at once, so a regression fails instead of hanging.
+    guard = threading.Timer(HANG_GUARD, lambda: os.close(os.open(fifo, os.O_WRONLY)))
+    guard.start()
+    try:
+        err = run_cli([a.replace("{fifo}", str(fifo)) for a in args], exit_code=2).stderr
+    finally:
+        guard.cancel()
+    assert "pipe.yaml" in err and "not a regular file" in err
 
 
 # ----------------------------------------------------------------------------- 2. results files checked
