@@ -23,8 +23,8 @@ import json
 import random
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -32,8 +32,8 @@ import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.files import FileLock, remove_stale_temp_files, write_text_atomic
-from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.model import Assessment, Case
+from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.vocabulary import show_value, vocabulary
 from mmn_ddx.yamlio import LimitError, line_of, load_json_file, load_json_text, load_yaml_text, read_text
 
