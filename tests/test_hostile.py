@@ -175,11 +175,21 @@ def test_a_fifo_is_refused_not_read(tmp_path, args):
 # ----------------------------------------------------------------------------- 2. results files checked
 @pytest.fixture(scope="module")
 def saved_results(tmp_path_factory):
-    """Ada's results of the introductory quiz, made once for the tests that damage a copy."""
+    """Ada's results of the introductory quiz, made once for the tests that read a copy."""
     folder = tmp_path_factory.mktemp("saved")
     results = folder / "ada.json"
     take_quiz(folder, results)
     return results
+
+
+def copy_of(saved: Path, target: Path, student: str | None = None) -> Path:
+    """A copy of saved results, as another student's (the name as `quiz --student` would keep it)."""
+    data = json.loads(saved.read_text())
+    if student is not None:
+        data["student"] = student
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, ensure_ascii=False))
+    return target
 
 
 @pytest.mark.parametrize("change, field", [
@@ -196,9 +206,8 @@ def saved_results(tmp_path_factory):
     (lambda d: d.pop("answers"), "answers"),
 ])
 def test_a_damaged_results_file_is_named_with_its_field_and_the_rest_still_reported(tmp_path, saved_results, change, field):
-    good, bad = tmp_path / "results" / "ada.json", tmp_path / "results" / "bob.json"
-    good.parent.mkdir()
-    good.write_text(saved_results.read_text())
+    good = copy_of(saved_results, tmp_path / "results" / "ada.json")
+    bad = tmp_path / "results" / "bob.json"
     data = json.loads(saved_results.read_text())
     data["student"] = "Bob"
     change(data)
@@ -213,9 +222,8 @@ def test_a_damaged_results_file_is_named_with_its_field_and_the_rest_still_repor
     assert bad.read_text() == before
 
 
-def test_results_files_follow_the_published_schema(tmp_path):
-    results = tmp_path / "ada.json"
-    take_quiz(tmp_path, results)
+def test_results_files_follow_the_published_schema(saved_results):
+    results = saved_results
     schema = json.loads((ROOT / "docs" / "schemas" / "quiz-results.schema.json").read_text())
     jsonschema.validate(json.loads(results.read_text()), schema)
 
@@ -316,9 +324,8 @@ def test_a_results_link_is_written_through_and_a_dangling_one_refused(tmp_path):
     assert "loop.json" in err and "loops" in err
 
 
-def test_a_csv_through_a_dangling_link_is_refused(tmp_path):
-    results = tmp_path / "ada.json"
-    take_quiz(tmp_path, results)
+def test_a_csv_through_a_dangling_link_is_refused(tmp_path, saved_results):
+    results = copy_of(saved_results, tmp_path / "ada.json")
     grades = tmp_path / "grades.csv"
     grades.symlink_to(tmp_path / "missing" / "grades.csv")
     err = run_cli(["class", "report", str(results), "--csv", str(grades)], exit_code=2).stderr
@@ -366,11 +373,10 @@ questions:
     assert "Eve\\x1b]0;owned\\x07" in report.stdout
 
 
-def test_rich_markup_in_a_student_name_is_shown_as_typed(tmp_path, monkeypatch):
+def test_rich_markup_in_a_student_name_is_shown_as_typed(tmp_path, saved_results, monkeypatch):
     monkeypatch.setenv("COLUMNS", "300")  # the whole name on one line of the table
     name = "[link=https://evil.example]Mallory[/link] [bold]:smile:"
-    results = tmp_path / "r.json"
-    take_quiz(tmp_path, results, student=name)
+    results = copy_of(saved_results, tmp_path / "r.json", name)
     out = run_cli(["class", "report", str(results)]).stdout
     assert name in out and "😄" not in out
 
@@ -383,9 +389,8 @@ def test_markup_in_a_quiz_title_is_shown_as_written(tmp_path):
 
 # ----------------------------------------------------------------------------- 5. spreadsheets
 @pytest.mark.parametrize("name", ['=HYPERLINK("https://evil.example","grades")', "+1+1", "-2+3", "@SUM(A1)"])
-def test_a_student_name_that_looks_like_a_formula_is_text_in_the_csv(tmp_path, name):
-    results = tmp_path / "r.json"
-    take_quiz(tmp_path, results, student=name)
+def test_a_student_name_that_looks_like_a_formula_is_text_in_the_csv(tmp_path, saved_results, name):
+    results = copy_of(saved_results, tmp_path / "r.json", name)
     grades = tmp_path / "grades.csv"
     run_cli(["class", "report", str(results), "--csv", str(grades)])
     rows = list(csv.reader(io.StringIO(grades.read_text())))
@@ -424,18 +429,16 @@ def test_a_quiz_cannot_read_a_case_outside_its_folder(tmp_path):
 
 
 # ----------------------------------------------------------------------------- 7. portable results
-def test_results_name_the_quiz_by_id_and_hash_not_a_path(tmp_path):
-    results = tmp_path / "ada.json"
-    take_quiz(tmp_path, results)
+def test_results_name_the_quiz_by_id_and_hash_not_a_path(saved_results):
+    results = saved_results
     data = json.loads(results.read_text())
     assert data["quiz"]["id"] == "introductory" and data["quiz"]["fingerprint"].startswith("sha256:")
     assert "source" not in data["quiz"]
     assert str(ROOT) not in results.read_text() and str(Path.home()) not in results.read_text()
 
 
-def test_an_older_results_file_with_a_source_path_is_still_read(tmp_path):
-    results = tmp_path / "ada.json"
-    take_quiz(tmp_path, results)
+def test_an_older_results_file_with_a_source_path_is_still_read(tmp_path, saved_results):
+    results = copy_of(saved_results, tmp_path / "ada.json")
     data = json.loads(results.read_text())
     data["quiz"] = {"title": data["quiz"]["title"], "source": "/home/ada/quizzes/introductory.yaml",
                     "fingerprint": data["quiz"]["fingerprint"]}
