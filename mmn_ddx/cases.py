@@ -6,9 +6,10 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Case, Stage
 from mmn_ddx.resources import cases_dir
+from mmn_ddx.safetext import shorten
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
@@ -19,6 +20,7 @@ CRITERIA_VALUES = {
     "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met", "insufficient_data"),
     "awaji_als": ("definite", "probable", "possible", "not_met", "insufficient_data"),
 }
+MAX_STAGES = 20
 CASE_FIELDS = ("id", "title", "source", "diagnosis", "difficulty", "stages", "findings", "teaching_points", "expected_criteria")
 
 
@@ -39,6 +41,7 @@ def _findings(block: Any, where: str, path: str, vocab: Vocabulary, problems: li
     return found
 
 
+@hint_budget
 def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Case:
     """Check a parsed case file and build the Case; every problem is raised together."""
     vocab = vocab or vocabulary()
@@ -51,20 +54,20 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
         raise InputError(Problem(path, line_of(data) or 1, "a case file must be a mapping (id:, title:, stages: ...).", "See the case-file format in the README."))
     for key in data:
         if key not in CASE_FIELDS:
-            problem(line_of(data, key), f"field '{key}' is not part of a case file.", did_you_mean(key, CASE_FIELDS))
+            problem(line_of(data, key), f"field '{shorten(key)}' is not part of a case file.", did_you_mean(key, CASE_FIELDS))
     stem = Path(path).stem
     case_id = data.get("id", stem)
     if not isinstance(case_id, str) or not CASE_ID.match(case_id):
-        problem(line_of(data, "id"), f"case id {case_id!r} must be lower-case words joined by hyphens.", "E.g. 'electrician-finger-drop'.")
+        problem(line_of(data, "id"), f"case id '{shorten(case_id)}' must be lower-case words joined by hyphens.", "E.g. 'electrician-finger-drop'.")
     title = data.get("title", case_id)
     if not isinstance(title, str):
         problem(line_of(data, "title"), "'title' must be text.")
     diagnosis = data.get("diagnosis")
-    if diagnosis is not None and diagnosis not in vocab.diagnoses:
-        problem(line_of(data, "diagnosis"), f"diagnosis '{diagnosis}' is unknown.", did_you_mean(diagnosis, vocab.diagnoses) or "Use mmn, als or a condition to consider.")
+    if diagnosis is not None and (not isinstance(diagnosis, str) or diagnosis not in vocab.diagnoses):
+        problem(line_of(data, "diagnosis"), f"diagnosis '{shorten(diagnosis)}' is unknown.", did_you_mean(shorten(diagnosis), vocab.diagnoses) or "Use mmn, als or a condition to consider.")
     difficulty = data.get("difficulty")
     if difficulty is not None and (isinstance(difficulty, bool) or difficulty not in (1, 2, 3)):
-        problem(line_of(data, "difficulty"), f"difficulty {difficulty!r} must be 1, 2 or 3.")
+        problem(line_of(data, "difficulty"), f"difficulty {shorten(difficulty)} must be 1, 2 or 3.")
     points = data.get("teaching_points", [])
     if not isinstance(points, list):
         problem(line_of(data, "teaching_points"), "'teaching_points' must be a list of texts.", "Write each point on its own line starting with '- '.")
@@ -80,15 +83,19 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
         expected = {}
     for key, value in expected.items():
         if key not in CRITERIA_VALUES:
-            problem(line_of(expected, key), f"criterion set '{key}' is unknown.", did_you_mean(key, CRITERIA_VALUES))
+            problem(line_of(expected, key), f"criterion set '{shorten(key)}' is unknown.", did_you_mean(key, CRITERIA_VALUES))
         elif value not in CRITERIA_VALUES[key]:
-            problem(line_of(expected, key), f"'{value}' is not a category of {key}.", did_you_mean(value, CRITERIA_VALUES[key]) or "Allowed: " + ", ".join(CRITERIA_VALUES[key]) + ".")
+            problem(line_of(expected, key), f"'{shorten(value)}' is not a category of {key}.", did_you_mean(shorten(value), CRITERIA_VALUES[key]) or "Allowed: " + ", ".join(CRITERIA_VALUES[key]) + ".")
 
     stages: list[Stage] = []
     if "stages" in data and "findings" in data:
         problem(line_of(data, "findings"), "a case has either 'stages' or top-level 'findings', not both.", "Move these findings into a stage.")
     if "stages" in data:
         raw_stages = data["stages"]
+        if isinstance(raw_stages, list) and len(raw_stages) > MAX_STAGES:  # each stage costs an assessment in a walk
+            raise InputError(Problem(path, line_of(data, "stages"), f"a case has at most {MAX_STAGES} stages; this one has "
+                                                                    f"{len(raw_stages):,}.", "The usual five are history, examination, "
+                                                                    "electrodiagnosis, laboratory and treatment."))
         if not isinstance(raw_stages, list) or not raw_stages:
             problem(line_of(data, "stages"), "'stages' must be a non-empty list.")
             raw_stages = []
@@ -101,13 +108,13 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
                 continue
             for key in raw:
                 if key not in ("name", "narrative", "findings"):
-                    problem(line_of(raw, key), f"field '{key}' is not part of a stage.", did_you_mean(key, ("name", "narrative", "findings")))
+                    problem(line_of(raw, key), f"field '{shorten(key)}' is not part of a stage.", did_you_mean(key, ("name", "narrative", "findings")))
             name = raw.get("name", f"stage-{i + 1}")
             if not isinstance(name, str) or not name.strip() or name.isdigit():
                 problem(line_of(raw, "name") or line, f"stage {i + 1} needs a short word as its name.")
                 name = f"stage-{i + 1}"
             if name in seen_names:
-                problem(line_of(raw, "name") or line, f"stage name '{name}' is used twice.")
+                problem(line_of(raw, "name") or line, f"stage name '{shorten(name)}' is used twice.")
             seen_names.add(name)
             narrative = raw.get("narrative", "") or ""
             if not isinstance(narrative, str):
@@ -177,7 +184,7 @@ def resolve(names: Iterable[str]) -> list[Path]:
             if not found:
                 problems.append(Problem(name, None, "this directory holds no case files (*.yaml).", "Name a case file or a folder of them."))
             paths.extend(found)
-        elif path.is_file():
+        elif path.exists():  # a file; a FIFO or device is refused by the loader, unread
             paths.append(path)
         elif path.is_symlink():
             problems.append(Problem(name, None, "is a link to a file that does not exist.", "Fix or remove the link."))

@@ -221,37 +221,46 @@ def quiz_schema() -> dict:
 
 
 def quiz_results_schema() -> dict:
-    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`."""
+    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`.
+
+    `mmn_ddx.quiz.read_results` checks every file it reads against this schema (`check`), so the
+    types and ranges here are the ones enforced.
+    """
     from mmn_ddx.quiz import RESULTS_SCHEMA
 
-    nullable_text = {"type": ["string", "null"]}
+    nullable_text = {"type": ["string", "null"], "maxLength": 20_000}
+    text = {"type": "string", "maxLength": 20_000}
+    word = {"type": "string", "maxLength": 200}
+    when = {"type": "string", "format": "date-time", "maxLength": 64}
+    count = {"type": "integer", "minimum": 0, "maximum": MAX_RESULTS_QUESTIONS}
     record = {
         "title": "One answer",
         "type": "object",
         "required": ["id", "answer", "right_answer", "correct", "seconds"],
         "properties": {
-            "id": {"title": "Question id", "type": "string"},
-            "number": {"title": "Position on the paper (1 = first)", "type": "integer"},
-            "kind": {"title": "Question kind", "type": "string"},
-            "case": {**nullable_text, "title": "Case id"},
-            "stage": {**nullable_text, "title": "Stage disclosed through"},
-            "criteria": {"title": "Criterion set (criteria questions)", "type": "string"},
-            "prompt": {"title": "Question text", "type": "string"},
-            "options": {"title": "Options in the order shown", "type": "array", "items": {
-                "type": "object", "properties": {"letter": {"type": "string"}, "value": {"type": "string"}, "label": {"type": "string"}}}},
+            "id": {**word, "title": "Question id"},
+            "number": {"title": "Position on the paper (1 = first)", "type": "integer", "minimum": 1, "maximum": MAX_RESULTS_QUESTIONS},
+            "kind": {"title": "Question kind", "enum": ["leaning", "discriminator", "criteria", "next_investigation", "consider", "choice"]},
+            "case": {**nullable_text, "maxLength": 200, "title": "Case id"},
+            "stage": {**nullable_text, "maxLength": 200, "title": "Stage disclosed through"},
+            "criteria": {**word, "title": "Criterion set (criteria questions)"},
+            "prompt": {**text, "title": "Question text"},
+            "options": {"title": "Options in the order shown", "type": "array", "maxItems": 26, "items": {
+                "type": "object", "properties": {"letter": word, "value": text, "label": text}}},
             "answer": {**nullable_text, "title": "The option chosen (its value); null when skipped"},
             "answer_label": {**nullable_text, "title": "The option chosen, as shown"},
             "typed": {**nullable_text, "title": "What the student typed or wrote, verbatim"},
-            "right_answer": {"title": "The right option (its value), computed by the engine except for 'choice'", "type": "string"},
-            "right_label": {"title": "The right option, as shown", "type": "string"},
-            "accepted": {"title": "Every answer graded right (ties)", "type": "array", "items": {"type": "string"}},
+            "right_answer": {**text, "title": "The right option (its value), computed by the engine except for 'choice'"},
+            "right_label": {**text, "title": "The right option, as shown"},
+            "accepted": {"title": "Every answer graded right (ties)", "type": "array", "maxItems": 100, "items": text},
             "correct": {"title": "Graded right", "type": "boolean"},
-            "seconds": {"title": "Time taken (null when read from an answers file)", "type": ["number", "null"]},
+            "seconds": {"title": "Time taken (null when read from an answers file)", "type": ["number", "null"],
+                        "minimum": 0, "maximum": 1e9},
             "rule": {**nullable_text, "title": "The rule or criterion set behind the right answer"},
             "explained_by": {**nullable_text, "title": "The rule that explains the answer given"},
             "teaching_point": {**nullable_text, "title": "The teaching point of the question"},
-            "feedback": {"title": "The feedback given", "type": "string"},
-            "answered_at": {"title": "When (UTC, ISO 8601)", "type": "string"},
+            "feedback": {**text, "title": "The feedback given"},
+            "answered_at": {**when, "title": "When (UTC, ISO 8601)"},
         },
     }
     return {
@@ -264,24 +273,166 @@ def quiz_results_schema() -> dict:
         "properties": {
             "schema": {"const": RESULTS_SCHEMA},
             "quiz": {"title": "The quiz", "type": "object", "required": ["title", "fingerprint"], "properties": {
-                "title": {"type": "string"}, "source": {"title": "The quiz file (or how it was generated)", "type": "string"},
-                "fingerprint": {"title": "Digest of the quiz file's text", "type": "string"}}},
+                "title": {**text, "title": "The quiz's title"},
+                "id": {**word, "title": "The quiz's name: a bundled quiz's name, the quiz file's name without its folder, "
+                                      "or how it was generated (a later addition: older files lack it)"},
+                "source": {**text, "title": "Older files only: the quiz file's path on the machine that wrote them (no longer written)"},
+                "fingerprint": {**word, "title": "Digest of the quiz file's text (its hash: sha256 of the text)"}}},
             "seed": {"title": "The --seed used (null: none)", "type": ["integer", "null"]},
-            "fingerprint": {"title": "Digest of the quiz file and the seed together", "type": "string"},
-            "student": {**nullable_text, "title": "Student name (--student)"},
+            "fingerprint": {**word, "title": "Digest of the quiz file and the seed together"},
+            "student": {**nullable_text, "maxLength": 200, "title": "Student name (--student)"},
             "feedback": {"title": "Feedback mode", "enum": ["immediate", "end"]},
-            "tool_version": {"title": "mmn-ddx version", "type": "string"},
-            "started": {"title": "When the first version was written (UTC)", "type": "string"},
-            "updated": {"title": "When it was last written (UTC); the class report keeps the latest per student", "type": "string"},
-            "questions": {"title": "Question ids in the order asked", "type": "array", "items": {"type": "string"}, "uniqueItems": True},
-            "total": {"title": "Number of questions", "type": "integer"},
+            "tool_version": {**word, "title": "mmn-ddx version"},
+            "started": {**when, "title": "When the first version was written (UTC)"},
+            "updated": {**when, "title": "When it was last written (UTC); the class report keeps the latest per student"},
+            "questions": {"title": "Question ids in the order asked", "type": "array", "items": word, "uniqueItems": True,
+                          "maxItems": MAX_RESULTS_QUESTIONS},
+            "total": {**count, "title": "Number of questions (as many as 'questions' lists)"},
             "complete": {"title": "Every question answered", "type": "boolean"},
             "score": {"title": "Score so far", "type": "object", "required": ["correct", "answered", "total", "percent"], "properties": {
-                "correct": {"type": "integer"}, "answered": {"type": "integer"}, "total": {"type": "integer"}, "percent": {"type": "number"}}},
-            "answers": {"title": "Answers in the order given", "type": "array", "items": record},
+                "correct": count, "answered": count, "total": count,
+                "percent": {"type": "number", "minimum": 0, "maximum": 100}}},
+            "answers": {"title": "Answers in the order given", "type": "array", "items": record, "maxItems": MAX_RESULTS_QUESTIONS},
             "disclaimer": {"const": "Educational use only: not for clinical decisions."},
         },
     }
+
+
+MAX_RESULTS_QUESTIONS = 1_000  # a quiz has at most 200 (mmn_ddx.quiz.MAX_QUESTIONS); older files are given room
+_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v not in (float("inf"), float("-inf")),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def _is_date_time(value: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def check(value, schema: dict) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each way `value` breaks `schema`.
+
+    The subset of JSON Schema that this project's schemas use: type, const, enum, required,
+    properties, items, uniqueItems, minimum, maximum, maxLength, maxItems, format date-time.
+    A field is named as a path: 'answers[3].correct'. The schema is compiled once into nested
+    functions, so a results file of thousands of answers is checked in a fraction of a second.
+    """
+    key = id(schema)
+    if key not in _COMPILED or _COMPILED[key][0] is not schema:
+        _COMPILED[key] = (schema, _compile(schema))
+    found: list[tuple[str, str]] = []
+    _COMPILED[key][1](value, [], found)
+    return found
+
+
+_COMPILED: dict = {}
+_MISSING = object()
+_WANTED = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+           "null": "null", "object": "an object", "array": "a list"}
+
+
+def _field(path: list) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+_PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "null": type(None), "object": dict, "array": list}
+
+
+def _leaf_types(schema: dict) -> tuple | None:
+    """The Python types that satisfy a schema of only 'type' (and 'maxLength'), or None."""
+    if set(schema) - {"type", "maxLength", "title", "description"} or "type" not in schema:
+        return None
+    types = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+    if any(t not in _PYTHON_TYPES or t in ("object", "array") for t in types):
+        return None  # numbers need the NaN check; containers their contents
+    return tuple(_PYTHON_TYPES[t] for t in types)
+
+
+def _compile(schema: dict):
+    const = schema.get("const", _MISSING)
+    enum = schema.get("enum")
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    type_checks = tuple(_TYPES[t] for t in types) if types else ()
+    wanted = " or ".join(_WANTED[t] for t in types) if types else ""
+    max_length = schema.get("maxLength")
+    date_time = schema.get("format") == "date-time"
+    minimum, maximum = schema.get("minimum"), schema.get("maximum")
+    required = tuple(schema.get("required", ()))
+    properties = {k: _compile(v) for k, v in schema.get("properties", {}).items()}
+    items = _compile(schema["items"]) if "items" in schema else None
+    max_items = schema.get("maxItems")
+    unique = schema.get("uniqueItems", False)
+
+    # Properties whose schema is only a type (and a length): checked inline, without a call,
+    # as a results file has thousands of them.
+    simple = {}
+    for k, v in schema.get("properties", {}).items():
+        leaf_types = _leaf_types(v)
+        if leaf_types is not None:
+            simple[k] = (leaf_types, v.get("maxLength"))
+
+    def run(value, path: list, found: list) -> None:
+        if const is not _MISSING and value != const:
+            found.append((_field(path), f"must be {const!r}"))
+            return
+        if enum is not None and value not in enum:
+            found.append((_field(path), "must be one of " + ", ".join(repr(v) for v in enum)))
+            return
+        if type_checks and not any(ok(value) for ok in type_checks):
+            found.append((_field(path), f"must be {wanted}"))
+            return
+        if isinstance(value, str):
+            if max_length is not None and len(value) > max_length:
+                found.append((_field(path), f"is longer than {max_length:,} characters"))
+            elif date_time and not _is_date_time(value):
+                found.append((_field(path), "must be a date and time (ISO 8601, e.g. 2026-01-31T09:00:00Z)"))
+        elif isinstance(value, dict):
+            for key in required:
+                if key not in value:
+                    found.append((_field(path + [key]), "is missing"))
+            for key, sub in properties.items():
+                if key in value:
+                    if key in simple:
+                        leaf_types, most = simple[key]
+                        item = value[key]
+                        if type(item) in leaf_types and (most is None or type(item) is not str or len(item) <= most):
+                            continue
+                    path.append(key)
+                    sub(value[key], path, found)
+                    path.pop()
+        elif isinstance(value, list):
+            if max_items is not None and len(value) > max_items:
+                found.append((_field(path), f"has more than {max_items:,} items"))
+                return
+            if items is not None:
+                for i, item in enumerate(value):
+                    path.append(i)
+                    items(item, path, found)
+                    path.pop()
+            if unique and all(isinstance(v, str) for v in value) and len(set(value)) != len(value):
+                found.append((_field(path), "lists an item twice"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if minimum is not None and value < minimum:
+                found.append((_field(path), f"must be at least {minimum}"))
+            if maximum is not None and value > maximum:
+                found.append((_field(path), f"must be at most {maximum:g}"))
+
+    return run
 
 
 def rules_schema() -> dict:

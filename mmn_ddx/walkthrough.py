@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, to_json
-from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Assessment, Case
 
 CALL_WORDS = {
@@ -195,12 +195,14 @@ def _diagnosis_matches(diagnosis: str | None, wanted: str) -> bool:
     return diagnosis == wanted
 
 
+@hint_budget
 def load_answers(path: str, case: Case, vocab=None) -> dict:
     """An answers file: stage (name or number) -> a call, or {call, confidence, investigate}.
 
     Everything is checked before the walk starts, so a scripted run never stops half-way.
     """
     from mmn_ddx.vocabulary import vocabulary
+    from mmn_ddx.safetext import shorten
     from mmn_ddx.yamlio import line_of, load_yaml_file
 
     vocab = vocab or vocabulary()
@@ -235,7 +237,7 @@ def load_answers(path: str, case: Case, vocab=None) -> dict:
             raw = entry["call"]
             parsed = parse_call(str(raw)) if isinstance(raw, str) else None
             if not isinstance(parsed, Call):
-                problems.append(Problem(path, line_of(entry, "call") or line, f"{where}: the call {raw!r} is not mmn, als or undecided.",
+                problems.append(Problem(path, line_of(entry, "call") or line, f"{where}: the call {shorten(raw)!r} is not mmn, als or undecided.",
                                         "Write mmn, als or undecided (m, a, u); '?' works only at the live prompt."))
             else:
                 confidence = entry.get("confidence")

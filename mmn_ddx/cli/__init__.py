@@ -8,6 +8,7 @@ import click
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.safetext import clean, shorten
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
@@ -20,8 +21,11 @@ class Boundary(click.Group):
     """Turns library errors into one-paragraph messages with exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from mmn_ddx.yamlio import command_budget
+
         try:
-            return super().invoke(ctx)
+            with command_budget():  # what one command may read in all, so that it ends in seconds
+                return super().invoke(ctx)
         except InputError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -42,12 +46,15 @@ class Boundary(click.Group):
         except Exception as error:  # a bug, not the user's fault: say so briefly, keep the trace for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(
-                f"Error: mmn-ddx failed unexpectedly ({type(error).__name__}: {error}). "
-                "Run again with --debug for the traceback, and please report it.",
-                err=True,
-            )
+            say(
+                f"Error: mmn-ddx failed unexpectedly ({type(error).__name__}: {shorten(str(error), 300)}). "
+                "Run again with --debug for the traceback, and please report it.")
             ctx.exit(EXIT_ASSESS)
+
+
+def say(message: str) -> None:
+    """A message for the user on stderr; file names and values in it come from options, so it is cleaned."""
+    click.echo(clean(message), err=True)
 
 
 def complete_case(ctx, param, incomplete):
@@ -233,7 +240,9 @@ def rules_show(rule_id, as_json):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths):
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="A folder quizzes may also read case files from (besides their own folder); repeatable.")
+def validate(paths, case_dirs):
     """Check rule folders, rule files and case files; report every problem at once.
 
     \b
@@ -242,7 +251,7 @@ def validate(paths):
     """
     from mmn_ddx.validation import validate as check
 
-    report = check(list(paths))
+    report = check(list(paths), case_dirs)
     if report.problems:
         raise InputError(report.problems)
     click.echo(f"OK: {len(report.checked)} checked, no problems.")
@@ -284,13 +293,13 @@ def criteria(case, stage, findings, as_json, show_all):
                     "criteria_detail": a.criteria_detail, "disagreement": a.disagreement,
                     "disclaimer": DISCLAIMER})
         return
-    from mmn_ddx.render import criteria_panel, make_console
+    from mmn_ddx.render import criteria_panel, make_console, notice, teaching_moment
 
     console = make_console()
     console.print(criteria_panel(a, full=show_all))
     for note in a.disagreement:
-        console.print(f"[bold yellow]Teaching moment:[/] {note}")
-    console.print(f"[dim]{DISCLAIMER}[/]")
+        console.print(teaching_moment(note))
+    console.print(notice(DISCLAIMER, "dim"))
 
 
 @main.group(invoke_without_command=True)
@@ -369,12 +378,10 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
             name = ""
             again = "mmn-ddx walk" + "".join(f" --{flag} {value}" for flag, value in
                                              (("seed", seed), ("difficulty", difficulty), ("diagnosis", diagnosis)) if value is not None)
-        click.echo(
+        say(
             f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']}{name}: "
             f"{summary['calls']} call(s) made, {summary['agreed_with_engine']} agreeing with the engine. "
-            f"Run '{again}' to start again.",
-            err=True,
-        )
+            f"Run '{again}' to start again.")
         raise SystemExit(130)
 
 
@@ -418,7 +425,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
             elif isinstance(parsed, Call):
                 call = parsed
             else:
-                console.print(f"[yellow]{parsed}[/]")
+                console.print(render.notice(parsed))
         if call is not None:
             walkthrough.record_call(step, call)
             if as_json:
@@ -443,7 +450,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
                     continue
                 chosen = walkthrough.resolve_investigation(step, text, options)
                 if chosen is None:
-                    console.print("[yellow]Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip.[/]")
+                    console.print(render.notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
         if chosen is not None:
             try:
                 feedback = walkthrough.grade_investigation(step, chosen)
@@ -466,7 +473,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     if panel is not None:
         console.print(panel)
     for note in final.disagreement:
-        console.print(f"[bold yellow]Teaching moment:[/] {note}")
+        console.print(render.teaching_moment(note))
 
 
 # Commands that live in their own modules of this package register themselves on `main`.

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mmn_ddx.cli import complete_case, main
+from mmn_ddx.cli import complete_case, main, say
 
 
 @main.command()
@@ -47,4 +47,4 @@ def export(case, fmt, key, out, force, prior):
         return
     write_new_file(out, text, force)
     what = "answer key" if key else "handout"
-    click.echo(f"Wrote the {what} of '{case}' ({fmt}) to {out}.", err=True)
+    say(f"Wrote the {what} of '{case}' ({fmt}) to {out}.")
