@@ -7,6 +7,8 @@ the headline; and the next test offered is the one a neuromuscular teacher would
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from mmn_ddx.assessment import TRIAL_NEEDS_FIRST, assessor, to_json
@@ -26,6 +28,7 @@ def _stages():
 STAGES = list(_stages())
 
 
+@functools.lru_cache(maxsize=None)  # the stage tests read one assessment each; compute it once
 def _assess(case_id: str, index: int):
     case = CASES[case_id]
     a = assessor("durable").assess_case(case, case.stages[index].name)
