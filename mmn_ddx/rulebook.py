@@ -21,7 +21,7 @@ from mmn_ddx.model import (
     WeighRule,
 )
 from mmn_ddx.resources import rules_dir
-from mmn_ddx.vocabulary import Vocabulary, vocabulary
+from mmn_ddx.vocabulary import Vocabulary, load_vocabulary, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -314,7 +314,11 @@ def load_rulebook(root: Path | None = None, vocab: Vocabulary | None = None) -> 
     from mmn_ddx.criteria import load_criteria
 
     root = root or rules_dir()
-    vocab = vocab or vocabulary()
+    if vocab is None:
+        # A rules folder is checked against its own vocabulary when it has one (a copied and edited
+        # findings.yaml), not silently against the bundled one.
+        own = root / "findings.yaml"
+        vocab = load_vocabulary(own) if own.is_file() else vocabulary()
     book = RuleBook(vocab)
     problems: list[Problem] = []
     families, family_problems = _families(root / "families.yaml", vocab)

@@ -233,3 +233,15 @@ def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_to
     assert 1 < family["joint_ratio"] < 7, "the joint figure bounds the whole bedside picture below its strongest part"
     rule = json.loads(run_cli(["rules", "show", "pattern-nerve-territory", "--json"]).stdout)
     assert rule["family"] == "bedside-picture" and rule["family_joint_ratio"] == family["joint_ratio"]
+
+
+def test_validate_checks_a_rules_folder_against_its_own_vocabulary(tmp_path):
+    """An author who renames a finding in a copied findings.yaml must hear which rules still use the old name."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    vocab = rules / "findings.yaml"
+    vocab.write_text(vocab.read_text().replace("- id: babinski\n", "- id: babinski_sign\n"))
+    done = run_cli(["validate", str(rules)], exit_code=2)
+    assert "babinski" in done.stderr and "unknown" in done.stderr
