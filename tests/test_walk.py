@@ -12,23 +12,45 @@ import pytest
 
 from conftest import ROOT, run_cli, write
 from mmn_ddx.assessment import DEFAULT_PRIOR
-from mmn_ddx.walkthrough import Call, parse_call
+from mmn_ddx.walkthrough import Call, brier, parse_call
 
 
 @pytest.mark.parametrize(
     "text, leaning, confidence",
     [("mmn", "mmn", None), ("M", "mmn", None), ("a", "als", None), ("ALS 80", "als", 80),
-     ("u", "undecided", None), ("not sure", "undecided", None), ("mmn 70%", "mmn", 70), ("als 0.6", "als", 60)],
+     ("u", "undecided", None), ("not sure", "undecided", None), ("mmn 70%", "mmn", 70), ("als 0.6", "als", 60),
+     ("cidp", "cidp", None), ("Kennedy 60", "kennedy_disease", 60), ("lewis-sumner", "lewis_sumner_syndrome", None),
+     ("IBM", "inclusion_body_myositis", None), ("hirayama_disease 0.5", "hirayama_disease", 50),
+     ("multifocal acquired motor axonopathy", "multifocal_acquired_motor_axonopathy", None)],
 )
-def test_calls_accept_the_usual_short_forms(text, leaning, confidence):
+def test_calls_accept_any_diagnosis_in_the_usual_short_forms(text, leaning, confidence):
     call = parse_call(text)
     assert isinstance(call, Call) and call.leaning == leaning and call.confidence == confidence
+    assert sum(call.distribution.values()) == pytest.approx(1)
+
+
+def test_a_differential_is_read_as_written_and_the_rest_goes_to_mmn_and_als():
+    call = parse_call("mmn 0.6, als 0.3, cidp 0.1")
+    assert call.leaning == "mmn" and call.distribution == pytest.approx({"mmn": 0.6, "als": 0.3, "cidp": 0.1})
+    assert parse_call("mmn 70").distribution == pytest.approx({"mmn": 0.7, "als": 0.3})
+    assert parse_call("cidp 60").distribution == pytest.approx({"cidp": 0.6, "mmn": 0.2, "als": 0.2})
+    assert parse_call("mmn 50, als 50").leaning == "undecided"  # no single leader
 
 
 def test_a_wrong_call_says_what_is_wanted():
-    assert "mmn, als or undecided" in parse_call("maybe")
+    assert "a differential" in parse_call("maybe") and "'list'" in parse_call("maybe")
+    assert "Did you mean 'cidp'?" in parse_call("cdip 60")
     assert parse_call("?") == "?"
     assert "0 to 100" in parse_call("mmn 250")
+    assert "add up to 1.20" in parse_call("mmn 80, als 40")
+    assert "named twice" in parse_call("mmn 50, m 20")
+
+
+def test_the_brier_score_runs_from_0_right_and_sure_to_2_wrong_and_sure():
+    everyone = ["mmn", "als", "cidp"]
+    assert brier({"mmn": 1.0}, "mmn", everyone) == 0
+    assert brier({"als": 1.0}, "mmn", everyone) == 2
+    assert brier({"mmn": 0.5, "als": 0.5}, "mmn", everyone) == pytest.approx(0.5)
 
 
 def events(stdout: str) -> list[dict]:
@@ -40,7 +62,7 @@ def test_no_input_plays_the_whole_case():
     for stage in ("history", "examination", "electrodiagnosis", "laboratory", "treatment"):
         assert f": {stage}" in out
     assert "Diagnosis: MMN" in out
-    assert "Your calls against the engine's" in out
+    assert "Your calls against the diagnosis and the engine's" in out
     assert "Formal criteria" in out
 
 
@@ -70,7 +92,9 @@ def test_answers_file_drives_calls_and_investigations(tmp_path):
 @pytest.mark.parametrize(
     "body, message",
     [("examinaton: mmn\n", "Did you mean 'examination'?"),
-     ("history: maybe\n", "mmn, als or undecided"),
+     ("history: maybe\n", "a differential"),
+     ("history: cdip\n", "Did you mean 'cidp'?"),
+     ("history: {call: 'mmn 0.6, als 0.3, cidp 0.1', confidence: 60}\n", "this call is a differential"),
      ("history: {call: mmn, confidance: 3}\n", "Did you mean 'confidence'?"),
      ("history: {call: mmn, investigate: conduction_blok}\n", "Did you mean 'conduction_block'?")],
 )
@@ -81,13 +105,50 @@ def test_bad_answers_files_are_explained(tmp_path, body, message):
 
 
 def test_interactive_branches_wrong_answer_what_if_and_investigation():
-    script = "\n".join(["perhaps", "?", "m 70", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
+    script = "\n".join(["perhaps", "?", "m 70", "?", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
     out = run_cli(["walk", "electrician-finger-drop"], input=script).stdout
-    assert "Answer mmn, als or undecided" in out  # the wrong answer is re-asked
-    assert "What would change the leaning" in out  # '?'
+    assert "not a diagnosis on the list" in out  # the wrong answer is re-asked
+    assert "opens after your call" in out  # '?' before the call is refused
+    assert "What would change the leaning" in out  # '?' after it
     assert "most informative" in out or "already settled" in out  # graded investigation
     assert "Give a number from the list" in out  # a bad investigation is re-asked
-    assert "mmn (70 %)" in out  # the report shows the call with its confidence
+    assert "mmn 0.70, als 0.30" in out  # the report shows the call as it was read
+    assert "Score: " in out and "Brier score" in out
+
+
+def test_list_names_every_diagnosis_at_the_prompt():
+    out = run_cli(["walk", "electrician-finger-drop"], input="list\nmmn\n\nmmn\n\nmmn\n\nmmn\n\nmmn\n").stdout
+    assert "kennedy_disease" in out and "multifocal_acquired_motor_axonopathy" in out
+
+
+def test_answers_file_takes_a_differential_and_the_end_carries_the_score(tmp_path):
+    answers = write(tmp_path / "answers.yaml",
+                    "history: mmn 0.6, als 0.3, cidp 0.1\nexamination: {call: {mmn: 0.7, als: 0.3}}\n"
+                    "electrodiagnosis: mmn 95\nlaboratory: cidp\n")
+    found = events(run_cli(["walk", "electrician-finger-drop", "--answers", str(answers), "--json"]).stdout)
+    calls = [e for e in found if e["event"] == "call"]
+    assert calls[0]["distribution"] == {"mmn": 0.6, "als": 0.3, "cidp": 0.1}
+    assert calls[0]["against_engine"]["engine_p_mmn"] > 0 and "brier" not in calls[0]  # no score against the diagnosis yet
+    end = found[-1]
+    assert end["final_call"] == "cidp" and end["final_correct"] is False
+    assert end["score"]["rule"] == "brier" and end["score"]["final"] == 2.0
+    assert end["report"][0]["brier"] == pytest.approx(0.4 ** 2 + 0.3 ** 2 + 0.1 ** 2)
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_every_bundled_case_can_be_answered_and_ends_with_a_score(tmp_path, case_id):
+    """Mimic cases too: the true condition is an answer, graded right and scored."""
+    from mmn_ddx.cases import library, load_case
+
+    case = load_case(library()[case_id])
+    right = write(tmp_path / "right.yaml", "".join(f"{n}: {case.diagnosis}\n" for n in range(1, len(case.stages) + 1)))
+    end = events(run_cli(["walk", case_id, "--answers", str(right), "--json"]).stdout)[-1]
+    assert end["final_call"] == case.diagnosis and end["final_correct"] is True
+    assert end["score"]["overall"] == 0 and end["score"]["stages_scored"] == len(case.stages)
+    wrong = "als" if case.diagnosis != "als" else "mmn"
+    hedged = write(tmp_path / "hedged.yaml", f"1: {wrong} 0.5, {case.diagnosis} 0.3\n")
+    end = events(run_cli(["walk", case_id, "--answers", str(hedged), "--json"]).stdout)[-1]
+    assert end["final_correct"] is False and 0 < end["score"]["overall"] < 2
 
 
 def test_interrupted_walk_ends_with_a_summary():

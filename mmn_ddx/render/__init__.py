@@ -450,7 +450,62 @@ def investigation_feedback(feedback, vocab: Vocabulary) -> Text:
     )
 
 
+def diagnoses_list(diagnoses) -> Text:
+    text = Text("The diagnoses you may name (their ids; labels and abbreviations work too)\n", style="bold")
+    for diagnosis, label in diagnoses.items():
+        text.append(f"  {diagnosis}", style="bold")
+        text.append(f"  {label}\n", style="dim")
+    return text
+
+
+VERDICT_WORDS = {
+    "in_step": ("In step with the evidence", "green"),
+    "more_certain": ("More certain than the evidence allowed", "yellow"),
+    "less_certain": ("Less certain than the evidence allowed", "cyan"),
+    "other_way": ("You lean the other way from the evidence", "yellow"),
+}
+
+
+VERDICT_SHORT = {"in_step": "in step", "more_certain": "more certain", "less_certain": "less certain",
+                 "other_way": "other way", "other_conditions": "neither named"}
+
+
+def call_text(call) -> str:
+    """A call as the report shows it: 'mmn 0.70, als 0.30' or 'undecided'."""
+    if call.leaning == "undecided" and call.distribution == {"mmn": 0.5, "als": 0.5}:
+        return "undecided"
+    items = sorted(((p, k) for k, p in call.distribution.items() if p > 0.0005), key=lambda x: (-x[0], x[1]))
+    shown = [f"{k} {p:.2f}" for p, k in items[:4]]
+    if len(items) > 4:
+        shown.append(f"{len(items) - 4} more")
+    return ", ".join(shown)
+
+
+def call_feedback(call, comparison, a: Assessment) -> Text:
+    """After the engine's view: how the call was read, and how it stands against the engine's P(MMN)."""
+    text = Text("Your call, read as: ", style="bold")
+    text.append(call_text(call) + "\n")
+    if comparison is None:
+        return text
+    if comparison.verdict == "other_conditions":
+        named = [d for d, p in call.distribution.items() if p > 0]
+        flagged = [c.condition for c in a.consider if c.condition in named]
+        text.append("You gave MMN and ALS nothing; the engine weighs only the two", style="cyan")
+        text.append(f", and it names {', '.join(flagged).replace('_', ' ')} to consider too." if flagged
+                    else ", and no red flag for what you named has fired yet.", style="cyan")
+        return text
+    words, style = VERDICT_WORDS[comparison.verdict]
+    text.append(f"{words}: ", style=f"bold {style}")
+    text.append(f"your P(MMN) {show_p(comparison.yours)} against the engine's {show_p(comparison.engine)} "
+                f"(within MMN versus ALS; Brier distance {comparison.brier:.2f}).")
+    if comparison.verdict == "more_certain":
+        text.append(" A teaching point, not a fault: the findings so far do not carry that much weight.", style="italic")
+    return text
+
+
 def walk_report(walk, vocab: Vocabulary) -> Group:
+    from mmn_ddx.walkthrough import SCORING_ABOUT
+
     case = walk.case
     parts: list = [Text(f"\nDiagnosis: {case.diagnosis.replace('_', ' ').upper() if case.diagnosis else 'not given'}"
                         f"  (case {case.id})", style="bold magenta")]
@@ -461,18 +516,36 @@ def walk_report(walk, vocab: Vocabulary) -> Group:
         for point in case.teaching_points:
             text.append(f"• {point}\n")
         parts.append(text)
-    table = Table(title="Your calls against the engine's", title_justify="left", expand=True)
-    table.add_column("Stage")
-    table.add_column("Your call")
-    table.add_column("Engine")
-    table.add_column("P(MMN)", justify="right")
-    table.add_column("You asked for")
+    table = Table(title="Your calls against the diagnosis and the engine's", title_justify="left", expand=True)
+    table.add_column("Stage", overflow="fold")
+    table.add_column("Your call", ratio=3)
+    table.add_column("Engine", ratio=2)
+    table.add_column("Score", justify="right", no_wrap=True)
+    table.add_column("vs engine", ratio=2)
+    table.add_column("Asked for", ratio=2)
     for record in walk.records:
-        call = "—" if record.call is None else record.call.leaning + (f" ({record.call.confidence} %)" if record.call.confidence is not None else "")
-        style = "" if record.agrees is None else "green" if record.agrees else "yellow"
+        call = "—" if record.call is None else call_text(record.call)
+        style = "" if record.call is None else "green" if record.call.leaning == case.diagnosis else "yellow"
         asked = vocab.label(record.investigation.chosen) if record.investigation else "—"
-        table.add_row(record.stage, Text(call, style=style), LEANING_WORDS[record.engine], show_p(record.p_mmn), asked)
+        score = "—" if record.brier is None else f"{record.brier:.2f}"
+        versus = "—" if record.comparison is None else VERDICT_SHORT[record.comparison.verdict]
+        engine = f"{LEANING_WORDS[record.engine]} ({show_p(record.p_mmn)})"
+        table.add_row(record.stage, Text(call, style=style), engine, score, versus, asked)
     parts.append(table)
+    score = walk.score()
+    if score is not None:
+        line = Text("Score: ", style="bold")
+        if score["overall"] is not None:
+            line.append(f"{score['overall']:.2f} over {score['stages_scored']} call(s), {score['final']:.2f} at the last; ")
+        if score["against_engine"] is not None:
+            line.append(f"{score['against_engine']:.2f} against the engine's view (MMN versus ALS).")
+        parts.append(line)
+        parts.append(Text(SCORING_ABOUT, style="dim"))
+        summary = walk.summary()
+        if summary["final_correct"] is not None:
+            verdict = "right" if summary["final_correct"] else "not the diagnosis"
+            parts.append(Text(f"Your last call, {summary['final_call'].replace('_', ' ')}: {verdict}.",
+                              style="bold green" if summary["final_correct"] else "bold yellow"))
     for record in walk.records:
         if record.note:
             parts.append(Text(f"{record.stage}: {record.note}", style="bold yellow"))
