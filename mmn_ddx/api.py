@@ -122,3 +122,11 @@ def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | N
     case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
     answers = load_answers(answers_path, case) if answers_path else None
     return Walkthrough(case, assessor("durable"), prior), answers
+
+
+def explain(assessment, previous=None):
+    """What the evidence did, family by family, from `previous` (default: the prior alone)."""
+    from mmn_ddx.explain import changes
+    from mmn_ddx.rulebook import rulebook
+
+    return changes(assessment, previous, rulebook().families)

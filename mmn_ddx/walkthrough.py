@@ -260,6 +260,7 @@ class Step:
     previous_p: float
     newly_fired: list  # rule ids that fired at this stage
     last: bool
+    changes: list = field(default_factory=list)  # explain.Change: what this stage's evidence did, in order
 
 
 @dataclass
@@ -286,8 +287,11 @@ class Walkthrough:
     records: list = field(default_factory=list)
 
     def steps(self):
+        from mmn_ddx.explain import changes
+
         previous_p = self.prior
         previous_fired: set = set()
+        previous = None
         for index, stage in enumerate(self.case.stages):
             a = self.assessor.assess_case(self.case, index + 1, self.prior)
             fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
@@ -295,8 +299,8 @@ class Walkthrough:
             self.records.append(StageRecord(stage.name, a.leaning, a.p_mmn,
                                             note=bedside_misleads(a, self.case.diagnosis, self.assessor.book.vocabulary)))
             yield Step(index, stage.name, stage.narrative, dict(stage.findings), a, previous_p, newly,
-                       index == len(self.case.stages) - 1)
-            previous_p, previous_fired = a.p_mmn, fired
+                       index == len(self.case.stages) - 1, changes(a, previous, self.assessor.book.families))
+            previous_p, previous_fired, previous = a.p_mmn, fired, a
 
     def record_call(self, step: Step, call: Call) -> EngineComparison:
         """Keep the learner's call; score it against the diagnosis (for the end) and the engine (now)."""
@@ -509,7 +513,15 @@ def step_event(step: Step) -> dict:
 def engine_event(step: Step) -> dict:
     data = to_json(step.assessment)
     return {"event": "engine", "stage": step.name, "previous_p_mmn": round(step.previous_p, 4),
-            "newly_fired": step.newly_fired, "assessment": data}
+            "newly_fired": step.newly_fired, "changes": [change_json(c) for c in step.changes], "assessment": data}
+
+
+def change_json(c) -> dict:
+    """One line of 'why it moved' (explain.Change) as JSON."""
+    return {"rule": c.rule.id, "kind": c.kind, "toward": c.rule.toward, "family": c.rule.family,
+            "likelihood_ratio": round(c.ratio, 3), "log_odds": round(c.log_odds, 4),
+            "p_mmn_before": round(c.p_before, 4), "p_mmn_after": round(c.p_after, 4),
+            "teaching_point": c.rule.teaching_point, "relative_to": c.into.id if c.into else None}
 
 
 def call_event(step: Step, call: Call, comparison: EngineComparison | None = None) -> dict:

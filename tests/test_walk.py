@@ -255,3 +255,43 @@ def test_walk_in_a_real_terminal(tmp_path):
         assert "WALK-EXIT-130" in shown
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+# ----------------------------------------------------------------------------- why it moved
+def test_each_stage_says_why_it_moved_and_the_changes_chain_to_the_new_p():
+    found = events(run_cli(["walk", "electrician-finger-drop", "--json"]).stdout)
+    for engine in (e for e in found if e["event"] == "engine"):
+        counted = [c for c in engine["changes"] if c["kind"] in ("counted", "no_longer_counts")]
+        p = engine["previous_p_mmn"]
+        for change in counted:
+            assert change["p_mmn_before"] == pytest.approx(p, abs=1e-3) and change["teaching_point"]
+            p = change["p_mmn_after"]
+        assert p == pytest.approx(engine["assessment"]["probability"]["mmn"], abs=1e-3)
+    electro = next(e for e in found if e["event"] == "engine" and e["stage"] == "electrodiagnosis")
+    block = next(c for c in electro["changes"] if c["rule"] == "cb-definite")
+    assert block["family"] == "conduction-block" and block["p_mmn_after"] > block["p_mmn_before"]
+
+
+def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
+    from click.testing import CliRunner
+    from mmn_ddx.cli import main
+    from mmn_ddx.rulebook import rulebook
+
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["walk", "electrician-finger-drop", "--no-input"])
+    out = " ".join(result.output.split())
+    assert "Why it moved" in out
+    assert " ".join(rulebook().rule("cb-definite").teaching_point.split()) in out
+    assert "[family: Motor conduction block" in out and "0.84 → 0.99" in out
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_assess_brief_fits_one_screen_at_80_columns(case_id):
+    from click.testing import CliRunner
+    from mmn_ddx.cli import main
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["assess", case_id, "--brief"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= 40, result.output
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "Why, from the prior" in result.output or "No discriminating finding" in result.output

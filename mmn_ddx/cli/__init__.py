@@ -101,7 +101,10 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Which evaluator fires the rules (plain is the test oracle).")
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also list the smallest sets of unknown findings that would change the leaning.")
-def assess(cases, stage, findings, prior, as_json, engine, what_if):
+@click.option("--brief", is_flag=True,
+              help="A compact view: the verdict, one line per counted family (ratio, teaching point, change in P), "
+                   "what to consider and ask next.")
+def assess(cases, stage, findings, prior, as_json, engine, what_if, brief):
     """Weigh a case and explain where it leans.
 
     CASES are case files, folders of case files, or ids of bundled cases
@@ -110,6 +113,7 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
     \b
       mmn-ddx assess cases/electrician-finger-drop.yaml
       mmn-ddx assess electrician-finger-drop --stage examination
+      mmn-ddx assess electrician-finger-drop --brief
       mmn-ddx assess -f babinski=true -f conduction_block=none --json
     """
     from mmn_ddx import api
@@ -132,7 +136,12 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
         for i, a in enumerate(batch.assessments):
             if i:
                 console.rule()
-            console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
+            if brief:
+                from mmn_ddx.render import brief_view
+
+                console.print(brief_view(a, vocabulary(), api.explain(a)))
+            else:
+                console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
             if what_if:
                 console.print(what_if_view(api.what_if(a, engine), vocabulary(), a.leaning))
     if batch.problems:

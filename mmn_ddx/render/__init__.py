@@ -399,22 +399,9 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
                       (f"   P(MMN) {show_p(step.previous_p)} → {show_p(a.p_mmn)} ({arrow})", "")),
         probability_bar(a.p_mmn),
     ]
-    if step.newly_fired:
-        folded_into = {f.rule.id: e.rule for e in a.evidence for f in e.folded}
-        text = Text("Fired at this stage:\n", style="bold")
-        for rule_id in step.newly_fired:
-            rule = book.rule(rule_id)
-            if rule is None:
-                continue
-            if rule.toward == "neither":
-                text.append(f"  • {rule.title} (shared feature, not counted)\n", style="blue")
-            elif rule_id in folded_into:
-                text.append(f"  • {rule.title}", style="dim")
-                text.append(f" — folded into '{folded_into[rule_id].title}', counted once\n", style="dim")
-            else:
-                text.append(f"  • {rule.title}", style=COLOUR[rule.toward])
-                text.append(f" — LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}\n")
-        parts.append(text)
+    if step.changes:
+        parts.append(Text("Why it moved (this stage's evidence; a rule in full: mmn-ddx rules show ID)", style="bold"))
+        parts.append(changes_table(step.changes))
     if a.consider and a.consider[0].leads:
         parts.append(Text(headline(a), style="bold magenta"))
         if a.consider[1:]:
@@ -424,6 +411,87 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
     if a.next_best and not step.last:
         best = a.next_best[0]
         parts.append(Text(f"Next best finding: {best.why}", style="cyan"))
+    return Group(*parts)
+
+
+def _arrow(before: float, after: float) -> str:
+    return f"{show_p(before)} → {show_p(after)}"
+
+
+def changes_table(changes, brief: bool = False) -> Table:
+    """One line per rule that changed the weighing: direction and ratio, the rule with its teaching
+    point and family, and P(MMN) before and after it. Folded rules and shared features follow.
+
+    `brief` (assess --brief) keeps the teaching point only where P(MMN) visibly moved (by 0.01 or
+    more) and sums up the folded rules and shared features in one line, to fit one screen."""
+    from mmn_ddx.explain import COUNTED, FOLDED, NO_LONGER, SHARED
+
+    table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
+    table.add_column("Toward", no_wrap=True)
+    table.add_column("Why", ratio=1)
+    table.add_column("P(MMN)", no_wrap=True, justify="right")
+    quiet = []
+    for c in changes:
+        if c.kind in (COUNTED, NO_LONGER):
+            side = "MMN" if c.log_odds > 0 else "ALS"
+            toward = Text(f"{'↑' if c.log_odds > 0 else '↓'} {side} ×{c.ratio:.1f}", style=COLOUR[side.lower()])
+            why = Text(c.rule.title, style="bold")
+            if c.kind == NO_LONGER:
+                why.append(" — no longer counts", style="italic")
+            elif not brief or abs(c.p_after - c.p_before) >= 0.01:
+                why.append(f" — {c.rule.teaching_point}")
+            family = (f"family: {c.family}" if not brief else c.rule.family) if c.family else ""
+            if c.into is not None and not brief:
+                family += f"{'; ' if family else ''}replaces '{c.into.title}'"
+            if c.bounded:
+                family += f"{'; ' if family else ''}{'joint figure' if brief else 'held to the family' + chr(39) + 's joint figure'}"
+            if family:
+                why.append(f" [{family}]", style="dim")
+            table.add_row(toward, why, _arrow(c.p_before, c.p_after))
+        else:
+            quiet.append(c)
+    if brief:
+        folded = sum(1 for c in quiet if c.kind == FOLDED)
+        shared = sum(1 for c in quiet if c.kind == SHARED)
+        if folded or shared:
+            table.add_row(Text("  also", style="dim"), Text(f"{folded} rule(s) folded into these families (one fact counted once), "
+                                                           f"{shared} shared feature(s) not counted.", style="dim"), "")
+        return table
+    holders: dict = {}
+    for c in quiet:
+        if c.kind == FOLDED:
+            holders.setdefault(c.into.title, []).append(c.rule.title)
+    for holder, titles in holders.items():
+        table.add_row(Text("  folded", style="dim"),
+                      Text(f"{'; '.join(titles)} — folded into '{holder}', one fact counted once", style="dim"), "")
+    shared = [c.rule.title for c in quiet if c.kind == SHARED]
+    if shared:
+        table.add_row(Text("  shared", style="blue"),
+                      Text(f"{'; '.join(shared)} — shared by MMN and ALS, not counted", style="blue"), "")
+    return table
+
+
+def brief_view(a: Assessment, vocab: Vocabulary, changes) -> Group:
+    """`assess --brief`: the verdict, the bar, each counted family in one line, what to consider and ask next."""
+    stage = f" · through stage: {a.through_stage}" if a.through_stage else ""
+    parts: list = [Text.assemble((a.title, "bold"), (f"\n{a.case_id}{stage}", "dim"))]
+    if a.consider and a.consider[0].leads:
+        parts.append(Text(headline(a), style="bold magenta"))
+    verdict = probability_bar(a.p_mmn, width=25)
+    verdict.append("  ")
+    verdict.append(LEANING_WORDS[a.leaning].upper(), style=f"bold {COLOUR[a.leaning]}")
+    verdict.append(f"  P(MMN) {show_p(a.p_mmn)} (prior {a.prior:.2f})")
+    parts.append(verdict)
+    if changes:
+        parts.append(Text("Why, from the prior (one line per counted family)", style="bold"))
+        parts.append(changes_table(changes, brief=True))
+    if a.consider:
+        words = "Consider first: " if a.consider[0].leads else "Consider also: "
+        parts.append(Text(words + ", ".join(f"{c.condition.replace('_', ' ')} ({c.strength})" for c in a.consider),
+                          style="magenta"))
+    if a.next_best:
+        parts.append(Text("Ask next: " + ", ".join(vocab.label(n.finding) for n in a.next_best), style="cyan"))
+    parts.append(Text(f"{DISCLAIMER} In full: rules show ID.", style="dim"))
     return Group(*parts)
 
 
