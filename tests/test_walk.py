@@ -226,35 +226,76 @@ def test_disagreement_is_a_teaching_moment():
 
 
 # ----------------------------------------------------------------------------- a real terminal
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
-def test_walk_in_a_real_terminal(tmp_path):
-    session = f"mmnddx{int(time.time() * 1000) % 100000}"
-    command = f"{sys.executable} -m mmn_ddx walk electrician-finger-drop"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "50",
-                    f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
+class Terminal:
+    """A tmux session running one command, read back as the learner would see it."""
+
+    def __init__(self, command: str, width: int = 120):
+        self.session = f"mmnddx{int(time.time() * 1000) % 100000}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", "50",
+                        f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session, "-S", "-2000"],
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 20, count: int = 1) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            shown = self.screen()
+            if shown.count(text) >= count:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared {count} time(s):\n{self.screen()}")
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+
+
+@needs_tmux
+def test_walk_in_a_real_terminal():
+    term = Terminal(f"{sys.executable} -m mmn_ddx walk electrician-finger-drop")
     try:
-        def screen() -> str:
-            return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
-                                  capture_output=True, text=True).stdout
-
-        def wait_for(text: str, timeout: float = 20) -> str:
-            deadline = time.time() + timeout
-            while time.time() < deadline:
-                shown = screen()
-                if text in shown:
-                    return shown
-                time.sleep(0.2)
-            raise AssertionError(f"{text!r} never appeared:\n{screen()}")
-
-        wait_for("Your call")
-        subprocess.run(["tmux", "send-keys", "-t", session, "mmn 60", "Enter"], check=True)
-        wait_for("Ask for")
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        shown = wait_for("WALK-EXIT-")
+        term.wait_for("Your call")
+        term.send("mmn 60", "Enter")
+        term.wait_for("Ask for")
+        term.send("C-c")
+        shown = term.wait_for("WALK-EXIT-")
         assert "Walkthrough stopped at stage 1" in shown
         assert "WALK-EXIT-130" in shown
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()
+
+
+@needs_tmux
+def test_a_full_walk_in_a_real_terminal_with_a_differential_and_what_if():
+    term = Terminal(f"{sys.executable} -m mmn_ddx walk electrician-finger-drop", width=80)
+    try:
+        term.wait_for("Your call")
+        term.send("?", "Enter")  # refused before the call
+        term.wait_for("opens after your call")
+        term.send("mmn 0.6, als 0.3, cidp 0.1", "Enter")
+        term.wait_for("Ask for")
+        assert "read as: mmn 0.60, als 0.30, cidp 0.10" in term.screen()
+        term.send("?", "Enter")  # allowed after it
+        term.wait_for("What would change the leaning")
+        term.send("1", "Enter")
+        for stage in range(2, 6):
+            term.wait_for(f"Stage {stage} of 5")
+            term.send("mmn 0.9, als 0.1", "Enter")
+            if stage < 5:
+                term.wait_for("Which investigation", count=stage)
+                term.send("", "Enter")
+        shown = term.wait_for("WALK-EXIT-")
+        assert "WALK-EXIT-0" in shown and "Diagnosis: MMN" in shown
+        assert "Score:" in shown and "Your last call, mmn: right." in shown
+    finally:
+        term.close()
 
 
 # ----------------------------------------------------------------------------- why it moved
@@ -295,3 +336,68 @@ def test_assess_brief_fits_one_screen_at_80_columns(case_id):
     assert len(lines) <= 40, result.output
     assert max(len(line.rstrip()) for line in lines) <= 80
     assert "Why, from the prior" in result.output or "No discriminating finding" in result.output
+
+
+# ----------------------------------------------------------------------------- no spoilers
+def _with_other_answer(tmp_path, case_id):
+    """The same case with another diagnosis and another source: what differs before the reveal is a spoiler."""
+    import yaml
+
+    from mmn_ddx.cases import library
+
+    data = yaml.safe_load(library()[case_id].read_text(encoding="utf-8"))
+    data["diagnosis"] = "als" if data["diagnosis"] != "als" else "mmn"
+    data["source"] = "A different source altogether"
+    data.pop("expected_criteria", None)
+    return write(tmp_path / f"{case_id}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
+    """Every event before `end` is the same whatever the case's diagnosis and source, and none
+    names the diagnosis's label or the source; the text walk likewise up to 'Diagnosis:'."""
+    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.vocabulary import vocabulary
+
+    case = load_case(library()[case_id])
+    other = _with_other_answer(tmp_path, case_id)
+    answers = write(tmp_path / "answers.yaml", "1: mmn 0.5, als 0.3, cidp 0.2\n2: undecided\n")
+    runs = []
+    for name in (case_id, str(other)):
+        found = events(run_cli(["walk", name, "--answers", str(answers), "--json"]).stdout)
+        assert found[-1]["event"] == "end"
+        runs.append(found[:-1])
+    assert runs[0] == runs[1]
+    label = vocabulary().diagnosis_label(case.diagnosis).lower()
+    source = " ".join(case.source.lower().split())
+    for event in runs[0]:
+        for text in (" ".join(s.lower().split()) for s in _strings(event)):
+            assert source not in text
+            # The engine's own words (its red flags, rule sources) name diagnoses whatever the case is,
+            # which the comparison above proves; the case's own text must not name its answer.
+            assert event["event"] == "engine" or label not in text
+    shown = [run_cli(["walk", name, "--answers", str(answers)]).stdout for name in (case_id, str(other))]
+    before = [" ".join(out.split("\nDiagnosis: ")[0].split()) for out in shown]
+    assert before[0] == before[1] and source not in before[0].lower()
+
+
+def test_cases_show_hides_the_source_until_reveal():
+    from mmn_ddx.cases import library, load_case
+
+    case = load_case(library()["electrician-finger-drop"])
+    hidden = " ".join(run_cli(["cases", "show", "electrician-finger-drop"]).stdout.split())
+    assert "EFNS/PNS guideline on multifocal motor neuropathy" not in hidden
+    shown = " ".join(run_cli(["cases", "show", "electrician-finger-drop", "--reveal"]).stdout.split())
+    assert " ".join(case.source.split())[:60] in shown

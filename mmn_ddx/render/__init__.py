@@ -363,7 +363,8 @@ def _findings_lines(findings: dict, vocab: Vocabulary) -> Text:
 
 
 def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
-    parts: list = [Text(case.title, style="bold"), Text(f"{case.id} · difficulty {case.difficulty} · {case.source}", style="dim")]
+    # The source often names the diagnosis ("… EAN/PNS guideline on CIDP"): it waits for --reveal.
+    parts: list = [Text(case.title, style="bold"), Text(f"{case.id} · difficulty {case.difficulty}", style="dim")]
     for number, stage in enumerate(case.stages, 1):
         parts.append(Text(f"\n{number}. {stage.name.capitalize()}", style="bold cyan"))
         if stage.narrative:
@@ -372,6 +373,8 @@ def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
             parts.append(_findings_lines(stage.findings, vocab))
     if reveal:
         parts.append(Text(f"\nDiagnosis: {case.diagnosis}", style="bold magenta"))
+        if case.source:
+            parts.append(Text(f"Source: {case.source}", style="dim"))
         for point in case.teaching_points:
             parts.append(Text(f"• {point}"))
     else:
