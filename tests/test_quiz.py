@@ -493,3 +493,26 @@ def test_generate_is_repeatable_and_valid(tmp_path):
 def test_command_line_mistakes_are_explained(args, message):
     err = " ".join(run_cli(["quiz", *args], exit_code=2).stderr.split())
     assert message in err, err
+
+
+def test_leaning_questions_accept_both_answers_near_the_tools_own_mark():
+    """At P(MMN) 0.898 (just under 0.90) 'undecided' and 'MMN' are both right; far from a mark, only one."""
+    from mmn_ddx.quiz import LEANING_MARGIN, grade, match_answer, prepare, quiz_from_text
+
+    text = ("version: 1\ntitle: Margins\ncases: [weak-hands-jumping-knees, electrician-finger-drop]\nquestions:\n"
+            "  - {id: near, kind: leaning, case: weak-hands-jumping-knees, stage: electrodiagnosis}\n"
+            "  - {id: far, kind: leaning, case: electrician-finger-drop, stage: history}\n")
+    paper = prepare(quiz_from_text(text, "margins.yaml"))
+    near, far = paper.item("near"), paper.item("far")
+    assert near.accepted == {"mmn", "undecided"} and f"within {LEANING_MARGIN:.2f}" in near.explanation
+    assert grade(near, match_answer(near, "MMN")).correct and grade(near, match_answer(near, "undecided")).correct
+    assert not grade(near, match_answer(near, "ALS")).correct
+    assert far.accepted == {"undecided"}
+
+
+def test_no_bundled_question_asks_about_the_tools_own_cut_off():
+    for name in ("introductory", "criteria", "hard-mimics"):
+        data = yaml.safe_load((ROOT / "cases" / "quizzes" / f"{name}.yaml").read_text(encoding="utf-8"))
+        for question in data["questions"]:
+            words = " ".join(str(question.get(k, "")) for k in ("prompt", "options", "answer")).lower()
+            assert not any(w in words for w in ("0.90", "0.10", "threshold", "9 to 1", "name a leaning")), question["id"]
