@@ -377,8 +377,8 @@ class Assessor:
                     extra: Mapping[str, Any] | None = None) -> Assessment:
         index = case.stage_index(stage)
         findings = case.findings_through(stage)
-        if extra:
-            findings = {**findings, **extra}
+        if extra:  # a value of None sets a finding back to unknown (`--finding id=unknown`)
+            findings = {k: v for k, v in {**findings, **extra}.items() if v is not None}
         return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
 
 

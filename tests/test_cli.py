@@ -233,3 +233,27 @@ def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_to
     assert 1 < family["joint_ratio"] < 7, "the joint figure bounds the whole bedside picture below its strongest part"
     rule = json.loads(run_cli(["rules", "show", "pattern-nerve-territory", "--json"]).stdout)
     assert rule["family"] == "bedside-picture" and rule["family_joint_ratio"] == family["joint_ratio"]
+
+
+def test_every_value_assess_prints_is_one_finding_accepts():
+    """What the output shows for a value ('yes', 'none', 'low titre', '24 months') reads back as that value."""
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    for spec in vocab:
+        samples = {"bool": [True, False], "enum": list(spec.values), "regions": [(), ("cervical",), ("bulbar", "lumbosacral")],
+                   "number": [int(spec.min) if spec.min is not None else 1]}[spec.type]
+        for value in samples:
+            assert vocab.parse_text(spec.id, vocab.show(spec.id, value)) == value, (spec.id, value)
+    assert vocab.parse_text("umn_regions", "none") == () and vocab.parse_text("umn_regions", "unknown") is None
+
+
+def test_a_finding_can_be_set_back_to_unknown():
+    base = json.loads(run_cli(["assess", "electrician-finger-drop", "--json"]).stdout)
+    data = json.loads(run_cli(["assess", "electrician-finger-drop", "-f", "conduction_block=unknown", "--json"]).stdout)
+    assert "cb-definite" in {e["rule"] for e in base["evidence"]}
+    assert "cb-definite" not in {e["rule"] for e in data["evidence"]}
+    assert data["probability"]["mmn"] < base["probability"]["mmn"]
+    assert any("set it back to unknown" in w and "'definite'" in w for w in data["warnings"])
+    alone = json.loads(run_cli(["assess", "-f", "babinski=true", "-f", "umn_regions=none", "-f", "wasting=unknown", "--json"]).stdout)
+    assert alone["probability"]["mmn"] < 0.15
