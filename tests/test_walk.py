@@ -338,6 +338,18 @@ def test_assess_brief_fits_one_screen_at_80_columns(case_id):
     assert "Why, from the prior" in result.output or "No discriminating finding" in result.output
 
 
+def test_the_waterfall_runs_from_the_prior_with_mmn_on_the_left():
+    from mmn_ddx.render import waterfall_bar
+
+    toward_mmn, toward_als = waterfall_bar(0.15, 0.78, 16).plain, waterfall_bar(0.78, 0.15, 16).plain
+    assert toward_mmn.index("◀") < toward_mmn.index("━") and toward_als.index("━") < toward_als.index("▶")
+    assert waterfall_bar(0.15, 0.15, 16).plain.count("●") == 1
+    brief = run_cli(["assess", "electrician-finger-drop", "--brief"]).stdout
+    assert "waterfall" in brief and brief.count("◀") >= 3
+    walk = run_cli(["walk", "electrician-finger-drop", "--no-input"]).stdout
+    assert "How each stage moved P(MMN)" in walk
+
+
 # ----------------------------------------------------------------------------- no spoilers
 def _with_other_answer(tmp_path, case_id):
     """The same case with another diagnosis and another source: what differs before the reveal is a spoiler."""

@@ -421,18 +421,53 @@ def _arrow(before: float, after: float) -> str:
     return f"{show_p(before)} → {show_p(after)}"
 
 
-def changes_table(changes, brief: bool = False) -> Table:
+WATERFALL_SPAN = 7.0  # the waterfall's axis runs from log-odds −7 to +7 (P(MMN) 0.001 to 0.999)
+
+
+def waterfall_bar(before: float, after: float, width: int) -> Text:
+    """One step of a log-odds waterfall: MMN on the left, as on the probability bar; the segment
+    runs from P(MMN) before to P(MMN) after, with its head where the step ends."""
+    from mmn_ddx.assessment import logit
+
+    def column(p: float) -> int:
+        x = max(-WATERFALL_SPAN, min(WATERFALL_SPAN, logit(min(max(p, 1e-9), 1 - 1e-9))))
+        return round((WATERFALL_SPAN - x) / (2 * WATERFALL_SPAN) * (width - 1))
+
+    start, end = column(before), column(after)
+    bar = Text()
+    low, high = min(start, end), max(start, end)
+    style = "green" if after > before else "red" if after < before else "dim"
+    for i in range(width):
+        if start == end and i == end:
+            still = abs(after - before) < 1e-9
+            bar.append("●" if still else "◀" if after > before else "▶", style="bold" if still else f"bold {style}")
+        elif i == end:
+            bar.append("◀" if end < start else "▶", style=f"bold {style}")
+        elif low <= i <= high:
+            bar.append("━", style=style)
+        else:
+            bar.append("·", style="dim")
+    return bar
+
+
+def changes_table(changes, brief: bool = False, bar_width: int = 0) -> Table:
     """One line per rule that changed the weighing: direction and ratio, the rule with its teaching
     point and family, and P(MMN) before and after it. Folded rules and shared features follow.
 
-    `brief` (assess --brief) keeps the teaching point only where P(MMN) visibly moved (by 0.01 or
-    more) and sums up the folded rules and shared features in one line, to fit one screen."""
+    `brief` (assess --brief) keeps the teaching point of the three strongest lines only and sums
+    up the folded rules and shared features in one line, to fit one screen. With `bar_width`, the
+    last column is a log-odds waterfall (prior → each line → posterior) instead of "P → P"."""
     from mmn_ddx.explain import COUNTED, FOLDED, NO_LONGER, SHARED
 
     table = Table(box=None, show_header=False, expand=True, padding=(0, 1, 0, 0))
     table.add_column("Toward", no_wrap=True)
     table.add_column("Why", ratio=1)
     table.add_column("P(MMN)", no_wrap=True, justify="right")
+    counted = [c for c in changes if c.kind in (COUNTED, NO_LONGER)]
+    explained = {id(c) for c in sorted(counted, key=lambda c: -abs(c.log_odds))[:3]} if brief else {id(c) for c in counted}
+    if bar_width and counted:
+        first = counted[0].p_before
+        table.add_row(Text("prior", style="dim"), Text(""), waterfall_bar(first, first, bar_width) + Text(f" {show_p(first):>6}"))
     quiet = []
     for c in changes:
         if c.kind in (COUNTED, NO_LONGER):
@@ -441,7 +476,7 @@ def changes_table(changes, brief: bool = False) -> Table:
             why = Text(c.rule.title, style="bold")
             if c.kind == NO_LONGER:
                 why.append(" — no longer counts", style="italic")
-            elif not brief or abs(c.p_after - c.p_before) >= 0.01:
+            elif id(c) in explained:
                 why.append(f" — {c.rule.teaching_point}")
             family = (f"family: {c.family}" if not brief else c.rule.family) if c.family else ""
             if c.into is not None and not brief:
@@ -450,7 +485,9 @@ def changes_table(changes, brief: bool = False) -> Table:
                 family += f"{'; ' if family else ''}{'joint figure' if brief else 'held to the family' + chr(39) + 's joint figure'}"
             if family:
                 why.append(f" [{family}]", style="dim")
-            table.add_row(toward, why, _arrow(c.p_before, c.p_after))
+            last = waterfall_bar(c.p_before, c.p_after, bar_width) + Text(f" {show_p(c.p_after):>6}") if bar_width \
+                else _arrow(c.p_before, c.p_after)
+            table.add_row(toward, why, last)
         else:
             quiet.append(c)
     if brief:
@@ -474,6 +511,9 @@ def changes_table(changes, brief: bool = False) -> Table:
     return table
 
 
+BRIEF_BAR = 16
+
+
 def brief_view(a: Assessment, vocab: Vocabulary, changes) -> Group:
     """`assess --brief`: the verdict, the bar, each counted family in one line, what to consider and ask next."""
     stage = f" · through stage: {a.through_stage}" if a.through_stage else ""
@@ -486,8 +526,8 @@ def brief_view(a: Assessment, vocab: Vocabulary, changes) -> Group:
     verdict.append(f"  P(MMN) {show_p(a.p_mmn)} (prior {a.prior:.2f})")
     parts.append(verdict)
     if changes:
-        parts.append(Text("Why, from the prior (one line per counted family)", style="bold"))
-        parts.append(changes_table(changes, brief=True))
+        parts.append(Text("Why, from the prior (one line per counted family; waterfall: MMN ◀ ▶ ALS)", style="bold"))
+        parts.append(changes_table(changes, brief=True, bar_width=BRIEF_BAR))
     if a.consider:
         words = "Consider first: " if a.consider[0].leads else "Consider also: "
         parts.append(Text(words + ", ".join(f"{c.condition.replace('_', ' ')} ({c.strength})" for c in a.consider),
@@ -574,6 +614,21 @@ def call_feedback(call, comparison, a: Assessment) -> Text:
     return text
 
 
+def stage_waterfall(walk, width: int = 32) -> Table:
+    """The walk as a log-odds waterfall: the prior, then each stage moving P(MMN) (MMN ◀ ▶ ALS)."""
+    table = Table(title="How each stage moved P(MMN) (log-odds; MMN ◀ ▶ ALS)", title_justify="left",
+                  box=None, show_header=False, padding=(0, 1, 0, 0))
+    table.add_column("Stage", no_wrap=True)
+    table.add_column("Bar", no_wrap=True)
+    table.add_column("P(MMN)", no_wrap=True, justify="right")
+    before = walk.prior
+    table.add_row("prior", waterfall_bar(before, before, width), show_p(before))
+    for record in walk.records:
+        table.add_row(record.stage, waterfall_bar(before, record.p_mmn, width), show_p(record.p_mmn))
+        before = record.p_mmn
+    return table
+
+
 def walk_report(walk, vocab: Vocabulary) -> Group:
     from mmn_ddx.walkthrough import SCORING_ABOUT
 
@@ -603,6 +658,7 @@ def walk_report(walk, vocab: Vocabulary) -> Group:
         engine = f"{LEANING_WORDS[record.engine]} ({show_p(record.p_mmn)})"
         table.add_row(record.stage, Text(call, style=style), engine, score, versus, asked)
     parts.append(table)
+    parts.append(stage_waterfall(walk))
     score = walk.score()
     if score is not None:
         line = Text("Score: ", style="bold")
