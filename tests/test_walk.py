@@ -413,3 +413,49 @@ def test_cases_show_hides_the_source_until_reveal():
     assert "EFNS/PNS guideline on multifocal motor neuropathy" not in hidden
     shown = " ".join(run_cli(["cases", "show", "electrician-finger-drop", "--reveal"]).stdout.split())
     assert " ".join(case.source.split())[:60] in shown
+
+
+# ----------------------------------------------------------------------------- any width
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_narratives_wrap_evenly_at_any_width(width):
+    """A narrative stored with hard line breaks is re-wrapped by rich, not broken raggedly."""
+    from click.testing import CliRunner
+    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.cli import main
+
+    for case_id in sorted(library()):
+        case = load_case(library()[case_id])
+        out = CliRunner(env={"COLUMNS": str(width)}).invoke(main, ["cases", "show", case_id]).output
+        for number, stage in enumerate(case.stages, 1):
+            words = stage.narrative.split()
+            if not words:
+                continue
+            heading = f"{number}. {stage.name.capitalize()}"
+            first = next(i for i, line in enumerate(out.splitlines()) if line.rstrip() == heading) + 1
+            lines = out.splitlines()[first:]
+            body = []
+            for line in lines:
+                if not line.strip() or line.startswith("  •"):
+                    break
+                body.append(line.rstrip())
+            longest = max(len(w) for w in words)
+            for line in body[:-1]:  # every line of a paragraph but its last is filled
+                assert len(line) >= width - longest - 1, (case_id, stage.name, line)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_ids_in_tables_are_never_folded(width):
+    from click.testing import CliRunner
+    from mmn_ddx.cases import library
+    from mmn_ddx.cli import main
+    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx.vocabulary import vocabulary
+
+    runner = CliRunner(env={"COLUMNS": str(width)})
+    for command, ids in ((["cases"], list(library())), (["rules"], list(rulebook().ids())),
+                         (["findings"], [s.id for s in vocabulary()] + list(vocabulary().conditions))):
+        out = runner.invoke(main, command).output
+        words = {w.strip("│┃ ") for line in out.splitlines() for w in line.split()}
+        missing = [i for i in ids if i not in words]
+        assert not missing, (command, width, missing[:5])
+        assert all(len(line) <= width for line in out.splitlines())

@@ -167,47 +167,73 @@ def _evidence_row(e: Evidence, vocab: Vocabulary) -> list:
     return [name, Text(rule.toward.upper(), style=COLOUR[rule.toward]), ratio, why]
 
 
-def findings_table(vocab: Vocabulary) -> Table:
-    table = Table(title="Findings (the public vocabulary)", title_justify="left", expand=True)
-    table.add_column("Identifier", ratio=3, overflow="fold", style="bold")
-    table.add_column("Label", ratio=2)
-    table.add_column("Stage", ratio=2, overflow="fold")
-    table.add_column("Values", ratio=2)
-    table.add_column("Meaning", ratio=4)
-    for spec in vocab:
-        table.add_row(spec.id, spec.label, spec.stage, spec.allowed(), spec.description)
-    return table
+class IdTable:
+    """A table of entries whose ids a learner types next: the ids are never folded or cut.
+
+    When the console is wide enough for the longest id beside its text, a table; otherwise each
+    entry stacked, its id on a line of its own and the rest indented below and wrapped."""
+
+    def __init__(self, title: str, columns: list[tuple[str, dict]], rows: list[list]):
+        self.title, self.columns, self.rows = title, columns, rows
+        self.need = max((len(str(row[0])) for row in rows), default=0) + 24 * (len(columns) - 1) // 2 + 30
+
+    def table(self) -> Table:
+        table = Table(title=self.title, title_justify="left", expand=True)
+        table.add_column(self.columns[0][0], no_wrap=True, style="bold")
+        for name, options in self.columns[1:]:
+            table.add_column(name, **options)
+        for row in self.rows:
+            table.add_row(*row)
+        return table
+
+    def __rich_console__(self, console, options):
+        from rich.padding import Padding
+
+        if options.max_width >= self.need:
+            yield self.table()
+            return
+        yield Text(self.title, style="bold")
+        for row in self.rows:
+            yield Text(str(row[0]), style="bold", no_wrap=True, overflow="ignore")
+            details = Text()
+            for (name, _), cell in zip(self.columns[1:], row[1:]):
+                if cell in ("", None):
+                    continue
+                if details:
+                    details.append(" · ", style="dim")
+                details.append(cell if isinstance(cell, Text) else Text(str(cell)))
+            yield Padding(details, (0, 0, 0, 4))
 
 
-def conditions_table(vocab: Vocabulary) -> Table:
-    table = Table(title="Conditions to consider (the ids `consider` and case diagnoses use)", title_justify="left", expand=True)
-    table.add_column("Identifier", ratio=2, overflow="fold", style="bold")
-    table.add_column("Condition", ratio=3)
-    for condition, label in vocab.conditions.items():
-        table.add_row(condition, label)
-    return table
+def findings_table(vocab: Vocabulary) -> IdTable:
+    rows = [[spec.id, spec.label, spec.stage, spec.allowed(), spec.description] for spec in vocab]
+    return IdTable("Findings (the public vocabulary)",
+                   [("Identifier", {}), ("Label", {"ratio": 2}), ("Stage", {"ratio": 2}), ("Values", {"ratio": 2}),
+                    ("Meaning", {"ratio": 4})], rows)
 
 
-def rules_table(book) -> Table:
-    table = Table(title="Rules", title_justify="left", expand=True)
-    table.add_column("Id", ratio=3, overflow="fold", style="bold")
-    table.add_column("Kind", min_width=9)
-    table.add_column("Toward / names", ratio=2, overflow="fold")
-    table.add_column("LR", justify="right", ratio=1)
-    table.add_column("Family", ratio=2, overflow="fold")
-    table.add_column("Title", ratio=4)
+def conditions_table(vocab: Vocabulary) -> IdTable:
+    return IdTable("Conditions to consider (the ids `consider` and case diagnoses use)",
+                   [("Identifier", {}), ("Condition", {"ratio": 3})],
+                   [[condition, label] for condition, label in vocab.conditions.items()])
+
+
+def rules_table(book) -> IdTable:
+    rows = []
     for rule in book.weigh:
-        lr = "—" if rule.toward == "neither" else _ratio(rule)
-        table.add_row(rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.family or "", rule.title)
+        lr = "" if rule.toward == "neither" else "LR " + _ratio(rule)
+        rows.append([rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.family or "", rule.title])
     for rule in book.consider:
-        table.add_row(rule.id, "consider", rule.condition, "", "", rule.title)
+        rows.append([rule.id, "consider", rule.condition, "", "", rule.title])
     for criterion_set in book.criteria:
         for element in criterion_set.elements:
-            table.add_row(element.id, "criterion", criterion_set.id, "", "", element.title)
+            rows.append([element.id, "criterion", criterion_set.id, "", "", element.title])
     for family in book.families.values():
         joint = "" if family.joint is None else f"≤ {max(family.joint_ratio, 1 / family.joint_ratio):.1f}"
-        table.add_row(family.id, "family", "", joint, "", family.label)
-    return table
+        rows.append([family.id, "family", "", joint, "", family.label])
+    return IdTable("Rules", [("Id", {}), ("Kind", {"min_width": 9}), ("Toward / names", {"ratio": 2}),
+                             ("LR", {"justify": "right", "no_wrap": True}), ("Family", {"ratio": 2}),
+                             ("Title", {"ratio": 4})], rows)
 
 
 def rule_view(rule, book) -> Group:
@@ -340,7 +366,7 @@ def what_if_view(items, vocab: Vocabulary, leaning: str) -> Text:
 
 def cases_table(cases, reveal: bool = False) -> Table:
     table = Table(title=f"Case library ({len(cases)} cases)", title_justify="left", expand=True)
-    table.add_column("Id", ratio=3, overflow="fold", style="bold")
+    table.add_column("Id", no_wrap=True, style="bold")
     table.add_column("Title", ratio=5)
     table.add_column("Level", justify="center", min_width=5)
     table.add_column("Stages", justify="right", min_width=6)
@@ -362,13 +388,22 @@ def _findings_lines(findings: dict, vocab: Vocabulary) -> Text:
     return text
 
 
+def paragraphs(text: str) -> Text:
+    """A narrative for rich to wrap at any width: the line breaks of a YAML literal block joined,
+    blank lines kept as paragraph breaks (a hard break at 90 columns re-wrapped at 80 is ragged)."""
+    import re
+
+    parts = [" ".join(part.split()) for part in re.split(r"\n[ \t]*\n", text.strip()) if part.strip()]
+    return Text("\n\n".join(parts))
+
+
 def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
     # The source often names the diagnosis ("… EAN/PNS guideline on CIDP"): it waits for --reveal.
     parts: list = [Text(case.title, style="bold"), Text(f"{case.id} · difficulty {case.difficulty}", style="dim")]
     for number, stage in enumerate(case.stages, 1):
         parts.append(Text(f"\n{number}. {stage.name.capitalize()}", style="bold cyan"))
         if stage.narrative:
-            parts.append(Text(stage.narrative))
+            parts.append(paragraphs(stage.narrative))
         if stage.findings:
             parts.append(_findings_lines(stage.findings, vocab))
     if reveal:
@@ -386,7 +421,7 @@ def stage_view(step, total: int, vocab: Vocabulary) -> Group:
     head = Text(f"Stage {step.index + 1} of {total}: {step.name}", style="bold cyan")
     parts: list = [Text(""), head]
     if step.narrative:
-        parts.append(Text(step.narrative))
+        parts.append(paragraphs(step.narrative))
     if step.new_findings:
         parts.append(Text("New findings:", style="bold"))
         parts.append(_findings_lines(step.new_findings, vocab))
