@@ -322,7 +322,12 @@ def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
     out = " ".join(result.output.split())
     assert "Why it moved" in out
     assert " ".join(rulebook().rule("cb-definite").teaching_point.split()) in out
-    assert "[family: Motor conduction block" in out and "0.84 → 0.99" in out
+    from mmn_ddx.assessment import show_p
+
+    found = events(run_cli(["walk", "electrician-finger-drop", "--json"]).stdout)
+    block = next(c for e in found if e["event"] == "engine" for c in e["changes"] if c["rule"] == "cb-definite")
+    assert "[family: Motor conduction block" in out
+    assert f"{show_p(block['p_mmn_before'])} → {show_p(block['p_mmn_after'])}" in out
 
 
 @pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
