@@ -49,7 +49,10 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
     from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
     from mmn_ddx.cases import load_case, resolve
 
+    from mmn_ddx.vocabulary import vocabulary
+
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
+    vocab = vocabulary()
     extra = parse_finding_options(finding_options)
     if not names and stage is not None:
         raise InputError(Problem(None, None, "--stage needs a case: findings given with --finding have no stages.",
@@ -59,7 +62,8 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
     engine_ = assessor(engine)
     batch = Batch()
     if not names:
-        batch.assessments.append(engine_.assess(extra, case_id="command-line", title="Findings given on the command line", prior=prior))
+        known = {k: v for k, v in extra.items() if v is not None}  # `id=unknown` is simply left out
+        batch.assessments.append(engine_.assess(known, case_id="command-line", title="Findings given on the command line", prior=prior))
         return batch
     for path in resolve(names):
         try:
@@ -70,8 +74,12 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
             continue
         disclosed = case.findings_through(stage)
         for finding, value in extra.items():
-            if finding in disclosed and disclosed[finding] != value:
-                assessment.warnings.append(f"--finding {finding} replaced the case's value ({disclosed[finding]!r}) for this assessment.")
+            if finding in disclosed and value is None:
+                assessment.warnings.append(f"--finding {finding}=unknown set it back to unknown (the case gives "
+                                           f"'{vocab.show(finding, disclosed[finding])}') for this assessment.")
+            elif finding in disclosed and disclosed[finding] != value:
+                assessment.warnings.append(f"--finding {finding} replaced the case's value "
+                                           f"('{vocab.show(finding, disclosed[finding])}') for this assessment.")
         batch.cases.append(case)
         batch.assessments.append(assessment)
     return batch
@@ -122,3 +130,11 @@ def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | N
     case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
     answers = load_answers(answers_path, case) if answers_path else None
     return Walkthrough(case, assessor("durable"), prior), answers
+
+
+def explain(assessment, previous=None):
+    """What the evidence did, family by family, from `previous` (default: the prior alone)."""
+    from mmn_ddx.explain import changes
+    from mmn_ddx.rulebook import rulebook
+
+    return changes(assessment, previous, rulebook().families)

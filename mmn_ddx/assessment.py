@@ -30,7 +30,7 @@ from mmn_ddx.vocabulary import TIER_LABELS, TIERS
 # well. `--prior` overrides it.
 DEFAULT_PRIOR = 0.05
 # Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
-# named only when the posterior is at least 9 : 1 for one side; the prior alone leans nowhere.
+# named only when the posterior is at least 9 : 1 for one side (the default prior, 1 : 19, leans ALS before any finding: the base rate, see "Prior" in docs/clinical-reference.md).
 LEAN_MMN_AT = 0.90
 LEAN_ALS_AT = 0.10
 NEXT_BEST_COUNT = 3
@@ -377,8 +377,8 @@ class Assessor:
                     extra: Mapping[str, Any] | None = None) -> Assessment:
         index = case.stage_index(stage)
         findings = case.findings_through(stage)
-        if extra:
-            findings = {**findings, **extra}
+        if extra:  # a value of None sets a finding back to unknown (`--finding id=unknown`)
+            findings = {k: v for k, v in {**findings, **extra}.items() if v is not None}
         return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
 
 

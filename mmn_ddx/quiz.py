@@ -575,6 +575,11 @@ def _stage_phrase(question: Question) -> str:
     return f"the {question.case.stages[question.stage].name} stage"
 
 
+# Leaning questions are not graded on the knife-edge of the tool's own thresholds (0.90 and 0.10):
+# within this margin of a threshold both the side and "undecided" are right (README, "Quizzes").
+LEANING_MARGIN = 0.05
+
+
 def _leaning_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) -> dict:
     from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
 
@@ -595,10 +600,18 @@ def _leaning_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) ->
                  f"{top.toward.upper()}). {top.explanation}")
     for warning in a.warnings:
         text += f" {warning}"
+    accepted = {right.value}
+    settled = any(c.strength == "settles" for c in a.consider)
+    for side, threshold in (("mmn", LEAN_MMN_AT), ("als", LEAN_ALS_AT)):
+        if not settled and abs(a.p_mmn - threshold) < LEANING_MARGIN:
+            accepted |= {side, "undecided"}
+            text += (f" P(MMN) is within {LEANING_MARGIN:.2f} of the tool's {threshold:.2f} mark, so "
+                     f"'{LEANING_LABELS[side]}' and '{LEANING_LABELS['undecided']}' are both graded right: "
+                     "the mark is a convention of this tool, not a fact to learn.")
     distractors = [options[v] for v in LEANING_LABELS if v != a.leaning]
     return dict(
         prompt=q.prompt or f"Through {_stage_phrase(q)}, where does the weighing lean: MMN, ALS, or undecided?",
-        options=_arrange(right, distractors, q, rng), right=right, accepted=frozenset({right.value}),
+        options=_arrange(right, distractors, q, rng), right=right, accepted=frozenset(accepted),
         explanation=text, rule=rule.id if rule else None,
         teaching_point=rule.teaching_point if rule else (q.case.teaching_points[0] if q.case.teaching_points else None),
     )

@@ -45,13 +45,14 @@ class FindingSpec:
         if self.type == "enum":
             return " | ".join(self.values)
         if self.type == "regions":
-            return "a list of regions: " + ", ".join(REGIONS) + " ([] = examined, none)"
+            return "a list of regions: " + ", ".join(REGIONS) + " ([] or none = examined, none found)"
         bounds = f" from {self.min:g} to {self.max:g}" if self.min is not None and self.max is not None else ""
         kind = "a whole number" if self.integer else "a number"
         return f"{kind}{bounds}" + (f" ({self.unit})" if self.unit else "")
 
 
 REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
+UNKNOWN_WORD = "unknown"  # `--finding id=unknown`: back to unknown, as if the case never said
 
 
 def show_value(value: Any) -> str:
@@ -150,26 +151,37 @@ class Vocabulary:
         return tuple(r for r in self.regions if r in seen)
 
     def parse_text(self, finding_id: str, text: str, path: str | None = None) -> Any:
-        """Parse a value typed on the command line (`--finding id=value`) by the finding's type."""
+        """Parse a value typed on the command line (`--finding id=value`) by the finding's type.
+
+        Whatever `show` prints is read back as the same value ('yes', 'none' for no region,
+        'low titre', '24 months'); 'unknown' gives None, which sets the finding back to unknown
+        (as a blank value does in a case file)."""
         if finding_id not in self.specs:
             raise InputError(self.unknown_id_problem(finding_id, path, None))
         spec = self.specs[finding_id]
-        raw = text.strip()
+        raw = " ".join(text.strip().split())
+        if raw.lower() == UNKNOWN_WORD:
+            return None
         value: Any = raw
         if spec.type == "bool":
             lowered = raw.lower()
             truthy, falsy = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
             value = True if lowered in truthy else False if lowered in falsy else raw
         elif spec.type == "number":
+            number = raw[: -len(spec.unit)].strip() if spec.unit and raw.endswith(spec.unit) else raw
             try:
-                value = float(raw)
+                value = float(number)
                 if value.is_integer():
                     value = int(value)
             except ValueError:
                 value = raw
+        elif spec.type == "enum":
+            word = raw.lower().replace(" ", "_")
+            value = word if word in spec.values else raw
         elif spec.type == "regions":
             inner = raw.strip("[]")
-            value = [part.strip() for part in inner.replace(";", ",").split(",") if part.strip()]
+            value = [] if inner.strip().lower() == "none" else [
+                part.strip().lower() for part in inner.replace(";", ",").split(",") if part.strip()]
         return self.check(finding_id, value, path)
 
 

@@ -245,3 +245,27 @@ def test_validate_checks_a_rules_folder_against_its_own_vocabulary(tmp_path):
     vocab.write_text(vocab.read_text().replace("- id: babinski\n", "- id: babinski_sign\n"))
     done = run_cli(["validate", str(rules)], exit_code=2)
     assert "babinski" in done.stderr and "unknown" in done.stderr
+
+
+def test_every_value_assess_prints_is_one_finding_accepts():
+    """What the output shows for a value ('yes', 'none', 'low titre', '24 months') reads back as that value."""
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    for spec in vocab:
+        samples = {"bool": [True, False], "enum": list(spec.values), "regions": [(), ("cervical",), ("bulbar", "lumbosacral")],
+                   "number": [int(spec.min) if spec.min is not None else 1]}[spec.type]
+        for value in samples:
+            assert vocab.parse_text(spec.id, vocab.show(spec.id, value)) == value, (spec.id, value)
+    assert vocab.parse_text("umn_regions", "none") == () and vocab.parse_text("umn_regions", "unknown") is None
+
+
+def test_a_finding_can_be_set_back_to_unknown():
+    base = json.loads(run_cli(["assess", "electrician-finger-drop", "--json"]).stdout)
+    data = json.loads(run_cli(["assess", "electrician-finger-drop", "-f", "conduction_block=unknown", "--json"]).stdout)
+    assert "cb-definite" in {e["rule"] for e in base["evidence"]}
+    assert "cb-definite" not in {e["rule"] for e in data["evidence"]}
+    assert data["probability"]["mmn"] < base["probability"]["mmn"]
+    assert any("set it back to unknown" in w and "'definite'" in w for w in data["warnings"])
+    alone = json.loads(run_cli(["assess", "-f", "babinski=true", "-f", "umn_regions=none", "-f", "wasting=unknown", "--json"]).stdout)
+    assert alone["probability"]["mmn"] < 0.15

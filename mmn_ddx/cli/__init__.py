@@ -101,7 +101,10 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Which evaluator fires the rules (plain is the test oracle).")
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also list the smallest sets of unknown findings that would change the leaning.")
-def assess(cases, stage, findings, prior, as_json, engine, what_if):
+@click.option("--brief", is_flag=True,
+              help="A compact view: the verdict, one line per counted family (ratio, teaching point, change in P), "
+                   "what to consider and ask next.")
+def assess(cases, stage, findings, prior, as_json, engine, what_if, brief):
     """Weigh a case and explain where it leans.
 
     CASES are case files, folders of case files, or ids of bundled cases
@@ -110,6 +113,7 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
     \b
       mmn-ddx assess cases/electrician-finger-drop.yaml
       mmn-ddx assess electrician-finger-drop --stage examination
+      mmn-ddx assess electrician-finger-drop --brief
       mmn-ddx assess -f babinski=true -f conduction_block=none --json
     """
     from mmn_ddx import api
@@ -132,7 +136,12 @@ def assess(cases, stage, findings, prior, as_json, engine, what_if):
         for i, a in enumerate(batch.assessments):
             if i:
                 console.rule()
-            console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
+            if brief:
+                from mmn_ddx.render import brief_view
+
+                console.print(brief_view(a, vocabulary(), api.explain(a)))
+            else:
+                console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
             if what_if:
                 console.print(what_if_view(api.what_if(a, engine), vocabulary(), a.leaning))
     if batch.problems:
@@ -348,9 +357,12 @@ def cases_show(case, reveal):
 def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
     """Walk through a case stage by stage: make your call before the engine shows its reasoning.
 
-    At each stage answer mmn, als or undecided (m / a / u), optionally with a confidence
-    ('mmn 70'); '?' shows what would change the engine's leaning. Then pick the finding you
-    would ask for next and see how informative it was. Ctrl-C stops with a summary.
+    At each stage commit a differential: a diagnosis id (mmn, als, or a condition to consider
+    such as cidp), optionally with a probability ('mmn 70'), several with probabilities
+    ('mmn 0.6, als 0.3, cidp 0.1'), or undecided; 'list' names them all. After your call,
+    '?' shows what would change the engine's leaning; then pick the finding you would ask
+    for next. At the end each call is scored (Brier score) against the diagnosis and against
+    the engine. Ctrl-C stops with a summary.
 
     \b
       mmn-ddx walk electrician-finger-drop
@@ -401,6 +413,8 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     import json
 
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
+    if interactive:
+        _complete_diagnoses(walkthrough.diagnoses)
     if not as_json:
         console.print(render.Text(walkthrough.case.title, style="bold"))
         # A case picked at random keeps its id (which names the diagnosis) for the end.
@@ -416,24 +430,30 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         answer = answers.get(step.index, {})
         call = answer.get("call")
         while interactive and call is None:
-            text = click.prompt("Your call — mmn, als or undecided (m/a/u, optionally 'mmn 70'; ? for what-if)",
+            text = click.prompt("Your call — a diagnosis ('mmn', 'als', 'cidp' …, 'mmn 70'), a differential "
+                                "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' names them all",
                                 default="", show_default=False)
-            parsed = parse_call(text)
+            parsed = parse_call(text, walkthrough.diagnoses)
             if parsed == "?":
-                console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
-                                                  vocab, step.assessment.leaning))
+                console.print(render.Text("'?' (what would change the leaning) opens after your call for this stage: "
+                                          "commit first, so that the engine's view cannot steer it.", style="yellow"))
+            elif parsed == "list":
+                console.print(render.diagnoses_list(walkthrough.diagnoses))
             elif isinstance(parsed, Call):
                 call = parsed
             else:
                 console.print(render.notice(parsed))
+        comparison = None
         if call is not None:
-            walkthrough.record_call(step, call)
+            comparison = walkthrough.record_call(step, call)
             if as_json:
-                emit(call_event(step, call))
+                emit(call_event(step, call, comparison))
         if as_json:
             emit(engine_event(step))
         else:
             console.print(render.engine_step_view(step, vocab, book))
+            if call is not None:
+                console.print(render.call_feedback(call, comparison, step.assessment))
         if step.last:
             break
         chosen = answer.get("investigate")
@@ -474,6 +494,25 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         console.print(panel)
     for note in final.disagreement:
         console.print(render.teaching_moment(note))
+
+
+def _complete_diagnoses(diagnoses) -> None:
+    """Tab completes diagnosis ids at the walk's prompt, in a real terminal with readline."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: typing works, completion does not
+        return
+    words = sorted(list(diagnoses) + ["undecided", "list"])
+
+    def complete(text: str, state: int):
+        options = [w for w in words if w.startswith(text.lower())]
+        return options[state] if state < len(options) else None
+
+    readline.set_completer_delims(" ,;")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
 
 
 # Commands that live in their own modules of this package register themselves on `main`.
