@@ -30,7 +30,8 @@ from mmn_ddx.vocabulary import TIER_LABELS, TIERS
 # well. `--prior` overrides it.
 DEFAULT_PRIOR = 0.05
 # Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
-# named only when the posterior is at least 9 : 1 for one side (the default prior, 1 : 19, leans ALS before any finding: the base rate, see "Prior" in docs/clinical-reference.md).
+# named only when the posterior is at least 9 : 1 for one side. The default prior (1 : 19) leans
+# ALS before any finding: that is the base rate (docs/clinical-reference.md, "Prior").
 LEAN_MMN_AT = 0.90
 LEAN_ALS_AT = 0.10
 NEXT_BEST_COUNT = 3
