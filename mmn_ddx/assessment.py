@@ -380,7 +380,9 @@ class Assessor:
         findings = case.findings_through(stage)
         if extra:  # a value of None sets a finding back to unknown (`--finding id=unknown`)
             findings = {k: v for k, v in {**findings, **extra}.items() if v is not None}
-        return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+        a = self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+        a.changed_findings = case.changes_through(index + 1)
+        return a
 
 
 def rank_considerations(considerations, order: Mapping[str, int]) -> list[Consideration]:
@@ -485,7 +487,16 @@ def to_json(a: Assessment) -> dict:
         data["criteria_detail"] = a.criteria_detail
     if a.disagreement:
         data["disagreement"] = list(a.disagreement)
+    if a.changed_findings:
+        data["changed_findings"] = [finding_change_json(c) for c in a.changed_findings]
     return data
+
+
+def finding_change_json(c) -> dict:
+    """A finding a follow-up stage changed (README, "Follow-up stages"): the extra `changed_findings` field."""
+    value = _jsonable({"before": c.before, "after": c.after})
+    return {"finding": c.finding, **value, "stage": c.stage, "since_stage": c.since,
+            "months": c.months, "months_since_previous": c.months_since_previous}
 
 
 def _jsonable(findings: Mapping[str, Any]) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
-from mmn_ddx.model import Case, Stage
+from mmn_ddx.model import Case, FindingChange, Stage
 from mmn_ddx.resources import cases_dir
 from mmn_ddx.safetext import shorten
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
@@ -21,6 +21,7 @@ CRITERIA_VALUES = {
     "awaji_als": ("definite", "probable", "possible", "not_met", "insufficient_data"),
 }
 MAX_STAGES = 20
+STAGE_FIELDS = ("name", "narrative", "findings", "follow_up", "months_since_onset", "months_since_previous", "teaching_point")
 CASE_FIELDS = ("id", "title", "source", "diagnosis", "difficulty", "stages", "findings", "teaching_points", "expected_criteria")
 
 
@@ -100,15 +101,16 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
             problem(line_of(data, "stages"), "'stages' must be a non-empty list.")
             raw_stages = []
         seen_names: set[str] = set()
-        first_seen: dict[str, tuple[str, Any]] = {}
+        latest: dict[str, tuple[str, Any]] = {}  # finding -> (stage that set its current value, value)
+        clock: float | None = None  # months since onset at the stage just read, when known
         for i, raw in enumerate(raw_stages):
             line = line_of(raw_stages, i)
             if not isinstance(raw, Mapping):
                 problem(line, f"stage {i + 1} must be a mapping with name, narrative and findings.")
                 continue
             for key in raw:
-                if key not in ("name", "narrative", "findings"):
-                    problem(line_of(raw, key), f"field '{shorten(key)}' is not part of a stage.", did_you_mean(key, ("name", "narrative", "findings")))
+                if key not in STAGE_FIELDS:
+                    problem(line_of(raw, key), f"field '{shorten(key)}' is not part of a stage.", did_you_mean(key, STAGE_FIELDS))
             name = raw.get("name", f"stage-{i + 1}")
             if not isinstance(name, str) or not name.strip() or name.isdigit():
                 problem(line_of(raw, "name") or line, f"stage {i + 1} needs a short word as its name.")
@@ -121,16 +123,28 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
                 problem(line_of(raw, "narrative"), f"stage '{name}': 'narrative' must be text.")
                 narrative = ""
             findings = _findings(raw.get("findings"), f"stage '{name}'", path, vocab, problems, line)
+            timing = _follow_up(raw, name, i, clock, findings, path, problems, line)
+            if timing["follow_up"] and timing["months_since_onset"] is not None:
+                clock = timing["months_since_onset"]
+            elif clock is None and "duration_months" in findings:
+                clock = findings["duration_months"]  # the first visit's time since onset
+            changes = []
             for finding, value in findings.items():
-                if finding in first_seen and first_seen[finding][1] != value:
-                    earlier, old = first_seen[finding]
-                    problem(
-                        line_of(raw.get("findings"), finding),
-                        f"finding '{finding}' is {_show(value)} in stage '{name}' but {_show(old)} in stage '{earlier}'.",
-                        "A later stage may add findings, not change them: keep one value.",
-                    )
-                first_seen.setdefault(finding, (name, value))
-            stages.append(Stage(name, narrative.strip(), findings, line))
+                if finding in latest and latest[finding][1] != value:
+                    earlier, old = latest[finding]
+                    if not timing["follow_up"]:
+                        problem(
+                            line_of(raw.get("findings"), finding),
+                            f"finding '{finding}' is {_show(value)} in stage '{name}' but {_show(old)} in stage '{earlier}'.",
+                            "A later stage may add findings, not change them. If the patient changed between visits, "
+                            "make this stage a follow-up: add 'follow_up: true' and 'months_since_onset: N' "
+                            "(or 'months_since_previous: N') to the stage.",
+                        )
+                    elif finding != "duration_months":  # the clock, shown as the follow-up's time
+                        changes.append(FindingChange(finding, old, value, name, earlier, timing["months_since_onset"],
+                                              timing["months_since_previous"]))
+                latest[finding] = (name, value)
+            stages.append(Stage(name, narrative.strip(), findings, line, changes=tuple(changes), **timing))
     elif "findings" in data:
         findings = _findings(data["findings"], "findings", path, vocab, problems, line_of(data, "findings"))
         stages.append(Stage("findings", "", findings, line_of(data, "findings")))
@@ -145,6 +159,63 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
         teaching_points=tuple(" ".join(p.split()) for p in points), path=path,
         expected_criteria=dict(expected),
     )
+
+
+def _months(raw: Mapping, key: str, where: str, path: str, problems: list[Problem]) -> float | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or not 0 <= value <= 1200:
+        problems.append(Problem(path, line_of(raw, key), f"{where}: '{key}' must be a number of months from 0 to 1200, not {shorten(value)}.",
+                                f"E.g. '{key}: 14'."))
+        return None
+    return value
+
+
+def _follow_up(raw: Mapping, name: str, index: int, clock: float | None, findings: dict, path: str,
+               problems: list[Problem], line: int | None) -> dict:
+    """The follow-up fields of a stage, checked: a follow-up says when it happened, and only a
+    follow-up may say so (README, "Follow-up stages")."""
+    where = f"stage '{name}'"
+    follow_up = raw.get("follow_up", False)
+    if not isinstance(follow_up, bool):
+        problems.append(Problem(path, line_of(raw, "follow_up"), f"{where}: 'follow_up' must be true or false, not {shorten(follow_up)}."))
+        follow_up = False
+    onset = _months(raw, "months_since_onset", where, path, problems)
+    previous = _months(raw, "months_since_previous", where, path, problems)
+    point = raw.get("teaching_point", "") or ""
+    if not isinstance(point, str):
+        problems.append(Problem(path, line_of(raw, "teaching_point"), f"{where}: 'teaching_point' must be text.",
+                                "Put the text in quotes: YAML reads 'words: more words' as a key and a value."))
+        point = ""
+    if not follow_up:
+        for key in ("months_since_onset", "months_since_previous", "teaching_point"):
+            if raw.get(key) is not None:
+                problems.append(Problem(path, line_of(raw, key), f"{where}: '{key}' belongs to a follow-up stage.",
+                                        "Add 'follow_up: true' to the stage, or remove the field."))
+        return {"follow_up": False, "months_since_onset": None, "months_since_previous": None, "teaching_point": ""}
+    if index == 0:
+        problems.append(Problem(path, line_of(raw, "follow_up") or line, f"{where}: the first stage cannot be a follow-up.",
+                                "A follow-up comes after an earlier visit: put the first visit's stages before it."))
+    if onset is None and previous is None and not any(raw.get(k) is not None for k in ("months_since_onset", "months_since_previous")):
+        problems.append(Problem(path, line_of(raw, "follow_up") or line, f"{where}: a follow-up must say when it happened.",
+                                "Add 'months_since_onset: N' (time from first symptom) or 'months_since_previous: N' (time since the stage before)."))
+    if previous is not None and clock is not None:
+        if onset is None:
+            onset = clock + previous
+        elif abs(onset - (clock + previous)) > 0.5:
+            problems.append(Problem(path, line_of(raw, "months_since_previous"),
+                                    f"{where}: {previous:g} months after the stage before (at {clock:g} months) is {clock + previous:g} months since onset, not {onset:g}.",
+                                    "Give one of months_since_onset and months_since_previous, or make them agree."))
+    if onset is not None and clock is not None and onset < clock:
+        problems.append(Problem(path, line_of(raw, "months_since_onset"),
+                                f"{where}: the follow-up at {onset:g} months since onset comes before the stage before it ({clock:g} months).",
+                                "A follow-up comes later: check months_since_onset, or the duration_months of the first visit."))
+    if onset is not None and "duration_months" in findings and findings["duration_months"] != onset:
+        problems.append(Problem(path, line_of(raw.get("findings"), "duration_months"),
+                                f"{where}: duration_months {findings['duration_months']:g} disagrees with the follow-up's {onset:g} months since onset.",
+                                "Leave duration_months out of a follow-up: its time since onset is the duration."))
+    return {"follow_up": True, "months_since_onset": onset, "months_since_previous": previous, "teaching_point": " ".join(point.split())}
 
 
 def _show(value: Any) -> str:

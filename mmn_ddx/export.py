@@ -246,11 +246,12 @@ def _md_handout(case: Case, vocab: Vocabulary) -> str:
            "Name: ______________________  Date: ______________", "", md_text(_instructions()), ""]
     total = len(case.stages)
     for number, stage in enumerate(case.stages, 1):
-        out += [f"## Stage {number} of {total}: {md_text(stage.name.capitalize())}", ""]
+        out += [f"## Stage {number} of {total}: {md_text(_stage_title(stage))}", ""]
         for paragraph in _md_paragraphs(stage.narrative):
             out += [paragraph, ""]
-        if stage.findings:
-            out += ["**Findings disclosed at this stage**", "", *_md_findings(stage.findings, vocab), ""]
+        out += _md_changes(stage, vocab)
+        if stage.unchanged_findings:
+            out += ["**Findings disclosed at this stage**", "", *_md_findings(stage.unchanged_findings, vocab), ""]
         out += ["**Questions**", ""]
         for q_number, question in enumerate(_stage_questions(number == total), 1):
             out += [f"{q_number}. {md_text(question)}", ""]
@@ -264,6 +265,31 @@ def _md_handout(case: Case, vocab: Vocabulary) -> str:
         out += [f"{q_number}. {md_text(question)}", "", *_md_answer_space()]
     out += ["---", "", f"*{DISCLAIMER}*", ""]
     return "\n".join(out)
+
+
+def _stage_title(stage) -> str:
+    """'Examination', or 'Review (follow-up, 14 months after onset)'."""
+    return stage.name.capitalize() + (f" (follow-up, {stage.when})" if stage.follow_up else "")
+
+
+def _md_changes(stage, vocab: Vocabulary, key: bool = False) -> list[str]:
+    """What a follow-up changed; in the answer key, with the teaching point of the change."""
+    out = []
+    if stage.changes:
+        out += ["**Changed since the earlier visit**", "", *(f"- {md_text(vocab.show_change(c))}" for c in stage.changes), ""]
+    if key and stage.teaching_point:
+        out += [f"**What the change teaches:** {md_text(stage.teaching_point)}", ""]
+    return out
+
+
+def _html_changes(stage, vocab: Vocabulary, key: bool = False) -> str:
+    out = ""
+    if stage.changes:
+        items = "".join(f"<li>{_h(vocab.show_change(c))}</li>" for c in stage.changes)
+        out += f'<h3>Changed since the earlier visit</h3>\n<ul class="changes">{items}</ul>'
+    if key and stage.teaching_point:
+        out += f'\n<p class="verdict"><strong>What the change teaches:</strong> {_h(stage.teaching_point)}</p>'
+    return out
 
 
 def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
@@ -289,7 +315,8 @@ def _md_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str:
     total = len(keys)
     for key in keys:
         a = key.assessment
-        out += [f"## Stage {key.number} of {total}: {md_text(key.name.capitalize())}", "",
+        stage = case.stages[key.number - 1]
+        out += [f"## Stage {key.number} of {total}: {md_text(_stage_title(stage))}", "", *_md_changes(stage, vocab, key=True),
                 f"The engine: **{LEANING_WORDS[a.leaning]}**, P(MMN) = {show_p(a.p_mmn)} (before this stage {show_p(key.previous_p)}).", "",
                 "```text", f"{text_bar(a.p_mmn)}   P(MMN) = {show_p(a.p_mmn)}", "```", ""]
         out += [f"**{md_text(note)}**" for note in _stage_notes(a, case, vocab)] + ([""] if _stage_notes(a, case, vocab) else [])
@@ -450,10 +477,10 @@ def _html_handout(case: Case, vocab: Vocabulary) -> str:
     parts: list[str] = []
     for number, stage in enumerate(case.stages, 1):
         section = [f'<section class="stage" id="stage-{number}">',
-                   f"<h2>Stage {number} of {total}: {_h(stage.name.capitalize())}</h2>",
-                   _html_paragraphs(stage.narrative)]
-        if stage.findings:
-            section += ["<h3>Findings disclosed at this stage</h3>", _html_findings(stage.findings, vocab)]
+                   f"<h2>Stage {number} of {total}: {_h(_stage_title(stage))}</h2>",
+                   _html_paragraphs(stage.narrative), _html_changes(stage, vocab)]
+        if stage.unchanged_findings:
+            section += ["<h3>Findings disclosed at this stage</h3>", _html_findings(stage.unchanged_findings, vocab)]
         section += ["<h3>Questions</h3>", '<ol class="questions">']
         for question in _stage_questions(number == total):
             if question == QUESTION_LEAN:
@@ -500,7 +527,8 @@ def _html_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str
     for key in keys:
         a = key.assessment
         section = [f'<section class="stage" id="stage-{key.number}">',
-                   f"<h2>Stage {key.number} of {total}: {_h(key.name.capitalize())}</h2>",
+                   f"<h2>Stage {key.number} of {total}: {_h(_stage_title(case.stages[key.number - 1]))}</h2>",
+                   _html_changes(case.stages[key.number - 1], vocab, key=True),
                    f'<p class="verdict">The engine: {_h(LEANING_WORDS[a.leaning])}, P(MMN) = {show_p(a.p_mmn)} '
                    f"(before this stage {show_p(key.previous_p)})</p>",
                    *[f'<p class="verdict"><strong>{_h(note)}</strong></p>' for note in _stage_notes(a, case, vocab)],

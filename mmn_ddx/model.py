@@ -144,11 +144,46 @@ class Family:
 
 
 @dataclass(frozen=True)
+class FindingChange:
+    """A finding that a follow-up stage gives a new value (README, "Follow-up stages")."""
+
+    finding: str
+    before: Any
+    after: Any
+    stage: str  # the follow-up stage that records the new value
+    since: str  # the stage whose value it replaces
+    months: float | None = None  # months since onset at the follow-up, when the case says or implies it
+    months_since_previous: float | None = None  # as the follow-up stage gives it
+
+
+@dataclass(frozen=True)
 class Stage:
     name: str
     narrative: str
     findings: dict
     line: int | None = None
+    follow_up: bool = False
+    months_since_onset: float | None = None  # as written, or worked out from the earlier stages
+    months_since_previous: float | None = None
+    teaching_point: str = ""  # what the change at this follow-up teaches (shown after the learner's call)
+    changes: tuple = ()  # FindingChange: the findings this follow-up gives a new value
+
+    @property
+    def unchanged_findings(self) -> dict:
+        """The stage's findings less those it changes (which are shown as changes, before → after)."""
+        changed = {c.finding for c in self.changes}
+        return {k: v for k, v in self.findings.items() if k not in changed}
+
+    @property
+    def when(self) -> str:
+        """'14 months after onset', '12 months later', or '' when the stage is not a follow-up."""
+        if not self.follow_up:
+            return ""
+        if self.months_since_onset is not None:
+            return f"{self.months_since_onset:g} months after onset"
+        if self.months_since_previous is not None:
+            return f"{self.months_since_previous:g} months later"
+        return "later"
 
 
 @dataclass(frozen=True)
@@ -184,11 +219,18 @@ class Case:
         raise InputError(Problem(self.path, None, f"case '{self.id}' has no stage '{text}'.", hint))
 
     def findings_through(self, stage: str | int | None = None) -> dict:
-        """Every finding disclosed up to and including `stage`."""
+        """Every finding disclosed up to and including `stage`, each at its latest value: a follow-up
+        stage replaces what earlier stages said, and its time since onset becomes the duration."""
         merged: dict = {}
         for s in self.stages[: self.stage_index(stage) + 1]:
             merged.update(s.findings)
+            if s.follow_up and s.months_since_onset is not None:
+                merged["duration_months"] = s.months_since_onset
         return merged
+
+    def changes_through(self, stage: str | int | None = None) -> list:
+        """The changes recorded by follow-up stages up to and including `stage`, in order."""
+        return [c for s in self.stages[: self.stage_index(stage) + 1] for c in s.changes]
 
 
 @dataclass
@@ -251,3 +293,4 @@ class Assessment:
     criteria: dict = field(default_factory=dict)
     criteria_detail: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
+    changed_findings: list = field(default_factory=list)  # FindingChange: findings that follow-up stages gave a new value

@@ -48,7 +48,18 @@ def case_schema(vocab=None) -> dict:
             "name": {"title": "Stage name", "description": "a short word: history, examination, electrodiagnosis, laboratory, treatment", "type": "string"},
             "narrative": {"title": "Narrative", "description": "what the learner reads at this stage", "type": "string"},
             "findings": {"$ref": "#/$defs/findings"},
+            "follow_up": {"title": "Follow-up", "description": "(extension) a later visit: it may give findings of earlier stages a new value, "
+                          "which the assessment uses and lists as a change; it needs months_since_onset or months_since_previous", "type": "boolean"},
+            "months_since_onset": {"title": "Months since onset", "description": "(follow-up) time from the first symptom to this visit; "
+                                   "it becomes the duration", "type": "number", "minimum": 0, "maximum": 1200},
+            "months_since_previous": {"title": "Months since the previous stage", "description": "(follow-up) time since the stage before",
+                                      "type": "number", "minimum": 0, "maximum": 1200},
+            "teaching_point": {"title": "Teaching point of the follow-up", "description": "(follow-up) what the change teaches; "
+                               "shown after the learner's call and in the answer key", "type": "string"},
         },
+        "dependentRequired": {"months_since_onset": ["follow_up"], "months_since_previous": ["follow_up"], "teaching_point": ["follow_up"]},
+        "if": {"properties": {"follow_up": {"const": True}}, "required": ["follow_up"]},
+        "then": {"anyOf": [{"required": ["months_since_onset"]}, {"required": ["months_since_previous"]}]},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -141,6 +152,16 @@ def assessment_schema() -> dict:
             "headline": {"title": "(extra) the line a learner reads first: the mimic to exclude, or the leaning", "type": "string"},
             "criteria_detail": {"title": "(extra) element-by-element detail of each criterion set", "type": "object"},
             "disagreement": {"title": "(extra) where the leaning and the criteria pull apart", "type": "array", "items": {"type": "string"}},
+            "changed_findings": {
+                "title": "(extra) findings that follow-up stages gave a new value; the assessment uses the latest",
+                "type": "array",
+                "items": {"type": "object", "required": ["finding", "before", "after", "stage", "since_stage", "months"],
+                          "properties": {"finding": {"type": "string"}, "before": {}, "after": {},
+                                         "stage": {"title": "the follow-up stage that records the new value", "type": "string"},
+                                         "since_stage": {"title": "the stage whose value it replaces", "type": "string"},
+                                         "months": {"title": "months since onset at the follow-up (null when the case does not say)", "type": ["number", "null"]},
+                                         "months_since_previous": {"title": "months since the stage before, as the case gives it", "type": ["number", "null"]}}},
+            },
         },
     }
 

@@ -90,6 +90,17 @@ class Vocabulary:
             text += f" {spec.unit}"
         return text
 
+    def show_change(self, change) -> str:
+        """A follow-up's change as a learner reads it: 'Babinski sign: absent → present, 14 months after onset'."""
+        def word(value: Any) -> str:
+            if isinstance(value, bool):
+                return "present" if value else "absent"
+            return self.show(change.finding, value)
+
+        when = (f"{change.months:g} months after onset" if change.months is not None
+                else f"{change.months_since_previous:g} months later" if change.months_since_previous is not None else "")
+        return f"{self.label(change.finding)}: {word(change.before)} → {word(change.after)}" + (f", {when}" if when else "")
+
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.specs
 

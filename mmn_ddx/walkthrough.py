@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, to_json
+from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, finding_change_json, to_json
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.safetext import shorten
@@ -261,6 +261,7 @@ class Step:
     newly_fired: list  # rule ids that fired at this stage
     last: bool
     changes: list = field(default_factory=list)  # explain.Change: what this stage's evidence did, in order
+    stage: Any = None  # the case's Stage: follow-up time, changed findings and their teaching point
 
 
 @dataclass
@@ -299,7 +300,7 @@ class Walkthrough:
             self.records.append(StageRecord(stage.name, a.leaning, a.p_mmn,
                                             note=bedside_misleads(a, self.case.diagnosis, self.assessor.book.vocabulary)))
             yield Step(index, stage.name, stage.narrative, dict(stage.findings), a, previous_p, newly,
-                       index == len(self.case.stages) - 1, changes(a, previous, self.assessor.book.families))
+                       index == len(self.case.stages) - 1, changes(a, previous, self.assessor.book.families), stage)
             previous_p, previous_fired, previous = a.p_mmn, fired, a
 
     def record_call(self, step: Step, call: Call) -> EngineComparison:
@@ -504,16 +505,25 @@ def load_answers(path: str, case: Case, vocab=None) -> dict:
 
 
 def step_event(step: Step) -> dict:
-    return {
+    event = {
         "event": "stage", "case": step.assessment.case_id, "stage": step.name, "number": step.index + 1,
         "narrative": step.narrative, "new_findings": {k: list(v) if isinstance(v, tuple) else v for k, v in step.new_findings.items()},
     }
+    if step.stage is not None and step.stage.follow_up:
+        # Extras of a follow-up stage (README, "Follow-up stages"); the teaching point waits for the engine event.
+        event["follow_up"] = {"months_since_onset": step.stage.months_since_onset,
+                              "months_since_previous": step.stage.months_since_previous}
+        event["changed_findings"] = [finding_change_json(c) for c in step.stage.changes]
+    return event
 
 
 def engine_event(step: Step) -> dict:
     data = to_json(step.assessment)
-    return {"event": "engine", "stage": step.name, "previous_p_mmn": round(step.previous_p, 4),
-            "newly_fired": step.newly_fired, "changes": [change_json(c) for c in step.changes], "assessment": data}
+    event = {"event": "engine", "stage": step.name, "previous_p_mmn": round(step.previous_p, 4),
+             "newly_fired": step.newly_fired, "changes": [change_json(c) for c in step.changes], "assessment": data}
+    if step.stage is not None and step.stage.teaching_point:
+        event["teaching_point"] = step.stage.teaching_point  # of a follow-up's changed findings
+    return event
 
 
 def change_json(c) -> dict:

@@ -404,8 +404,12 @@ def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
         parts.append(Text(f"\n{number}. {stage.name.capitalize()}", style="bold cyan"))
         if stage.narrative:
             parts.append(paragraphs(stage.narrative))
-        if stage.findings:
-            parts.append(_findings_lines(stage.findings, vocab))
+        if stage.follow_up:
+            parts.append(Text(f"  • Follow-up, {stage.when}", style="cyan"))
+        for change in stage.changes:
+            parts.append(Text(f"  • Changed: {vocab.show_change(change)}", style="yellow"))
+        if stage.unchanged_findings:
+            parts.append(_findings_lines(stage.unchanged_findings, vocab))
     if reveal:
         parts.append(Text(f"\nDiagnosis: {case.diagnosis}", style="bold magenta"))
         if case.source:
@@ -419,12 +423,21 @@ def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
 
 def stage_view(step, total: int, vocab: Vocabulary) -> Group:
     head = Text(f"Stage {step.index + 1} of {total}: {step.name}", style="bold cyan")
+    follow_up = step.stage is not None and step.stage.follow_up
+    if follow_up:
+        head.append(f" (follow-up, {step.stage.when})", style="cyan")
     parts: list = [Text(""), head]
     if step.narrative:
         parts.append(paragraphs(step.narrative))
-    if step.new_findings:
+    if follow_up and step.stage.changes:
+        text = Text("Changed since the earlier visit:\n", style="bold yellow")
+        for change in step.stage.changes:
+            text.append(f"  • {vocab.show_change(change)}\n")
+        parts.append(text)
+    shown = step.stage.unchanged_findings if follow_up else step.new_findings
+    if shown:
         parts.append(Text("New findings:", style="bold"))
-        parts.append(_findings_lines(step.new_findings, vocab))
+        parts.append(_findings_lines(shown, vocab))
     return Group(*parts)
 
 
@@ -440,6 +453,8 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
     if step.changes:
         parts.append(Text("Why it moved (this stage's evidence; a rule in full: mmn-ddx rules show ID)", style="bold"))
         parts.append(changes_table(step.changes))
+    if step.stage is not None and step.stage.teaching_point:
+        parts.append(Text(f"What the change teaches: {step.stage.teaching_point}", style="bold yellow"))
     if a.consider and a.consider[0].leads:
         parts.append(Text(headline(a), style="bold magenta"))
         if a.consider[1:]:
