@@ -20,7 +20,7 @@ from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
 from mmn_ddx.rulebook import RuleBook, rulebook
-from mmn_ddx.vocabulary import TIER_LABELS, TIERS
+from mmn_ddx.vocabulary import TIER_LABELS, TIERS, with_derived
 
 # Default prior: P(MMN) = 0.05, MMN against ALS as a whole among new referrals in whom both are
 # considered (MMN:ALS about 1:20 at Japanese neuromuscular centres, Muscle Nerve 2014;49:357-361), an
@@ -323,6 +323,7 @@ class Assessor:
     def assess(self, findings: Mapping[str, Any], *, case_id: str = "findings", title: str = "",
                through_stage: str | None = None, prior: float = DEFAULT_PRIOR) -> Assessment:
         check_prior(prior)
+        findings = with_derived(findings)  # a numeric anti-GM1 titre stands for its category
         outcome = self.engine.run(findings)
         fired_true = [key for key, truth in outcome if truth is True]
         weigh_ids = [k for k in fired_true if k in self._weigh]

@@ -10,7 +10,7 @@ from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Case, FindingChange, Stage
 from mmn_ddx.resources import cases_dir
 from mmn_ddx.safetext import shorten
-from mmn_ddx.vocabulary import Vocabulary, vocabulary
+from mmn_ddx.vocabulary import CUTOFF, HIGH_CUTOFF, TITRE, TITRE_CATEGORY, Vocabulary, titre_category, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
 CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -144,6 +144,7 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Cas
                         changes.append(FindingChange(finding, old, value, name, earlier, timing["months_since_onset"],
                                               timing["months_since_previous"]))
                 latest[finding] = (name, value)
+            _check_titre({k: v for k, (_, v) in latest.items()}, findings, raw.get("findings"), name, path, problems)
             stages.append(Stage(name, narrative.strip(), findings, line, changes=tuple(changes), **timing))
     elif "findings" in data:
         findings = _findings(data["findings"], "findings", path, vocab, problems, line_of(data, "findings"))
@@ -216,6 +217,35 @@ def _follow_up(raw: Mapping, name: str, index: int, clock: float | None, finding
                                 f"{where}: duration_months {findings['duration_months']:g} disagrees with the follow-up's {onset:g} months since onset.",
                                 "Leave duration_months out of a follow-up: its time since onset is the duration."))
     return {"follow_up": True, "months_since_onset": onset, "months_since_previous": previous, "teaching_point": " ".join(point.split())}
+
+
+def _check_titre(known: dict, new: dict, block: Any, name: str, path: str, problems: list[Problem]) -> None:
+    """A numeric anti-GM1 titre needs the laboratory's cut-offs to stand for a category, and must agree
+    with the category when both are given (README, "Vocabulary version 2")."""
+    if not any(k in new for k in (TITRE, CUTOFF, HIGH_CUTOFF, TITRE_CATEGORY)) or TITRE not in known:
+        return
+    where = f"stage '{name}'"
+
+    def line(key):
+        return line_of(block, key) if isinstance(block, Mapping) and key in block else line_of(block)
+
+    if CUTOFF not in known:
+        problems.append(Problem(path, line(TITRE), f"{where}: the anti-GM1 titre {known[TITRE]:g} has no cut-off to be read against.",
+                                f"Add '{CUTOFF}: N', the laboratory's cut-off for a positive result, in its units."))
+        return
+    if HIGH_CUTOFF in known and known[HIGH_CUTOFF] < known[CUTOFF]:
+        problems.append(Problem(path, line(HIGH_CUTOFF), f"{where}: the high-titre cut-off {known[HIGH_CUTOFF]:g} is below the positive cut-off {known[CUTOFF]:g}.",
+                                "Give the laboratory's two levels: positive from anti_gm1_igm_cutoff, high from anti_gm1_igm_high_cutoff."))
+        return
+    category = titre_category(known)
+    if category is None:
+        problems.append(Problem(path, line(TITRE), f"{where}: the anti-GM1 titre {known[TITRE]:g} is at or above the cut-off {known[CUTOFF]:g}, "
+                                "but the case does not say where a high titre begins.",
+                                f"Add '{HIGH_CUTOFF}: N' (the laboratory's high-titre level), or give '{TITRE_CATEGORY}: low_titre' or 'high_titre' instead of the titre."))
+        return
+    if TITRE_CATEGORY in known and known[TITRE_CATEGORY] != category:
+        problems.append(Problem(path, line(TITRE_CATEGORY), f"{where}: anti_gm1_igm is {known[TITRE_CATEGORY]} but the titre {known[TITRE]:g} "
+                                f"against the laboratory's cut-offs is {category}.", "Give the titre or the category, or make them agree."))
 
 
 def _show(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.resources import rules_dir
@@ -37,6 +37,7 @@ class FindingSpec:
     integer: bool = False
     tier: str = "bedside"
     ask_first: str = ""  # why this test is offered before any other while it is unknown
+    since: int = 1  # the vocabulary version that added the finding
 
     def allowed(self) -> str:
         """Words a user may write for this finding, for help and error messages."""
@@ -53,6 +54,31 @@ class FindingSpec:
 
 REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
 UNKNOWN_WORD = "unknown"  # `--finding id=unknown`: back to unknown, as if the case never said
+# A numeric anti-GM1 titre stands for the category through the laboratory's cut-offs (README,
+# "Vocabulary version 2"): below the cut-off negative, from it low titre, from the high cut-off high.
+TITRE, CUTOFF, HIGH_CUTOFF, TITRE_CATEGORY = "anti_gm1_igm_titre", "anti_gm1_igm_cutoff", "anti_gm1_igm_high_cutoff", "anti_gm1_igm"
+
+
+def titre_category(findings: Mapping[str, Any]) -> str | None:
+    """The anti_gm1_igm category a numeric titre maps to, or None when the cut-offs needed are not given."""
+    titre, cutoff, high = findings.get(TITRE), findings.get(CUTOFF), findings.get(HIGH_CUTOFF)
+    if titre is None or cutoff is None:
+        return None
+    if titre < cutoff:
+        return "negative"
+    if high is None:
+        return None
+    return "high_titre" if titre >= high else "low_titre"
+
+
+def with_derived(findings: Mapping[str, Any]) -> dict:
+    """The findings with the category a numeric titre stands for, unless the category is given."""
+    out = dict(findings)
+    if TITRE_CATEGORY not in out:
+        category = titre_category(out)
+        if category is not None:
+            out[TITRE_CATEGORY] = category
+    return out
 
 
 def show_value(value: Any) -> str:
@@ -70,8 +96,10 @@ class Vocabulary:
     """All finding specs by id, with value checking that explains itself, and the diagnoses."""
 
     def __init__(self, specs: list[FindingSpec], regions: tuple[str, ...] = REGIONS,
-                 conditions: dict[str, str] | None = None, diagnoses: dict[str, str] | None = None):
+                 conditions: dict[str, str] | None = None, diagnoses: dict[str, str] | None = None,
+                 version: int = 1):
         self.specs = {spec.id: spec for spec in specs}
+        self.version = version
         self.regions = regions
         self.conditions = dict(conditions or {})  # condition to consider -> label
         self.diagnoses = {**(diagnoses or {}), **self.conditions}  # every diagnosis a case may have -> label
@@ -214,6 +242,7 @@ def _spec_from(entry: dict, path: str) -> FindingSpec:
             integer=bool(entry.get("integer", False)),
             tier=entry.get("tier", "bedside"),
             ask_first=" ".join(str(entry.get("ask_first", "")).split()),
+            since=int(entry.get("since", 1)),
         )
     except (KeyError, TypeError) as error:
         raise InputError(Problem(path, line, f"a finding entry lacks {error}.")) from None
@@ -230,7 +259,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
     conditions = {entry["id"]: entry["label"] for entry in data.get("conditions", [])}
     diagnoses = {entry["id"]: entry["label"] for entry in data.get("diagnoses", [])}
-    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses)
+    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses, int(data.get("version", 1)))
 
 
 @lru_cache(maxsize=1)

@@ -173,7 +173,7 @@ def findings(as_json):
     if as_json:
         from dataclasses import asdict
 
-        _emit_json({"regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
+        _emit_json({"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
                     "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]})
         return
     from mmn_ddx.render import conditions_table, findings_table, make_console

@@ -16,7 +16,7 @@ from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, headline
 from mmn_ddx.errors import MAX_PROBLEMS_SHOWN, more_problems
 from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
 from mmn_ddx.safetext import clean, has_unsafe, shorten
-from mmn_ddx.vocabulary import Vocabulary, show_value
+from mmn_ddx.vocabulary import TIER_LABELS, Vocabulary, show_value
 
 BAR_WIDTH = 41
 MAX_MESSAGE_CHARS = 2000  # an error message that echoes a huge value is cut
@@ -206,8 +206,9 @@ class IdTable:
 
 
 def findings_table(vocab: Vocabulary) -> IdTable:
-    rows = [[spec.id, spec.label, spec.stage, spec.allowed(), spec.description] for spec in vocab]
-    return IdTable("Findings (the public vocabulary)",
+    rows = [[spec.id, spec.label + (" ★" if spec.since > 1 else ""), f"{spec.stage} ({TIER_LABELS[spec.tier]})",
+             spec.allowed(), spec.description] for spec in vocab]
+    return IdTable(f"Findings (the public vocabulary, version {vocab.version}; ★ added in version 2)",
                    [("Identifier", {}), ("Label", {"ratio": 2}), ("Stage", {"ratio": 2}), ("Values", {"ratio": 2}),
                     ("Meaning", {"ratio": 4})], rows)
 
