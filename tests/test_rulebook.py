@@ -86,7 +86,9 @@ def test_every_condition_to_consider_can_be_named():
                 "inclusion_body_myositis", "post_polio_syndrome", "adult_spinal_muscular_atrophy",
                 "benign_fasciculation_syndrome", "neuralgic_amyotrophy", "progressive_muscular_atrophy",
                 "multifocal_acquired_motor_axonopathy"}  # shared/contract/findings.md
-    assert set(BOOK.vocabulary.conditions) == contract
+    # Version 1 of the contract named twelve; version 2 of the vocabulary adds five (issue 14), drops none.
+    assert contract | {"myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
+                       "radiation_induced_lmn_syndrome", "hnpp"} == set(BOOK.vocabulary.conditions)
 
 
 def test_pseudo_block_does_not_count_toward_mmn():
