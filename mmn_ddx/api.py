@@ -89,7 +89,8 @@ def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_opt
     if not names:
         engine_ = assessor(engine)
         try:
-            assessment = engine_.assess(extra, case_id="command-line", title="Findings given on the command line", prior=prior)
+            known = {k: v for k, v in extra.items() if v is not None}  # `id=unknown` is simply left out
+            assessment = engine_.assess(known, case_id="command-line", title="Findings given on the command line", prior=prior)
             found = engine_.what_if(assessment.findings, assessment.prior) if what_if else None
         except InputError:
             raise
@@ -143,3 +144,11 @@ def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | N
     case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
     answers = load_answers(answers_path, case) if answers_path else None
     return Walkthrough(case, assessor("durable"), prior), answers
+
+
+def explain(assessment, previous=None):
+    """What the evidence did, family by family, from `previous` (default: the prior alone)."""
+    from mmn_ddx.explain import changes
+    from mmn_ddx.rulebook import rulebook
+
+    return changes(assessment, previous, rulebook().families)

@@ -20,17 +20,28 @@ from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
 from mmn_ddx.rulebook import RuleBook, rulebook
+from mmn_ddx.vocabulary import TIER_LABELS, TIERS, with_derived
 
-# Default prior: P(MMN) = 0.15 among adults with progressive, asymmetric, pure-motor weakness,
-# a teaching default (confidence L) from shared/clinical/discriminators.md, "Prior": MMN
-# prevalence about 0.6–2 per 100,000 (Nobile-Orazio 2001; Cats 2010) against ALS prevalence
-# about 5–8 per 100,000 (Hardiman 2017).
-DEFAULT_PRIOR = 0.15
+# Default prior: P(MMN) = 0.05, MMN against ALS as a whole among new referrals in whom both are
+# considered (MMN:ALS about 1:20 at Japanese neuromuscular centres, Muscle Nerve 2014;49:357-361), an
+# estimate (confidence L): docs/clinical-reference.md, "Prior". Every rule's ALS frequency is a
+# frequency in ALS as a whole, so the prior is too; the lower-motor-neuron picture that makes the
+# question arise is weighed once, as evidence (the bedside-picture family), not assumed here as
+# well. `--prior` overrides it.
+DEFAULT_PRIOR = 0.05
 # Leaning thresholds (a design choice of this tool, documented in the README): a leaning is
-# named only when the posterior is at least 9 : 1 for one side; the prior alone leans nowhere.
+# named only when the posterior is at least 9 : 1 for one side. The default prior (1 : 19) leans
+# ALS before any finding: that is the base rate (docs/clinical-reference.md, "Prior").
 LEAN_MMN_AT = 0.90
 LEAN_ALS_AT = 0.10
 NEXT_BEST_COUNT = 3
+# Ranking what to ask next (a teaching preference, not a clinical figure): each step up the tier
+# ladder (vocabulary TIERS: bedside, nerve studies, blood, …, treatment trial) must be expected to
+# tell about a fifth more to be preferred; findings worth less than MIN_WORTH (expected change in
+# log-odds) are not offered. A treatment trial waits for the nerve studies and the antibodies.
+TIER_DISCOUNT = 0.8
+MIN_WORTH = 0.05
+TRIAL_NEEDS_FIRST = ("conduction_block", "anti_gm1_igm")
 
 
 def logit(p: float) -> float:
@@ -70,6 +81,40 @@ def check_prior(prior: float) -> float:
     return prior
 
 
+def weigh_families(rules, families) -> list[tuple]:
+    """How a set of fired weighing rules counts: (rule, folded rules, log-odds of MMN, bounded) each.
+
+    Rules outside any family count by their own ratio. A family counts once in each direction,
+    through its strongest fired member; the other members that fired in that direction are folded
+    into it. Where the family has a joint figure for its whole picture, the count toward the
+    joint's side never exceeds that figure (bounded = True). `toward: neither` rules come back with
+    log-odds 0, for the explanation only. The result is in the order of `rules`.
+    """
+    out: list[tuple] = []
+    holders: dict[tuple, int] = {}
+    for rule in rules:
+        if rule.toward == "neither" or rule.family is None:
+            out.append((rule, [], 0.0 if rule.toward == "neither" else rule.log_odds_mmn, False))
+            continue
+        key = (rule.family, rule.toward)
+        if key not in holders:
+            holders[key] = len(out)
+            out.append((rule, [], rule.log_odds_mmn, False))
+            continue
+        holder, folded, _, _ = out[holders[key]]
+        if (rule.weight, holder.id) > (holder.weight, rule.id):  # ties go to the lower id, whatever the order
+            out[holders[key]] = (rule, folded + [holder], rule.log_odds_mmn, False)
+        else:
+            folded.append(rule)
+    for key, index in holders.items():
+        family = families.get(key[0])
+        joint = family.joint_ratio if family is not None else None
+        rule, folded, log_odds, _ = out[index]
+        if joint is not None and (joint > 1) == (rule.toward == "mmn") and abs(log_odds) > abs(math.log(joint)):
+            out[index] = (rule, folded, math.log(joint), True)
+    return out
+
+
 class Assessor:
     """A rule book compiled for one engine, ready to assess any number of cases."""
 
@@ -89,68 +134,45 @@ class Assessor:
             for finding in findings_of(rule.when):
                 self._rules_mentioning.setdefault(finding, []).append(rule)
         self._weigh = {rule.id: rule for rule in book.weigh}
+        self._family_of_finding: dict[str, str] = {}
+        for rule in book.weigh:
+            for finding in findings_of(rule.when):
+                if rule.family is not None and rule.toward != "neither":
+                    self._family_of_finding.setdefault(finding, rule.family)
         self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace
         self._consider = {rule.id: rule for rule in book.consider}
+        self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
         counted: list[Evidence] = []
         shared: list[Evidence] = []
-        best_in_group: dict[str, Evidence] = {}
-        for rule_id in fired_ids:
-            rule = self._weigh[rule_id]
-            item = Evidence(rule, {f: findings[f] for f in self._mentions[rule_id] if f in findings})
-            if rule.toward == "neither":
+        for holder, folded, log_odds, bounded in weigh_families([self._weigh[r] for r in fired_ids], self.book.families):
+            item = self._evidence_item(holder, findings)
+            if holder.toward == "neither":
                 shared.append(item)
                 continue
-            if rule.group is None:
-                counted.append(item)
-                continue
-            holder = best_in_group.get(rule.group)
-            if holder is None:
-                best_in_group[rule.group] = item
-                counted.append(item)
-            elif rule.weight > holder.rule.weight:
-                item.folded = holder.folded + [holder]
-                holder.folded = []
-                counted[counted.index(holder)] = item
-                best_in_group[rule.group] = item
-            else:
-                holder.folded.append(item)
-        counted.sort(key=lambda e: (-e.rule.weight, e.rule.id))
+            item.folded = [self._evidence_item(rule, findings) for rule in folded]
+            item.log_odds = log_odds
+            item.bounded = bounded
+            counted.append(item)
+        counted.sort(key=lambda e: (-abs(e.log_odds), e.rule.id))
         return counted, shared
 
+    def _evidence_item(self, rule, findings: Mapping[str, Any]) -> Evidence:
+        return Evidence(rule, {f: findings[f] for f in self._mentions[rule.id] if f in findings})
+
     def _posterior(self, counted: list[Evidence], prior: float) -> float:
-        return sigmoid(logit(prior) + sum(e.rule.log_odds_mmn for e in counted))
+        return sigmoid(logit(prior) + sum(e.log_odds for e in counted))
 
-    @staticmethod
-    def _log_odds(rules) -> float:
-        """The weighing of a set of fired rules: each group counts through its strongest rule.
-
-        The rules come from sets: taken in id order, the sum (and a tie within a group) is the same
-        under every PYTHONHASHSEED, so ties between next-best findings break the same way too.
-        """
-        total = 0.0
-        strongest: dict[str, Any] = {}
-        for rule in sorted(rules, key=_rule_id):
-            if rule.toward == "neither":
-                continue
-            if rule.group is None:
-                total += rule.log_odds_mmn
-            elif rule.group not in strongest or rule.weight > strongest[rule.group].weight:
-                strongest[rule.group] = rule
-        return total + sum(rule.log_odds_mmn for rule in strongest.values())
+    def _log_odds(self, rules) -> float:
+        """The weighing of a set of fired rules, family by family (weigh_families)."""
+        return sum(log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
 
     def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
-        """P(MMN) with `extra` findings added, re-evaluating only the rules that mention them."""
-        touched: set = set()
-        for finding in extra:
-            touched.update(rule.id for rule in self._rules_mentioning.get(finding, ()))
-        hypothetical = {**findings, **extra}
-        rules = [self._weigh[r] for r in fired if r not in touched]
-        rules += [self._weigh[r] for r in touched if evaluate(self._weigh[r].when, hypothetical) is True]
-        return sigmoid(logit(prior) + self._log_odds(rules))
+        """P(MMN) with `extra` findings added."""
+        return sigmoid(logit(prior) + self._log_odds_with(fired, findings, extra))
 
     def candidates(self) -> dict[str, list]:
         """Each finding some weighing rule mentions, with the answers worth trying in a what-if."""
@@ -190,26 +212,38 @@ class Assessor:
     # ------------------------------------------------------------------ what to ask next
     def informativeness(self, findings: Mapping[str, Any], fired: set, finding: str, prior: float,
                         p_now: float) -> tuple[float, list]:
-        """How far the answer to `finding` is expected to move P(MMN), and where each answer leads.
+        """How much the answer to `finding` is worth asking for, and where each answer leads.
 
-        Each answer's chance comes from the frequencies of the rules it would fire,
-        P(MMN)·f_MMN + P(ALS)·f_ALS (or its complement for a rule on an absent finding); answers
-        no rule gives a frequency for share the rest. Ranking by the expected change, not the
-        largest possible one, keeps rare positive findings from crowding out the test that
-        usually settles the question.
+        The worth is the expected change in the log-odds of MMN, which does not vanish near 0 or 1
+        as a change in probability does, discounted by the finding's tier (TIER_DISCOUNT per step
+        from the bedside toward a treatment trial). Each answer's chance comes from the frequencies
+        of the rules it would fire, P(MMN)·f_MMN + P(ALS)·f_ALS (or its complement for a rule on an
+        absent finding); answers no rule gives a frequency for share the rest. A treatment trial is
+        worth nothing while the nerve studies or the antibodies are still unknown: no teacher
+        orders IVIg to make a diagnosis they have not looked for.
         """
         values = self._candidates.get(finding, [])
-        outcomes, chances = [], []
+        spec = self.book.vocabulary[finding]
+        base = logit(prior)
+        now = logit(p_now) if 0 < p_now < 1 else base + self._log_odds([self._weigh[r] for r in fired])
+        outcomes, moves, answers = [], [], []
         for value in values:
             hypothetical = {**findings, finding: value}
-            outcomes.append((value, self._p_mmn_with(fired, findings, {finding: value}, prior)))
-            chance = None
-            for rule in self._rules_mentioning.get(finding, ()):
-                if rule.frequency is not None and evaluate(rule.when, hypothetical) is True:
-                    q = p_now * rule.frequency.mmn + (1 - p_now) * rule.frequency.als
-                    chance = q if rule.frequency.applies == "present" else 1 - q
-                    break
-            chances.append(chance)
+            log_odds = base + self._log_odds_with(fired, findings, {finding: value})
+            outcomes.append((value, sigmoid(log_odds)))
+            moves.append(abs(log_odds - now))
+            answers.append(next((rule for rule in self._rules_mentioning.get(finding, ())
+                                 if rule.frequency is not None and evaluate(rule.when, hypothetical) is True), None))
+        # The chance of the rule's finding is shared by the answers that fire it (three regions and
+        # four regions are both "three or more").
+        sharing = {rule.id: answers.count(rule) for rule in answers if rule is not None}
+        chances = []
+        for rule in answers:
+            if rule is None:
+                chances.append(None)
+                continue
+            q = p_now * rule.frequency.mmn + (1 - p_now) * rule.frequency.als
+            chances.append((q if rule.frequency.applies == "present" else 1 - q) / sharing[rule.id])
         known = sum(c for c in chances if c is not None)
         unknown = chances.count(None)
         if known > 1:  # overlapping rules (age 60 and 61 both "60 or over"): keep the proportions
@@ -217,35 +251,79 @@ class Assessor:
         else:
             share = (1 - known) / unknown if unknown else 0.0
             chances = [c if c is not None else share for c in chances]
-        expected = sum(c * abs(p - p_now) for c, (_, p) in zip(chances, outcomes))
-        return expected, outcomes
+        expected = sum(c * m for c, m in zip(chances, moves))
+        if spec.tier == "treatment" and any(f not in findings for f in TRIAL_NEEDS_FIRST):
+            expected = 0.0
+        return expected * TIER_DISCOUNT ** TIERS.index(spec.tier), outcomes
+
+    def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
+        """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that mention them."""
+        touched: set = set()
+        for finding in extra:
+            touched.update(rule.id for rule in self._rules_mentioning.get(finding, ()))
+        hypothetical = {**findings, **extra}
+        rules = [self._weigh[r] for r in fired if r not in touched]
+        rules += [self._weigh[r] for r in touched if evaluate(self._weigh[r].when, hypothetical) is True]
+        return self._log_odds(rules)
 
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
         for finding in self._candidates:
             if finding in findings:
                 continue
-            swing, outcomes = self.informativeness(findings, fired, finding, prior, p_now)
-            if max(abs(p - p_now) for _, p in outcomes) < 0.01:
+            worth, outcomes = self.informativeness(findings, fired, finding, prior, p_now)
+            if worth < MIN_WORTH:
                 continue
             low = min(outcomes, key=lambda o: o[1])
             high = max(outcomes, key=lambda o: o[1])
-            label = self.book.vocabulary.label(finding)
+            spec = self.book.vocabulary[finding]
             moves = []
-            if high[1] - p_now >= 0.005:
+            if high[1] > p_now and show_p(high[1]) != show_p(p_now):
                 moves.append(f"if {_say(high[0])}, P(MMN) would rise to {show_p(high[1])}")
-            if p_now - low[1] >= 0.005:
+            if low[1] < p_now and show_p(low[1]) != show_p(p_now):
                 moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
-            why = (f"{label} is unknown: " + "; ".join(moves) + f" (now {show_p(p_now)}; "
-                   f"expected change {swing:.2f}).")
-            ranked.append(NextFinding(finding, why, swing, outcomes))
-        ranked.sort(key=lambda n: (-n.swing, n.finding))
-        return ranked[:NEXT_BEST_COUNT]
+            why = (f"{spec.label} ({TIER_LABELS[spec.tier]}) is unknown: " + "; ".join(moves or ["its answer could change the weighing"])
+                   + f" (now {show_p(p_now)}; worth {worth:.2f})." + (f" {spec.ask_first}" if spec.ask_first else ""))
+            ranked.append(NextFinding(finding, why, worth, outcomes))
+        # A teacher orders a test, not a finding: the tiers (the bedside, the nerve studies, a blood
+        # test, …) come in the order of what each would tell, summed over the evidence families it
+        # informs (one nerve study answers block and spread of denervation at once); within a tier the
+        # findings by their worth. Two findings of one evidence family answer one question (EMG
+        # spread and neurofilament both measure how far denervation reaches): the best of each.
+        tier_of = {n.finding: self.book.vocabulary[n.finding].tier for n in ranked}
+        best: dict[tuple, float] = {}  # (tier, family or finding) -> the best worth
+        for n in ranked:
+            key = (tier_of[n.finding], self._family_of_finding.get(n.finding, n.finding))
+            best[key] = max(best.get(key, 0.0), n.swing)
+        best_in_tier: dict[str, float] = {}  # one test answers every family it informs
+        for (tier, _), worth in best.items():
+            best_in_tier[tier] = best_in_tier.get(tier, 0.0) + worth
+        ranked.sort(key=lambda n: (-best_in_tier[tier_of[n.finding]], TIERS.index(tier_of[n.finding]), -n.swing, n.finding))
+        offered, families = [], set()
+        for item in ranked:
+            family = self._family_of_finding.get(item.finding)
+            if family is not None and family in families:
+                continue
+            if family is not None:
+                families.add(family)
+            offered.append(item)
+        # Bedside questions cost nothing and are asked together; the learner's real choice is the
+        # next test, so it is never pushed below the second place by more bedside questions.
+        tests = [n for n in offered if tier_of[n.finding] != "bedside"]
+        tests.sort(key=lambda n: not self.book.vocabulary[n.finding].ask_first)  # stable: the guideline's test first
+        if tests and tests[0] in offered and tier_of[offered[0].finding] != "bedside" and offered[0] is not tests[0]:
+            offered.remove(tests[0])
+            offered.insert(0, tests[0])
+        if len(offered) > 2 and tests and tier_of[offered[1].finding] == "bedside" and tests[0] not in offered[:2]:
+            offered.remove(tests[0])
+            offered.insert(1, tests[0])
+        return offered[:NEXT_BEST_COUNT]
 
     # ------------------------------------------------------------------ the whole assessment
     def assess(self, findings: Mapping[str, Any], *, case_id: str = "findings", title: str = "",
                through_stage: str | None = None, prior: float = DEFAULT_PRIOR) -> Assessment:
         check_prior(prior)
+        findings = with_derived(findings)  # a numeric anti-GM1 titre stands for its category
         outcome = self.engine.run(findings)
         fired_true = [key for key, truth in outcome if truth is True]
         weigh_ids = [k for k in fired_true if k in self._weigh]
@@ -255,7 +333,6 @@ class Assessor:
         warnings: list[str] = []
 
         considerations: dict[str, Consideration] = {}
-        settled_by: list[str] = []
         for key in fired_true:
             rule = self._consider.get(key)
             if rule is None:
@@ -265,17 +342,22 @@ class Assessor:
                 if finding in findings and finding not in entry.because:
                     entry.because.append(finding)
             entry.rules.append(rule)
-            if rule.settles:
-                settled_by.append(rule.condition)
+        consider = rank_considerations(considerations.values(), self._condition_order)
+        settled_by = [c.condition for c in consider if c.strength == "settles"]
         if settled_by:
             leaning = "undecided"
             warnings.append(
                 "The findings establish another diagnosis ("
-                + ", ".join(sorted(set(settled_by)))
+                + ", ".join(sorted(settled_by))
                 + "): the case may be neither MMN nor ALS, so no leaning is given; the weighing is shown for study."
             )
-        elif considerations and leaning != "undecided":
-            names = ", ".join(c.replace("_", " ") for c in considerations)
+        elif consider and consider[0].leads:
+            warnings.append(
+                f"The red flags for {_condition_words(consider[0].condition)} are strong: exclude it before weighing MMN "
+                "against ALS. P(MMN) is shown as if the case were one of the two."
+            )
+        elif consider and leaning != "undecided":
+            names = ", ".join(_condition_words(c.condition) for c in consider)
             warnings.append(
                 f"The leaning compares MMN with ALS only; the red flags for {names} mean the case may be neither."
             )
@@ -286,7 +368,7 @@ class Assessor:
         assessment = Assessment(
             case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
             p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
-            consider=list(considerations.values()),
+            consider=consider,
             next_best=self._next_best(findings, set(weigh_ids), prior, p_mmn),
             warnings=warnings, trace=trace, findings=dict(findings),
         )
@@ -297,13 +379,52 @@ class Assessor:
                     extra: Mapping[str, Any] | None = None) -> Assessment:
         index = case.stage_index(stage)
         findings = case.findings_through(stage)
-        if extra:
-            findings = {**findings, **extra}
-        return self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+        if extra:  # a value of None sets a finding back to unknown (`--finding id=unknown`)
+            findings = {k: v for k, v in {**findings, **extra}.items() if v is not None}
+        a = self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
+        a.changed_findings = case.changes_through(index + 1)
+        return a
 
 
-def _rule_id(rule) -> str:
-    return rule.id
+def rank_considerations(considerations, order: Mapping[str, int]) -> list[Consideration]:
+    """Conditions to consider, best supported first: by their strongest flag (settling, strong,
+    moderate, weak), then by how many flags fired, then in the vocabulary's order. The first leads
+    the headline when its strongest flag is strong or settles the diagnosis."""
+    ranked = []
+    for c in considerations:
+        c.rules.sort(key=lambda r: r.rank)
+        ranked.append(c)
+    ranked.sort(key=lambda c: (c.rules[0].rank, -len(c.rules), order.get(c.condition, len(order)), c.condition))
+    for i, c in enumerate(ranked):
+        c.leads = i == 0 and c.strength in ("settles", "strong")
+    return ranked
+
+
+def headline(a: Assessment) -> str:
+    """One line a learner reads first: the mimic to exclude, or the leaning."""
+    p = show_p(a.p_mmn)
+    if a.consider and a.consider[0].leads:
+        return (f"Consider {_condition_words(a.consider[0].condition)} before weighing MMN against ALS "
+                f"(if it is one of the two: P(MMN) {p}).")
+    return f"{LEANING_WORDS[a.leaning][0].upper()}{LEANING_WORDS[a.leaning][1:]}: P(MMN) {p}."
+
+
+def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | None:
+    """The teaching point when history and examination alone lean away from the case's own diagnosis."""
+    if diagnosis not in ("mmn", "als") or not a.findings:
+        return None
+    if any(vocabulary[f].tier != "bedside" for f in a.findings):
+        return None
+    other = "als" if diagnosis == "mmn" else "mmn"
+    findings_say = sum(e.log_odds for e in a.evidence)  # the findings, not the prior, must point the wrong way
+    if a.leaning != other or (findings_say >= 0) == (diagnosis == "mmn"):
+        return None
+    return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
+            "History and examination alone can mislead; this is why the nerve studies come next.")
+
+
+def _condition_words(condition: str) -> str:
+    return condition.replace("_", " ")
 
 
 def _say(value: Any) -> str:
@@ -325,23 +446,25 @@ def assessor(engine: str = "durable") -> Assessor:
 
 
 def to_json(a: Assessment) -> dict:
-    """The contract's assessment object (shared/contract/cases-and-output.md) plus documented extras."""
+    """The public assessment object (docs/schemas/assessment.schema.json) plus documented extras."""
     def evidence(e: Evidence) -> dict:
         rule = e.rule
         item = {
             "rule": rule.id,
             "toward": rule.toward,
-            "weight": round(rule.weight, 3) if rule.toward != "neither" else 0.0,
+            "weight": round(abs(e.log_odds), 3) if rule.toward != "neither" else 0.0,
             "findings": _jsonable(e.findings),
             "explanation": rule.explanation,
             "sources": list(rule.sources),
         }
         # Extras (documented in the README): the ratio behind the weight, and how it was reached.
         item["likelihood_ratio"] = round(rule.likelihood_ratio, 3)
-        item["basis"] = "estimate" if rule.estimate else "frequency" if rule.frequency else "none"
+        item["basis"] = rule.basis
         item["capped"] = rule.capped
-        item["group"] = rule.group
+        item["family"] = rule.family
+        item["group"] = rule.family  # the name of `family` before version 0.2; kept for old scripts
         item["folded"] = [f.rule.id for f in e.folded]
+        item["bounded_by_family"] = e.bounded
         return item
 
     p = round(a.p_mmn, 4)
@@ -353,17 +476,28 @@ def to_json(a: Assessment) -> dict:
         "probability": {"mmn": p, "als": round(1 - p, 4)},
         "evidence": [evidence(e) for e in a.evidence] + [evidence(e) for e in a.shared],
         "criteria": dict(a.criteria),
-        "consider": [{"condition": c.condition, "because": list(c.because)} for c in a.consider],
+        "consider": [{"condition": c.condition, "because": list(c.because), "strength": c.strength, "leads": c.leads}
+                     for c in a.consider],
         "next_best_findings": [{"finding": n.finding, "why": n.why} for n in a.next_best],
         "warnings": list(a.warnings),
         "disclaimer": DISCLAIMER,
         "prior": {"mmn": a.prior},
+        "headline": headline(a),
     }
     if a.criteria_detail:
         data["criteria_detail"] = a.criteria_detail
     if a.disagreement:
         data["disagreement"] = list(a.disagreement)
+    if a.changed_findings:
+        data["changed_findings"] = [finding_change_json(c) for c in a.changed_findings]
     return data
+
+
+def finding_change_json(c) -> dict:
+    """A finding a follow-up stage changed (README, "Follow-up stages"): the extra `changed_findings` field."""
+    value = _jsonable({"before": c.before, "after": c.after})
+    return {"finding": c.finding, **value, "stage": c.stage, "since_stage": c.since,
+            "months": c.months, "months_since_previous": c.months_since_previous}
 
 
 def _jsonable(findings: Mapping[str, Any]) -> dict:

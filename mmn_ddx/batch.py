@@ -59,9 +59,14 @@ def assess_one(path: str, job: Job) -> Item:
         engine = assessor(job.engine)
         assessment = engine.assess_case(case, job.stage, job.prior, job.extra)
         disclosed = case.findings_through(job.stage)
+        vocab = engine.book.vocabulary
         for finding, value in job.extra.items():
-            if finding in disclosed and disclosed[finding] != value:
-                assessment.warnings.append(f"--finding {finding} replaced the case's value ({disclosed[finding]!r}) for this assessment.")
+            if finding in disclosed and value is None:
+                assessment.warnings.append(f"--finding {finding}=unknown set it back to unknown (the case gives "
+                                           f"'{vocab.show(finding, disclosed[finding])}') for this assessment.")
+            elif finding in disclosed and disclosed[finding] != value:
+                assessment.warnings.append(f"--finding {finding} replaced the case's value "
+                                           f"('{vocab.show(finding, disclosed[finding])}') for this assessment.")
         what_if = engine.what_if(assessment.findings, assessment.prior) if job.what_if else None
         if job.record == "assessment":
             return Item(path, assessment=assessment, what_if=what_if)

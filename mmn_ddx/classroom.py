@@ -21,6 +21,7 @@ from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import write_new_file
 from mmn_ddx.quiz import read_results, with_hint
+from mmn_ddx.safetext import csv_cell
 
 HISTOGRAM_BINS = 10  # 0–9 %, 10–19 %, …, 90–100 %
 
@@ -269,15 +270,20 @@ def report_json(report: ClassReport) -> dict:
 
 
 def report_csv(report: ClassReport) -> str:
-    """One row per student: the score, then 1 (right), 0 (wrong or skipped) or blank (not reached) per question."""
+    """One row per student: the score, then 1 (right), 0 (wrong or skipped) or blank (not reached) per question.
+
+    A text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR)
+    is written with a leading ' (OWASP, "CSV Injection").
+    """
     question_ids = [q.id for q in report.questions]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "file", "correct", "answered", "total", "percent", "complete", "seed", *question_ids])
+    # Every cell passes through csv_cell: a student named '=HYPERLINK(…)' must stay text in a spreadsheet.
+    writer.writerow([csv_cell(c) for c in ["student", "file", "correct", "answered", "total", "percent", "complete", "seed", *question_ids]])
     for s in report.students:
         marks = ["" if qid not in s.marks else "1" if s.marks[qid] else "0" for qid in question_ids]
-        writer.writerow([s.student, s.path, s.correct, s.answered, s.total, s.percent,
-                         "yes" if s.complete else "no", "" if s.seed is None else s.seed, *marks])
+        writer.writerow([csv_cell(c) for c in [s.student, s.path, s.correct, s.answered, s.total, s.percent,
+                                               "yes" if s.complete else "no", "" if s.seed is None else s.seed, *marks]])
     return buffer.getvalue()
 
 

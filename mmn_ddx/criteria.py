@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.conditions import ConditionParser, candidate_values, evaluate, findings_of
+from mmn_ddx.conditions import ConditionParser, Known, Unknown, candidate_values, evaluate, findings_of, walk
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 PARTS = ("core", "supportive", "exclusion", "electrodiagnostic", "laboratory", "region", "requirement")
-SET_VALUES = {  # shared/contract/cases-and-output.md, `criteria` values
+SET_VALUES = {  # the public `criteria` values (docs/schemas/assessment.schema.json)
     "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded"),
     "gold_coast_als": ("met", "not_met"),
     "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met"),
@@ -68,19 +68,34 @@ class CriterionSet:
         ]
 
     def result(self, truths: Mapping[str, bool | None]) -> tuple[str, list[str]]:
-        """The category and, when it is insufficient_data, the categories left undecided."""
-        undecided: list[str] = []
+        """The category and the categories ranked above it that are still open (unknown).
+
+        The highest category whose condition holds is reported even while firmer categories above
+        it are open: a category already established stays established, and the open ones are
+        what could raise it. Only an open category that would not be a firmer diagnosis (the
+        EFNS/PNS exclusion) leaves the result `insufficient_data`, and so does a case where no
+        category holds while some are open.
+        """
+        open_above: list[str] = []
         for category in self.categories:
             truth = truths.get(category.value)
             if truth is True:
-                return (INSUFFICIENT, undecided) if undecided else (category.value, [])
+                value = category.value
+                if any(self.rank(c) <= self.rank(value) for c in open_above):
+                    return INSUFFICIENT, open_above
+                return value, open_above
             if truth is None:
-                undecided.append(category.value)
-        return (INSUFFICIENT, undecided) if undecided else (self.missing_means, [])
+                open_above.append(category.value)
+        return (INSUFFICIENT, open_above) if open_above else (self.missing_means, [])
 
     def evaluate_plain(self, findings: Mapping[str, Any], memo: dict | None = None) -> str:
         memo = {} if memo is None else memo
-        return self.result({c.value: evaluate(c.when, findings, memo) for c in self.categories})[0]
+        truths: dict[str, bool | None] = {}
+        for category in self.categories:  # categories below the first that holds cannot change the result
+            truths[category.value] = evaluate(category.when, findings, memo)
+            if truths[category.value] is True:
+                break
+        return self.result(truths)[0]
 
     def memo_without(self, known: Mapping[str, bool | None], finding: str) -> dict:
         """Element outcomes still valid once `finding` is answered: those that do not mention it."""
@@ -98,6 +113,17 @@ class CriterionSet:
             self._candidates = candidate_values([c.when for c in self.categories], _vocab())
         return self._candidates
 
+    def presence_tested(self, category: Category) -> tuple[str, ...]:
+        """Findings under `known:` or `unknown:` in a category: the only answers that can turn a
+        false category true (every other part of the three-valued logic keeps a decided value
+        when more findings become known)."""
+        if not hasattr(self, "_presence"):
+            self._presence = {
+                c.value: tuple(dict.fromkeys(n.finding for n in walk(c.when) if isinstance(n, (Known, Unknown))))
+                for c in self.categories
+            }
+        return self._presence[category.value]
+
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
         order = [c.value for c in self.categories if c.value != "excluded"]
@@ -112,7 +138,10 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     findings = assessment.findings
     for cs in sets:
         cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
-        value, undecided = cs.result(cats)
+        value, open_categories = cs.result(cats)
+        # insufficient_data: the categories left undecided; a category reached: the firmer ones still open.
+        undecided = open_categories if value == INSUFFICIENT else []
+        could_rise_to = [] if value == INSUFFICIENT else open_categories
         # The engine's element outcomes, for the what-if questions below (None: unknown).
         known = {cs.element_key(e): truths.get(cs.element_key(e)) for e in cs.elements}
         elements = []
@@ -123,15 +152,22 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        missing = _deciding_findings(cs, findings, undecided, known)
+        raise_with, raising = _would_raise(cs, findings, value, known, cats)
+        # Established: the findings whose answer could raise it; undecided: those that would decide it.
+        # When no single answer raises it, those that would decide the open categories.
+        if could_rise_to:
+            missing = raising or _deciding_findings(cs, findings, could_rise_to, known)
+        else:
+            missing = _deciding_findings(cs, findings, undecided, known)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
             "source": cs.source,
             "category": value,
             "undecided_categories": undecided,
+            "could_rise_to": could_rise_to,
             "missing_findings": missing,
-            "would_raise": _would_raise(cs, findings, value, known),
+            "would_raise": raise_with,
             "elements": elements,
         }
     assessment.disagreement.extend(disagreements(assessment))
@@ -141,11 +177,14 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
                        known: Mapping[str, bool | None]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
-    When no single answer decides one (several findings are needed together), every unknown
-    finding the undecided categories mention is listed.
+    Findings whose answer could establish a category come first; those that could only rule
+    categories out (an investigation showing another disease, say) follow. When no single answer
+    decides one (several findings are needed together), every unknown finding the undecided
+    categories mention is listed.
     """
     mentioned: list[str] = []
-    deciding: list[str] = []
+    establishing: list[str] = []
+    ruling_out: list[str] = []
     candidates = cs.candidates()
     for category in cs.categories:
         if category.value not in undecided:
@@ -154,30 +193,48 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            values = candidates.get(finding, ())
-            if any(evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding)) is not None for v in values):
-                deciding.append(finding)
-    return deciding or mentioned
+            outcomes = {evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding))
+                        for v in candidates.get(finding, ())}
+            if True in outcomes:
+                establishing.append(finding)
+            elif False in outcomes:
+                ruling_out.append(finding)
+    return establishing + ruling_out or mentioned
 
 
-def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str, known: Mapping[str, bool | None]) -> dict | None:
-    """The one still-unknown finding whose answer would lift the category highest."""
+def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
+                 known: Mapping[str, bool | None],
+                 categories: Mapping[str, bool | None] | None = None) -> tuple[dict | None, list[str]]:
+    """The one still-unknown finding whose answer would lift the category highest, and every
+    unknown finding that some answer would lift it with.
+
+    `categories` (the categories' current truths, when known) narrows the search: a firmer
+    category that is already false can only turn true through a finding it tests with `known:`
+    or `unknown:`.
+    """
     best = None
+    raising: list[str] = []
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
-    worth_asking = {f for c in higher for f in findings_of(c.when)}
+    worth_asking: set[str] = set()
+    for c in higher:
+        false_now = categories is not None and categories.get(c.value) is False
+        worth_asking.update(cs.presence_tested(c) if false_now else findings_of(c.when))
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
         for value in values:
             reached = cs.evaluate_plain({**findings, finding: value}, cs.memo_without(known, finding))
             gain = cs.rank(reached) - now
-            if gain > 0 and (best is None or gain > best[0]):
-                best = (gain, finding, value, reached)
+            if gain > 0:
+                if finding not in raising:
+                    raising.append(finding)
+                if best is None or gain > best[0]:
+                    best = (gain, finding, value, reached)
     if best is None:
-        return None
+        return None, raising
     _, finding, value, reached = best
-    return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}
+    return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
 
 
 def _vocab() -> Vocabulary:

@@ -20,7 +20,8 @@ from string import Template
 from typing import Any
 
 from mmn_ddx import DISCLAIMER, __version__
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, check_prior, leaning_of
+from mmn_ddx.assessment import (DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, bedside_misleads, check_prior,
+                                headline, leaning_of, show_p)
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case, Evidence
 from mmn_ddx.vocabulary import Vocabulary, vocabulary
@@ -245,11 +246,12 @@ def _md_handout(case: Case, vocab: Vocabulary) -> str:
            "Name: ______________________  Date: ______________", "", md_text(_instructions()), ""]
     total = len(case.stages)
     for number, stage in enumerate(case.stages, 1):
-        out += [f"## Stage {number} of {total}: {md_text(stage.name.capitalize())}", ""]
+        out += [f"## Stage {number} of {total}: {md_text(_stage_title(stage))}", ""]
         for paragraph in _md_paragraphs(stage.narrative):
             out += [paragraph, ""]
-        if stage.findings:
-            out += ["**Findings disclosed at this stage**", "", *_md_findings(stage.findings, vocab), ""]
+        out += _md_changes(stage, vocab)
+        if stage.unchanged_findings:
+            out += ["**Findings disclosed at this stage**", "", *_md_findings(stage.unchanged_findings, vocab), ""]
         out += ["**Questions**", ""]
         for q_number, question in enumerate(_stage_questions(number == total), 1):
             out += [f"{q_number}. {md_text(question)}", ""]
@@ -265,6 +267,31 @@ def _md_handout(case: Case, vocab: Vocabulary) -> str:
     return "\n".join(out)
 
 
+def _stage_title(stage) -> str:
+    """'Examination', or 'Review (follow-up, 14 months after onset)'."""
+    return stage.name.capitalize() + (f" (follow-up, {stage.when})" if stage.follow_up else "")
+
+
+def _md_changes(stage, vocab: Vocabulary, key: bool = False) -> list[str]:
+    """What a follow-up changed; in the answer key, with the teaching point of the change."""
+    out = []
+    if stage.changes:
+        out += ["**Changed since the earlier visit**", "", *(f"- {md_text(vocab.show_change(c))}" for c in stage.changes), ""]
+    if key and stage.teaching_point:
+        out += [f"**What the change teaches:** {md_text(stage.teaching_point)}", ""]
+    return out
+
+
+def _html_changes(stage, vocab: Vocabulary, key: bool = False) -> str:
+    out = ""
+    if stage.changes:
+        items = "".join(f"<li>{_h(vocab.show_change(c))}</li>" for c in stage.changes)
+        out += f'<h3>Changed since the earlier visit</h3>\n<ul class="changes">{items}</ul>'
+    if key and stage.teaching_point:
+        out += f'\n<p class="verdict"><strong>What the change teaches:</strong> {_h(stage.teaching_point)}</p>'
+    return out
+
+
 def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
     """One fired rule as a loose list item: a paragraph each for the ratio, findings, why, sources."""
     rule = e.rule
@@ -273,7 +300,7 @@ def _md_evidence(e: Evidence, vocab: Vocabulary) -> list[str]:
            f"  Findings: {md_text(found)}.", "", f"  {md_text(rule.explanation)}", ""]
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
-        out += [f"  *Also fired, counted once through this rule (same group '{md_text(rule.group or '')}'):* {md_text(titles)}.", ""]
+        out += [f"  *Also fired, counted once through this rule (same family '{md_text(rule.family or '')}', one fact):* {md_text(titles)}.", ""]
     out += ["  Sources:", "", *(f"  - {md_text(s)}" for s in rule.sources), ""]
     return out
 
@@ -288,9 +315,11 @@ def _md_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str:
     total = len(keys)
     for key in keys:
         a = key.assessment
-        out += [f"## Stage {key.number} of {total}: {md_text(key.name.capitalize())}", "",
-                f"The engine: **{LEANING_WORDS[a.leaning]}**, P(MMN) = {a.p_mmn:.2f} (before this stage {key.previous_p:.2f}).", "",
-                "```text", f"{text_bar(a.p_mmn)}   P(MMN) = {a.p_mmn:.2f}", "```", ""]
+        stage = case.stages[key.number - 1]
+        out += [f"## Stage {key.number} of {total}: {md_text(_stage_title(stage))}", "", *_md_changes(stage, vocab, key=True),
+                f"The engine: **{LEANING_WORDS[a.leaning]}**, P(MMN) = {show_p(a.p_mmn)} (before this stage {show_p(key.previous_p)}).", "",
+                "```text", f"{text_bar(a.p_mmn)}   P(MMN) = {show_p(a.p_mmn)}", "```", ""]
+        out += [f"**{md_text(note)}**" for note in _stage_notes(a, case, vocab)] + ([""] if _stage_notes(a, case, vocab) else [])
         if key.new_evidence:
             out += ["**Evidence that fired at this stage**", ""]
             for e in key.new_evidence:
@@ -448,10 +477,10 @@ def _html_handout(case: Case, vocab: Vocabulary) -> str:
     parts: list[str] = []
     for number, stage in enumerate(case.stages, 1):
         section = [f'<section class="stage" id="stage-{number}">',
-                   f"<h2>Stage {number} of {total}: {_h(stage.name.capitalize())}</h2>",
-                   _html_paragraphs(stage.narrative)]
-        if stage.findings:
-            section += ["<h3>Findings disclosed at this stage</h3>", _html_findings(stage.findings, vocab)]
+                   f"<h2>Stage {number} of {total}: {_h(_stage_title(stage))}</h2>",
+                   _html_paragraphs(stage.narrative), _html_changes(stage, vocab)]
+        if stage.unchanged_findings:
+            section += ["<h3>Findings disclosed at this stage</h3>", _html_findings(stage.unchanged_findings, vocab)]
         section += ["<h3>Questions</h3>", '<ol class="questions">']
         for question in _stage_questions(number == total):
             if question == QUESTION_LEAN:
@@ -480,8 +509,8 @@ def _html_evidence(e: Evidence, vocab: Vocabulary) -> str:
            f"<p>{_h(rule.explanation)}</p>"]
     if e.folded:
         titles = ", ".join(f.rule.title for f in e.folded)
-        out.append(f'<p class="small note">Also fired, counted once through this rule (same group '
-                   f"&#8216;{_h(rule.group or '')}&#8217;): {_h(titles)}.</p>")
+        out.append(f'<p class="small note">Also fired, counted once through this rule (same family '
+                   f"&#8216;{_h(rule.family or '')}&#8217;): {_h(titles)}.</p>")
     out.append('<p class="small">Sources:</p><ul class="sources">' + "".join(f"<li>{_h(s)}</li>" for s in rule.sources) + "</ul></li>")
     return "\n".join(out)
 
@@ -498,9 +527,11 @@ def _html_answer_key(case: Case, keys: list[StageKey], vocab: Vocabulary) -> str
     for key in keys:
         a = key.assessment
         section = [f'<section class="stage" id="stage-{key.number}">',
-                   f"<h2>Stage {key.number} of {total}: {_h(key.name.capitalize())}</h2>",
-                   f'<p class="verdict">The engine: {_h(LEANING_WORDS[a.leaning])}, P(MMN) = {a.p_mmn:.2f} '
-                   f"(before this stage {key.previous_p:.2f})</p>",
+                   f"<h2>Stage {key.number} of {total}: {_h(_stage_title(case.stages[key.number - 1]))}</h2>",
+                   _html_changes(case.stages[key.number - 1], vocab, key=True),
+                   f'<p class="verdict">The engine: {_h(LEANING_WORDS[a.leaning])}, P(MMN) = {show_p(a.p_mmn)} '
+                   f"(before this stage {show_p(key.previous_p)})</p>",
+                   *[f'<p class="verdict"><strong>{_h(note)}</strong></p>' for note in _stage_notes(a, case, vocab)],
                    evidence_bar_svg(a.p_mmn)]
         if key.new_evidence:
             section += ["<h3>Evidence that fired at this stage</h3>", '<ul class="evidence">',
@@ -573,3 +604,11 @@ def answer_key(case: Case, fmt: str = "md", prior: float | None = None, engine: 
 def document(case: Case, fmt: str = "md", *, key: bool = False, prior: float | None = None) -> str:
     """The handout, or with `key` the answer key, in `fmt` ('md' or 'html')."""
     return answer_key(case, fmt, prior) if key else handout(case, fmt)
+
+
+def _stage_notes(a, case, vocab) -> list[str]:
+    """What the answer key says beside the engine's verdict: the mimic to exclude first, and a
+    bedside picture that leans away from the case's own diagnosis (a teaching point, not a fault)."""
+    notes = [headline(a)] if a.consider and a.consider[0].leads else []
+    misleads = bedside_misleads(a, case.diagnosis, vocab)
+    return notes + ([misleads] if misleads else [])

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any
 
 # Any single likelihood ratio is capped at 20 (or 1/20): small cohorts give extreme, unstable
-# ratios (shared/clinical/discriminators.md, "How to turn a row into a rule").
+# ratios (docs/clinical-reference.md, "How the figures become weights").
 LR_CAP = 20.0
 ESTIMATE_MAX = 4.0  # a qualitative source gives a conservative ratio of 2 to 4 (same page)
 DIRECTIONS = ("mmn", "als", "neither")
@@ -21,6 +21,8 @@ class Frequency:
     als: float
     confidence: str
     applies: str = "present"
+    estimated: str | None = None  # which figure is a working estimate ("mmn", "als" or "both")
+    estimate_reasoning: str = ""
 
     def raw_ratio(self) -> float:
         """P(rule's finding | MMN) / P(rule's finding | ALS): above 1 points to MMN."""
@@ -46,7 +48,7 @@ class WeighRule:
     sources: tuple[str, ...]
     path: str
     line: int | None
-    group: str | None = None
+    family: str | None = None
     frequency: Frequency | None = None
     estimate: Estimate | None = None
 
@@ -59,6 +61,14 @@ class WeighRule:
             raw = self.frequency.raw_ratio()
             return raw if self.toward == "mmn" else 1 / raw
         return self.estimate.ratio if self.estimate else 1.0
+
+    @cached_property
+    def basis(self) -> str:
+        """Where the ratio comes from: "frequency" (published figures), "estimate" (a figure or
+        ratio is a labelled working estimate) or "none" (toward neither)."""
+        if self.estimate is not None or (self.frequency is not None and self.frequency.estimated):
+            return "estimate"
+        return "frequency" if self.frequency is not None else "none"
 
     @cached_property
     def likelihood_ratio(self) -> float:
@@ -94,13 +104,56 @@ class ConsiderRule:
     path: str
     line: int | None
     settles: bool = False
+    strength: str = "moderate"  # STRENGTHS: how far the flag alone makes the mimic a live diagnosis
+
+    @property
+    def rank(self) -> int:
+        """Settling findings first, then strong, moderate and weak flags."""
+        return 0 if self.settles else 1 + STRENGTHS.index(self.strength)
+
+
+# A red flag is "strong" when, on its own, it makes the other condition a diagnosis to exclude before
+# MMN is weighed against ALS (sensory loss with block, CIDP-range demyelination, rimmed vacuoles, a
+# compressive lesion, past polio); "moderate" when it raises the condition beside the two; "weak"
+# when it is only a hint. A strong (or settling) flag puts the condition in the headline.
+STRENGTHS = ("strong", "moderate", "weak")
 
 
 @dataclass(frozen=True)
-class Group:
+class Family:
+    """Weighing rules that report one underlying fact, weighed once (rules/families.yaml).
+
+    In each direction a family counts its strongest fired member. A family may also carry a
+    `joint` figure: how often its whole picture is seen in MMN and in ALS. No part of the
+    picture, nor all of it together, weighs more than that.
+    """
+
     id: str
     label: str
     why: str
+    joint: Frequency | None = None
+    joint_sources: tuple[str, ...] = ()
+
+    @property
+    def joint_ratio(self) -> float | None:
+        """The joint likelihood ratio toward MMN (above 1) or ALS (below 1), capped like any ratio."""
+        if self.joint is None:
+            return None
+        raw = self.joint.raw_ratio()
+        return min(raw, LR_CAP) if raw >= 1 else max(raw, 1 / LR_CAP)
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    """A finding that a follow-up stage gives a new value (README, "Follow-up stages")."""
+
+    finding: str
+    before: Any
+    after: Any
+    stage: str  # the follow-up stage that records the new value
+    since: str  # the stage whose value it replaces
+    months: float | None = None  # months since onset at the follow-up, when the case says or implies it
+    months_since_previous: float | None = None  # as the follow-up stage gives it
 
 
 @dataclass(frozen=True)
@@ -109,6 +162,28 @@ class Stage:
     narrative: str
     findings: dict
     line: int | None = None
+    follow_up: bool = False
+    months_since_onset: float | None = None  # as written, or worked out from the earlier stages
+    months_since_previous: float | None = None
+    teaching_point: str = ""  # what the change at this follow-up teaches (shown after the learner's call)
+    changes: tuple = ()  # FindingChange: the findings this follow-up gives a new value
+
+    @property
+    def unchanged_findings(self) -> dict:
+        """The stage's findings less those it changes (which are shown as changes, before → after)."""
+        changed = {c.finding for c in self.changes}
+        return {k: v for k, v in self.findings.items() if k not in changed}
+
+    @property
+    def when(self) -> str:
+        """'14 months after onset', '12 months later', or '' when the stage is not a follow-up."""
+        if not self.follow_up:
+            return ""
+        if self.months_since_onset is not None:
+            return f"{self.months_since_onset:g} months after onset"
+        if self.months_since_previous is not None:
+            return f"{self.months_since_previous:g} months later"
+        return "later"
 
 
 @dataclass(frozen=True)
@@ -144,11 +219,18 @@ class Case:
         raise InputError(Problem(self.path, None, f"case '{self.id}' has no stage '{text}'.", hint))
 
     def findings_through(self, stage: str | int | None = None) -> dict:
-        """Every finding disclosed up to and including `stage`."""
+        """Every finding disclosed up to and including `stage`, each at its latest value: a follow-up
+        stage replaces what earlier stages said, and its time since onset becomes the duration."""
         merged: dict = {}
         for s in self.stages[: self.stage_index(stage) + 1]:
             merged.update(s.findings)
+            if s.follow_up and s.months_since_onset is not None:
+                merged["duration_months"] = s.months_since_onset
         return merged
+
+    def changes_through(self, stage: str | int | None = None) -> list:
+        """The changes recorded by follow-up stages up to and including `stage`, in order."""
+        return [c for s in self.stages[: self.stage_index(stage) + 1] for c in s.changes]
 
 
 @dataclass
@@ -157,21 +239,29 @@ class Evidence:
 
     rule: WeighRule
     findings: dict
-    folded: list = field(default_factory=list)  # rules of the same group that fired but do not count
+    folded: list = field(default_factory=list)  # rules of the same family and direction that fired but do not count
+    log_odds: float = 0.0  # what this item adds to the log-odds of MMN (signed)
+    bounded: bool = False  # the family's joint figure, not this rule's own ratio, is what counts
 
 
 @dataclass
 class Consideration:
     condition: str
     because: list
-    rules: list  # ConsiderRule that raised it
+    rules: list  # ConsiderRule that raised it, strongest first
+    leads: bool = False  # strong enough to be named before the MMN-versus-ALS weighing
+
+    @property
+    def strength(self) -> str:
+        best = min(self.rules, key=lambda r: r.rank)
+        return "settles" if best.settles else best.strength
 
 
 @dataclass
 class NextFinding:
     finding: str
     why: str
-    swing: float  # expected change in P(MMN) once the finding is known (Assessor.informativeness)
+    swing: float  # what the answer is worth: expected change in log-odds, by tier (Assessor.informativeness)
     outcomes: list  # (value, p_mmn)
 
 
@@ -203,3 +293,4 @@ class Assessment:
     criteria: dict = field(default_factory=dict)
     criteria_detail: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
+    changed_findings: list = field(default_factory=list)  # FindingChange: findings that follow-up stages gave a new value

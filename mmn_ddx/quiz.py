@@ -24,16 +24,18 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.files import write_text_atomic
+from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
+from mmn_ddx.files import FileLock, remove_stale_temp_files, write_text_atomic
 from mmn_ddx.model import Assessment, Case
+from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.vocabulary import show_value, vocabulary
-from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
+from mmn_ddx.yamlio import LimitError, line_of, load_json_file, load_json_text, load_yaml_text, read_text
 
 KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
 ENGINE_KINDS = KINDS[:-1]
@@ -45,6 +47,8 @@ QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DEFAULT_OPTIONS = 4
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 MAX_CHOICE_OPTIONS = 26
+MAX_QUESTIONS = 200  # as many as --generate makes
+MAX_QUIZ_CASES = 50
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 SKIP_WORDS = ("skip", "-")
 TIE = 1e-9  # weights and swings closer than this are the same
@@ -97,6 +101,11 @@ def fingerprint_of(text: str) -> str:
     return f"sha256:{digest[:16]}"
 
 
+def quiz_id(quiz: Quiz) -> str:
+    """A quiz's name, the same on every machine: a bundled quiz's name or the quiz file's name without its folder."""
+    return Path(quiz.path).stem
+
+
 def quizzes_dir() -> Path:
     from mmn_ddx.resources import cases_dir
 
@@ -114,7 +123,7 @@ def bundled_quizzes() -> dict[str, Path]:
 def find_quiz(name: str) -> Path:
     """A quiz named by path, or by the name of a bundled quiz ('introductory')."""
     path = Path(name)
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # a file; a FIFO or device is refused by the loader, unread
         return path
     bundled = bundled_quizzes()
     if name in bundled:
@@ -126,15 +135,17 @@ def find_quiz(name: str) -> Path:
     raise InputError(Problem(name, None, "is neither a quiz file nor the name of a bundled quiz.", hint))
 
 
-def load_quiz(path: Path | str) -> Quiz:
-    """Read and check a quiz file; every problem is raised together, each with its line."""
-    data = load_yaml_file(path)
-    text = Path(path).read_text(encoding="utf-8")
-    return quiz_from_data(data, str(path), fingerprint_of(text), Path(path).parent)
+def load_quiz(path: Path | str, case_dirs: tuple = ()) -> Quiz:
+    """Read and check a quiz file; every problem is raised together, each with its line.
+
+    Its cases are bundled ids or files under the quiz file's folder or one of `case_dirs`.
+    """
+    text = read_text(path)
+    return quiz_from_data(load_yaml_text(text, str(path)), str(path), fingerprint_of(text), Path(path).parent, case_dirs)
 
 
-def quiz_from_text(text: str, path: str, base: Path | None = None) -> Quiz:
-    return quiz_from_data(load_yaml_text(text, path), path, fingerprint_of(text), base)
+def quiz_from_text(text: str, path: str, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:
+    return quiz_from_data(load_yaml_text(text, path), path, fingerprint_of(text), base, case_dirs)
 
 
 def _text(value: Any) -> str:
@@ -147,29 +158,51 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def _load_case_ref(ref: str, base: Path | None, path: str, line: int | None, problems: list[Problem]) -> Case | None:
+def _load_case_ref(ref: str, roots: tuple[Path, ...], path: str, line: int | None, problems: list[Problem]) -> Case | None:
+    """The case a quiz names: a bundled id, or a file under the quiz's own folder or a --cases folder.
+
+    A path that leads anywhere else (`../..`, an absolute path, a link out of the folder) is
+    refused without being read, so a quiz file cannot make the tool read, or echo, another file.
+    """
     from mmn_ddx.cases import library, load_case
 
-    candidates = []
-    if base is not None and not Path(ref).is_absolute():
-        candidates.append(base / ref)
-    candidates.append(Path(ref))
     looks_like_path = "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
-    try:
-        for candidate in candidates:
-            if looks_like_path and candidate.is_file():
-                return load_case(candidate)
+    if not looks_like_path:
         if ref in library():
-            return load_case(library()[ref])
-    except InputError as error:
-        problems.extend(error.problems)
-        return None
-    if looks_like_path:
-        problems.append(Problem(path, line, f"case file '{ref}' does not exist.", "A path is read relative to the quiz file."))
-    else:
+            try:
+                return load_case(library()[ref])
+            except InputError as error:
+                problems.extend(error.problems)
+                return None
         hint = did_you_mean(ref, library(), list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases, or give a path."
-        problems.append(Problem(path, line, f"case '{ref}' is not a bundled case.", hint))
+        problems.append(Problem(path, line, f"case '{shorten(ref)}' is not a bundled case.", hint))
+        return None
+    contained = [] if Path(ref).is_absolute() else [
+        (root / ref) for root in roots if _inside((root / ref), root)]
+    if not contained:
+        where = " or ".join(f"'{root}'" for root in roots) if roots else "no folder (a generated quiz names bundled cases only)"
+        problems.append(Problem(path, line, f"case file '{shorten(ref)}' is outside the folders a quiz may read cases from "
+                                            f"({where}), so it was not read.",
+                                "Copy the case beside the quiz (or into a folder below it), or name its folder with --cases DIR."))
+        return None
+    for candidate in contained:
+        if candidate.exists():
+            try:
+                return load_case(candidate)
+            except InputError as error:
+                problems.extend(error.problems)
+                return None
+    problems.append(Problem(path, line, f"case file '{shorten(ref)}' does not exist.",
+                            "A path is read relative to the quiz file's folder (or a --cases folder)."))
     return None
+
+
+def _inside(candidate: Path, root: Path) -> bool:
+    """Whether `candidate`, links followed, lies under `root` (nothing is opened)."""
+    try:
+        return candidate.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a looping link
+        return False
 
 
 def _relocated(error: InputError, path: str, line: int | None) -> list[Problem]:
@@ -177,9 +210,12 @@ def _relocated(error: InputError, path: str, line: int | None) -> list[Problem]:
     return [Problem(path, line, p.message, p.hint) for p in error.problems]
 
 
-def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = None) -> Quiz:
+@hint_budget
+def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:
     """Check a parsed quiz file and build the Quiz; every problem is raised together."""
     from mmn_ddx.cases import CRITERIA_VALUES
+
+    roots = tuple(Path(d) for d in ((base,) if base is not None else ()) + tuple(case_dirs))
 
     problems: list[Problem] = []
 
@@ -208,6 +244,10 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
     ordered: list[CaseRef] = []
     unloadable: set[str] = set()
     raw_cases = data.get("cases")
+    for key, items, most in (("cases", raw_cases, MAX_QUIZ_CASES), ("questions", data.get("questions"), MAX_QUESTIONS)):
+        if isinstance(items, list) and len(items) > most:  # each case is read and each question graded by the engine
+            raise InputError(Problem(path, line_of(data, key), f"a quiz has at most {most} {key}; this one has {len(items):,}.",
+                                     "Split it into several quizzes."))
     if not isinstance(raw_cases, list) or not raw_cases:
         problem(line_of(data, "cases") or 1, "a quiz needs 'cases': a list of the cases it uses.",
                 "E.g. 'cases: [electrician-finger-drop, {case: carpenter-cannot-pinch, stage: examination}]'.")
@@ -229,7 +269,7 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
         else:
             problem(line, f"case entry {i + 1} must be a case id, a path, or 'case:' with an optional 'stage:'.")
             continue
-        case = _load_case_ref(ref, base, path, line, problems)
+        case = _load_case_ref(ref, roots, path, line, problems)
         if case is None:
             unloadable.add(ref)  # already reported; its questions need not say so again
             continue
@@ -318,8 +358,9 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, base: Path | None = N
         if kind == "criteria":
             if criteria is None:
                 problem(line, f"{name} needs 'criteria:', the criterion set asked about.", "One of: " + ", ".join(CRITERIA_VALUES) + ".")
-            elif criteria not in CRITERIA_VALUES:
-                problem(line_of(raw, "criteria"), f"{name}: criterion set '{criteria}' is unknown.", did_you_mean(criteria, CRITERIA_VALUES))
+            elif not isinstance(criteria, str) or criteria not in CRITERIA_VALUES:
+                problem(line_of(raw, "criteria"), f"{name}: criterion set '{shorten(criteria)}' is unknown.",
+                        did_you_mean(shorten(criteria), CRITERIA_VALUES))
         elif criteria is not None:
             problem(line_of(raw, "criteria"), f"{name}: 'criteria' belongs only to questions of kind 'criteria'.", "Remove it.")
 
@@ -534,6 +575,11 @@ def _stage_phrase(question: Question) -> str:
     return f"the {question.case.stages[question.stage].name} stage"
 
 
+# Leaning questions are not graded on the knife-edge of the tool's own thresholds (0.90 and 0.10):
+# within this margin of a threshold both the side and "undecided" are right (README, "Quizzes").
+LEANING_MARGIN = 0.05
+
+
 def _leaning_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) -> dict:
     from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
 
@@ -554,10 +600,18 @@ def _leaning_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) ->
                  f"{top.toward.upper()}). {top.explanation}")
     for warning in a.warnings:
         text += f" {warning}"
+    accepted = {right.value}
+    settled = any(c.strength == "settles" for c in a.consider)
+    for side, threshold in (("mmn", LEAN_MMN_AT), ("als", LEAN_ALS_AT)):
+        if not settled and abs(a.p_mmn - threshold) < LEANING_MARGIN:
+            accepted |= {side, "undecided"}
+            text += (f" P(MMN) is within {LEANING_MARGIN:.2f} of the tool's {threshold:.2f} mark, so "
+                     f"'{LEANING_LABELS[side]}' and '{LEANING_LABELS['undecided']}' are both graded right: "
+                     "the mark is a convention of this tool, not a fact to learn.")
     distractors = [options[v] for v in LEANING_LABELS if v != a.leaning]
     return dict(
         prompt=q.prompt or f"Through {_stage_phrase(q)}, where does the weighing lean: MMN, ALS, or undecided?",
-        options=_arrange(right, distractors, q, rng), right=right, accepted=frozenset({right.value}),
+        options=_arrange(right, distractors, q, rng), right=right, accepted=frozenset(accepted),
         explanation=text, rule=rule.id if rule else None,
         teaching_point=rule.teaching_point if rule else (q.case.teaching_points[0] if q.case.teaching_points else None),
     )
@@ -573,7 +627,7 @@ def _finding_role(a: Assessment, finding: str, ctx: _Context) -> tuple[str, str 
         for folded in e.folded:
             if finding in folded.findings:
                 return (f"{label} fired '{folded.rule.title}', folded into '{e.rule.title}' "
-                        "(same correlated group, counted once).", folded.rule.id)
+                        "(same evidence family, one fact counted once).", folded.rule.id)
     for e in a.shared:
         if finding in e.findings:
             return f"{label} is a shared feature: {e.rule.explanation}", e.rule.id
@@ -804,10 +858,14 @@ def prepare(quiz: Quiz, seed: int | None = None, engine: str = "durable") -> Pap
     return Paper(quiz, seed, tuple(items))
 
 
-def check_quiz_file(path: Path | str) -> list[Problem]:
-    """Every problem of a quiz file, the engine's included (for `validate`)."""
+def check_quiz_file(path: Path | str, case_dirs: tuple = (), data: Any = None) -> list[Problem]:
+    """Every problem of a quiz file, the engine's included (for `validate`; `data` if already parsed)."""
     try:
-        prepare(load_quiz(path))
+        if data is None:
+            quiz = load_quiz(path, case_dirs)
+        else:
+            quiz = quiz_from_data(data, str(path), fingerprint_of(read_text(path)), Path(path).parent, case_dirs)
+        prepare(quiz)
     except InputError as error:
         return error.problems
     return []
@@ -882,16 +940,18 @@ class AnswerSheet:
     path: str | None = None
 
 
+@hint_budget
 def load_answers(path: str, paper: Paper) -> AnswerSheet:
     """Read an answers file (YAML or JSON: question id -> answer); every problem is raised together.
 
     An answer is an option letter, an option number or the answer's text; `null`, 'skip' or '-'
     leaves the question unanswered. The file may also be `{student: NAME, answers: {...}}`.
     """
+    text = read_text(path)
     try:
-        data = load_yaml_file(path)
-    except InputError:
-        data = _json_fallback(path)
+        data = load_yaml_text(text, path)
+    except InputError as error:
+        data = _json_fallback(text, path, error)
     student = None
     if isinstance(data, Mapping) and "answers" in data and set(data) <= {"student", "answers"} and not isinstance(data["answers"], Mapping):
         raise InputError(Problem(path, line_of(data, "answers"), "'answers' must map each question id to an answer.",
@@ -931,13 +991,14 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
     return AnswerSheet(answers, student, path)
 
 
-def _json_fallback(path: str) -> Any:
+def _json_fallback(text: str, path: str, yaml_error: InputError) -> Any:
     """JSON that YAML refuses (tabs, say): parse it as JSON, or report the YAML error."""
+    if isinstance(yaml_error, LimitError):
+        raise yaml_error  # refused for its size or shape, not its syntax: JSON would not do better
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
-        pass
-    return load_yaml_file(path)  # raises the original, more precise error
+        return load_json_text(text, path)
+    except InputError:
+        raise yaml_error from None  # the original, more precise error
 
 
 # ============================================================================= grading and results
@@ -975,6 +1036,15 @@ def score_of(records: list[dict], total: int) -> dict:
 
 
 UNTOUCHED = "The file was left untouched."
+MAX_STUDENT_CHARS = 200
+
+
+def _check_student(name: str) -> str:
+    """A student's name as kept in results: at most 200 characters, control characters shown as escapes."""
+    if len(name) > MAX_STUDENT_CHARS:
+        raise InputError(Problem(None, None, f"the student name ({shorten(name, 40)}) is longer than the "
+                                             f"{MAX_STUDENT_CHARS} characters allowed.", "Give the name as the class list has it."))
+    return clean(name)
 
 
 def _refuse(path: str, message: str, hint: str = "") -> InputError:
@@ -987,75 +1057,70 @@ def with_hint(error: InputError, extra: str) -> InputError:
 
 
 def read_results(path: Path | str) -> dict:
-    """A results file, checked for shape; anything else raises a clear InputError."""
+    """A results file, checked against its schema (types and ranges) and for consistency.
+
+    Anything else raises an InputError naming the file and each field that is wrong (the first
+    problems only: a file that is wrong everywhere is not a results file).
+    """
     name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, "no such file.", "Check the path.")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(name, None, f"cannot be read as a results file ({getattr(error, 'strerror', None) or error}).")) from None
-    try:
-        data = json.loads(text)
-    except ValueError as error:
-        where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
-        raise InputError(Problem(name, None, f"is not a results file: it is not valid JSON{where}.",
-                                 "It may have been cut short or edited by hand.")) from None
-    problem = _results_shape_problem(data)
-    if problem:
-        raise InputError(Problem(name, None, f"is not a results file of mmn-ddx: {problem}."))
+    data = load_json_file(path)
+    if not isinstance(data, dict) or data.get("schema") != RESULTS_SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else None
+        what = "it is not a JSON object" if not isinstance(data, dict) else f"'schema' is {shorten(found)}, not '{RESULTS_SCHEMA}'"
+        raise InputError(Problem(name, None, f"is not a results file of mmn-ddx: {what}.",
+                                 "Name a file written by 'mmn-ddx quiz --results'."))
+    problems = [Problem(name, None, f"field '{field}' {message}.", RESULTS_HINT)
+                for field, message in _results_schema_problems(data)]
+    if not problems:
+        problems = [Problem(name, None, message, RESULTS_HINT) for message in _results_consistency_problems(data)]
+    if problems:
+        raise InputError(problems[:MAX_RESULTS_PROBLEMS])
     return data
 
 
-def _results_shape_problem(data: Any) -> str | None:
-    if not isinstance(data, dict):
-        return "it is not a JSON object"
-    if data.get("schema") != RESULTS_SCHEMA:
-        return f"'schema' is {data.get('schema')!r}, not '{RESULTS_SCHEMA}'"
-    quiz = data.get("quiz")
-    if not isinstance(quiz, dict) or not isinstance(quiz.get("fingerprint"), str) or not isinstance(quiz.get("title"), str):
-        return "'quiz' must hold the quiz's title and fingerprint"
-    if not isinstance(data.get("fingerprint"), str):
-        return "'fingerprint' is missing"
-    seed = data.get("seed")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
-        return "'seed' must be a whole number or null"
-    if data.get("student") is not None and not isinstance(data.get("student"), str):
-        return "'student' must be text or null"
-    questions = data.get("questions")
-    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions) or len(set(questions)) != len(questions):
-        return "'questions' must list each question id once"
-    if not isinstance(data.get("updated"), str):
-        return "'updated' (when it was last written) is missing"
-    answers = data.get("answers")
-    if not isinstance(answers, list):
-        return "'answers' must be a list"
-    seen = set()
-    for i, record in enumerate(answers):
-        if not isinstance(record, dict):
-            return f"answer {i + 1} is not an object"
-        qid = record.get("id")
-        if qid not in questions:
-            return f"answer {i + 1} is for question {qid!r}, which the file does not list"
-        if qid in seen:
-            return f"question '{qid}' is answered twice"
+RESULTS_HINT = "The file may have been edited by hand or damaged; 'mmn-ddx schema quiz-results' gives its format."
+MAX_RESULTS_PROBLEMS = 10
+
+
+def _results_schema_problems(data: dict) -> list[tuple[str, str]]:
+    from mmn_ddx.schemas import check
+
+    return check(data, _results_schema())
+
+
+@lru_cache(maxsize=1)
+def _results_schema() -> dict:
+    from mmn_ddx.schemas import quiz_results_schema
+
+    return quiz_results_schema()
+
+
+def _results_consistency_problems(data: dict) -> list[str]:
+    """What a schema cannot say: the answers belong to the questions listed, each once."""
+    questions = data["questions"]
+    found = []
+    if data["total"] != len(questions):
+        found.append(f"field 'total' is {data['total']}, but 'questions' lists {len(questions)}.")
+    listed = set(questions)
+    seen: set = set()
+    for i, record in enumerate(data["answers"]):
+        qid = record["id"]
+        if qid not in listed:
+            found.append(f"field 'answers[{i}].id' is '{shorten(qid)}', a question the file does not list.")
+        elif qid in seen:
+            found.append(f"field 'answers[{i}].id': question '{shorten(qid)}' is answered twice.")
         seen.add(qid)
-        if not isinstance(record.get("correct"), bool):
-            return f"answer {i + 1} lacks 'correct' (true or false)"
-        if record.get("answer") is not None and not isinstance(record.get("answer"), str):
-            return f"answer {i + 1}: 'answer' must be text or null"
-        if not isinstance(record.get("right_answer"), str):
-            return f"answer {i + 1} lacks 'right_answer'"
-    return None
+    return found
 
 
 class Session:
     """A student's run through a paper, saved to the results file after every answer."""
 
-    def __init__(self, paper: Paper, data: dict, path: Path | None):
+    def __init__(self, paper: Paper, data: dict, path: Path | None, lock: FileLock | None = None):
         self.paper = paper
         self.data = data
         self.path = path
+        self.lock = lock
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -1064,12 +1129,29 @@ class Session:
         """Start a new results file, or carry on from one with `resume`.
 
         A results file that already exists is never overwritten: without `resume` it is refused;
-        with it, it must be this quiz's and this seed's, and is then continued.
+        with it, it must be this quiz's and this seed's, and is then continued. The file is locked
+        for the whole run (a second run on it is refused, naming the first) until `close()`.
         """
+        if student is not None:
+            student = _check_student(student)
         path = Path(results) if results else None
-        if path is not None and path.exists():
-            if path.is_dir():
-                raise InputError(Problem(str(path), None, "is a folder; --results names a file.", "E.g. --results results/ada.json."))
+        if path is None:
+            return cls(paper, cls._new_data(paper, student, feedback, source), None)
+        if path.is_dir():
+            raise InputError(Problem(str(path), None, "is a folder; --results names a file.", "E.g. --results results/ada.json."))
+        lock = FileLock(path).acquire()
+        try:
+            remove_stale_temp_files(path)
+            session = cls._open_locked(paper, path, lock, student, resume, feedback, source)
+        except BaseException:
+            lock.release()
+            raise
+        return session
+
+    @classmethod
+    def _open_locked(cls, paper: Paper, path: Path, lock: FileLock, student: str | None, resume: bool,
+                     feedback: str, source: str | None) -> "Session":
+        if path.exists():
             if not resume:
                 try:
                     existing = read_results(path)
@@ -1086,10 +1168,18 @@ class Session:
             cls._check_belongs(data, paper, str(path), student)
             if data.get("student") is None and student is not None:
                 data["student"] = student
-            return cls(paper, data, path)
-        data = {
+            return cls(paper, data, path, lock)
+        session = cls(paper, cls._new_data(paper, student, feedback, source), path, lock)
+        session.save()
+        return session
+
+    @staticmethod
+    def _new_data(paper: Paper, student: str | None, feedback: str, source: str | None) -> dict:
+        return {
             "schema": RESULTS_SCHEMA,
-            "quiz": {"title": paper.quiz.title, "source": source or paper.quiz.path, "fingerprint": paper.quiz.fingerprint},
+            # The quiz by name and hash: never its path, which means nothing on the teacher's
+            # machine and would tell the student's home folder (older files have 'source').
+            "quiz": {"title": paper.quiz.title, "id": source or quiz_id(paper.quiz), "fingerprint": paper.quiz.fingerprint},
             "seed": paper.seed,
             "fingerprint": paper.fingerprint,
             "student": student,
@@ -1104,15 +1194,24 @@ class Session:
             "answers": [],
             "disclaimer": DISCLAIMER,
         }
-        session = cls(paper, data, path)
-        session.save()
-        return session
+
+    def close(self) -> None:
+        """Let another run write the results file (the lock is also released if the process dies)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     @staticmethod
     def _check_belongs(data: dict, paper: Paper, path: str, student: str | None) -> None:
         if data["quiz"]["fingerprint"] != paper.quiz.fingerprint:
-            raise _refuse(path, f"holds results of another quiz ('{data['quiz']['title']}', {data['quiz']['fingerprint']}), "
-                                f"not of '{paper.quiz.title}' ({paper.quiz.fingerprint}).",
+            raise _refuse(path, f"holds results of another quiz ('{shorten(data['quiz']['title'])}', "
+                                f"{shorten(data['quiz']['fingerprint'])}), not of '{shorten(paper.quiz.title)}' ({paper.quiz.fingerprint}).",
                           "Resume with the quiz file those results came from, or choose another --results file.")
         if data.get("seed") != paper.seed:
             was = "no --seed" if data.get("seed") is None else f"--seed {data.get('seed')}"
@@ -1123,7 +1222,7 @@ class Session:
             raise _refuse(path, "does not match this quiz and seed (its fingerprint or question list differs).",
                           "Choose another --results file.")
         if student is not None and data.get("student") not in (None, student):
-            raise _refuse(path, f"holds the results of student '{data.get('student')}', not '{student}'.",
+            raise _refuse(path, f"holds the results of student '{shorten(data.get('student'))}', not '{shorten(student)}'.",
                           "Check the --student name or the --results file.")
 
     # ------------------------------------------------------------------ answering
@@ -1157,7 +1256,7 @@ class Session:
             "options": [{"letter": LETTERS[i], "value": o.value, "label": o.label} for i, o in enumerate(item.options)],
             "answer": option.value if option else None,
             "answer_label": option.label if option else None,
-            "typed": typed,
+            "typed": None if typed is None else clean(typed),
             "right_answer": item.right.value,
             "right_label": item.right.label,
             "accepted": sorted(item.accepted),
@@ -1195,24 +1294,24 @@ class Session:
 
 # ============================================================================= what the command calls
 def paper_for(name: str | None, *, generate_count: int | None = None, seed: int | None = None,
-              engine: str = "durable") -> tuple[Paper, str | None]:
+              engine: str = "durable", case_dirs: tuple = ()) -> tuple[Paper, str | None]:
     """The paper of a named quiz (file or bundled) or of a generated one, and how it was generated."""
     if generate_count is not None:
         built, _ = generate(generate_count, seed, engine)
-        return prepare(built, seed, engine), f"generated by --generate {generate_count} --seed {0 if seed is None else seed}"
+        return prepare(built, seed, engine), f"generated-{generate_count}-seed-{0 if seed is None else seed}"
     if not name:
         raise InputError(Problem(None, None, "no quiz named.", "Name a quiz file or a bundled quiz ("
                                  + ", ".join(bundled_quizzes()) + "), or use --generate N."))
-    return prepare(load_quiz(find_quiz(name)), seed, engine), None
+    return prepare(load_quiz(find_quiz(name), case_dirs), seed, engine), None
 
 
 def start(name: str | None, *, generate_count: int | None = None, seed: int | None = None,
           answers: str | None = None, student: str | None = None, results: str | None = None,
-          resume: bool = False, feedback: str = "immediate") -> tuple[Session, AnswerSheet | None]:
+          resume: bool = False, feedback: str = "immediate", case_dirs: tuple = ()) -> tuple[Session, AnswerSheet | None]:
     """Everything a run needs, checked before the first question: the paper, the answers file, the results file."""
     if resume and not results:
         raise InputError(Problem(None, None, "--resume needs --results FILE, the file to carry on from."))
-    paper, source = paper_for(name, generate_count=generate_count, seed=seed)
+    paper, source = paper_for(name, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
     sheet = load_answers(answers, paper) if answers else None
     if sheet is not None and student is None:
         student = sheet.student

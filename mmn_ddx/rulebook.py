@@ -11,23 +11,24 @@ from typing import Any, Mapping
 from mmn_ddx.conditions import ConditionParser
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import (
+    STRENGTHS,
     DIRECTIONS,
     ESTIMATE_MAX,
     ConsiderRule,
     Estimate,
     Frequency,
-    Group,
+    Family,
     WeighRule,
 )
 from mmn_ddx.resources import rules_dir
-from mmn_ddx.vocabulary import Vocabulary, vocabulary
+from mmn_ddx.vocabulary import Vocabulary, load_vocabulary, vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CONFIDENCE = ("H", "M", "L")
 
-WEIGH_FIELDS = {"id", "title", "group", "when", "toward", "frequency", "estimate", "explanation", "teaching_point", "sources"}
-CONSIDER_FIELDS = {"id", "condition", "title", "when", "settles", "why", "sources"}
+WEIGH_FIELDS = {"id", "title", "family", "when", "toward", "frequency", "estimate", "explanation", "teaching_point", "sources"}
+CONSIDER_FIELDS = {"id", "condition", "title", "when", "settles", "strength", "why", "sources"}
 
 
 @dataclass
@@ -37,7 +38,7 @@ class RuleBook:
     vocabulary: Vocabulary
     weigh: list[WeighRule] = field(default_factory=list)
     consider: list[ConsiderRule] = field(default_factory=list)
-    groups: dict[str, Group] = field(default_factory=dict)
+    families: dict[str, Family] = field(default_factory=dict)
     criteria: list = field(default_factory=list)  # CriterionSet, from mmn_ddx.criteria
 
     def rule(self, rule_id: str):
@@ -51,7 +52,24 @@ class RuleBook:
         yield from self.consider
 
     def ids(self) -> list[str]:
-        return [rule.id for rule in self.all_rules()]
+        """Everything `rules show` can explain: rules, criterion elements and evidence families."""
+        return [rule.id for rule in self.all_rules()] + [e.id for _, e in self.elements()] + list(self.families)
+
+    def elements(self):
+        """(criterion set, element) for every element of every criterion set, in file order."""
+        for criterion_set in self.criteria:
+            for element in criterion_set.elements:
+                yield criterion_set, element
+
+    def lookup(self, item_id: str):
+        """A weighing or red-flag rule, a (criterion set, element) pair or a Family; None if unknown."""
+        rule = self.rule(item_id)
+        if rule is not None:
+            return rule
+        for pair in self.elements():
+            if pair[1].id == item_id:
+                return pair
+        return self.families.get(item_id)
 
 
 class _FileReader:
@@ -135,6 +153,43 @@ def _number(reader: _FileReader, block: Mapping, key: str, low: float, high: flo
     return float(value)
 
 
+FREQUENCY_FIELDS = ("of", "mmn", "als", "confidence", "applies", "estimated")
+
+
+def _frequency(reader: _FileReader, block: Any, line: int | None, rule_id: str) -> Frequency | None:
+    """A `frequency` block (a rule's) or a `joint` block (a family's), checked."""
+    if not isinstance(block, Mapping):
+        reader.problem(line, f"'{rule_id}': the frequency block must be a mapping.")
+        return None
+    for key in block:
+        if key not in FREQUENCY_FIELDS + ("sources",):
+            reader.problem(line_of(block, key), f"field '{key}' is not part of a frequency block.", did_you_mean(key, FREQUENCY_FIELDS))
+    mmn = _number(reader, block, "mmn", 0, 1, rule_id)
+    als = _number(reader, block, "als", 0, 1, rule_id)
+    confidence = block.get("confidence")
+    if confidence not in CONFIDENCE:
+        reader.problem(line_of(block, "confidence") or line_of(block), f"'{rule_id}': 'confidence' must be H, M or L.")
+    applies = block.get("applies", "present")
+    if applies not in ("present", "absent"):
+        reader.problem(line_of(block, "applies"), f"'{rule_id}': 'applies' must be present or absent.")
+    of = block.get("of")
+    if not isinstance(of, str) or not of.strip():
+        reader.problem(line_of(block), f"'{rule_id}': a frequency needs 'of', the finding the figures describe.")
+    estimated, reasoning = None, ""
+    if "estimated" in block:
+        marker = block["estimated"]
+        which = marker.get("which") if isinstance(marker, Mapping) else None
+        text = marker.get("reasoning") if isinstance(marker, Mapping) else None
+        if which not in ("mmn", "als", "both") or not isinstance(text, str) or not text.strip():
+            reader.problem(line_of(block, "estimated"), f"'{rule_id}': 'estimated' needs 'which' (mmn, als or both) and its 'reasoning'.",
+                           "Say which figure no study gives, and why the number chosen is reasonable.")
+        else:
+            estimated, reasoning = which, " ".join(text.split())
+    if None in (mmn, als) or confidence not in CONFIDENCE or applies not in ("present", "absent") or not isinstance(of, str):
+        return None
+    return Frequency(" ".join(of.split()), mmn, als, confidence, applies, estimated, reasoning)
+
+
 def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
     rule_id = reader.rule_id(entry)
     reader.unexpected(entry, WEIGH_FIELDS)
@@ -149,35 +204,17 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
     if toward == "neither" and (has_freq or has_est):
         reader.problem(line_of(entry), f"rule '{rule_id}' is toward 'neither' and must not carry a frequency or estimate.")
     if has_freq and toward in ("mmn", "als"):
-        block = entry["frequency"]
-        if not isinstance(block, Mapping):
-            reader.problem(line_of(entry, "frequency"), f"rule '{rule_id}': 'frequency' must be a mapping.")
-        else:
-            for key in block:
-                if key not in ("of", "mmn", "als", "confidence", "applies"):
-                    reader.problem(line_of(block, key), f"field '{key}' is not part of 'frequency'.", did_you_mean(key, ("of", "mmn", "als", "confidence", "applies")))
-            mmn = _number(reader, block, "mmn", 0, 1, rule_id)
-            als = _number(reader, block, "als", 0, 1, rule_id)
-            confidence = block.get("confidence")
-            if confidence not in CONFIDENCE:
-                reader.problem(line_of(block, "confidence") or line_of(block), f"rule '{rule_id}': 'confidence' must be H, M or L.")
-            applies = block.get("applies", "present")
-            if applies not in ("present", "absent"):
-                reader.problem(line_of(block, "applies"), f"rule '{rule_id}': 'applies' must be present or absent.")
-            of = block.get("of")
-            if not isinstance(of, str) or not of.strip():
-                reader.problem(line_of(block), f"rule '{rule_id}': 'frequency' needs 'of', the finding the figures describe.")
-            if None not in (mmn, als) and confidence in CONFIDENCE and applies in ("present", "absent") and isinstance(of, str):
-                frequency = Frequency(" ".join(of.split()), mmn, als, confidence, applies)
-                raw = frequency.raw_ratio()
-                if raw == 1 or (raw > 1) != (toward == "mmn"):
-                    points = "MMN" if raw > 1 else "ALS" if raw < 1 else "neither way"
-                    reader.problem(
-                        line_of(entry, "toward"),
-                        f"rule '{rule_id}' says toward {toward}, but its frequencies (MMN {mmn:g}, ALS {als:g}, "
-                        f"{applies}) point to {points}.",
-                        "Check the figures, 'applies' and 'toward'.",
-                    )
+        frequency = _frequency(reader, entry["frequency"], line_of(entry, "frequency"), rule_id)
+        if frequency is not None:
+            raw = frequency.raw_ratio()
+            if raw == 1 or (raw > 1) != (toward == "mmn"):
+                points = "MMN" if raw > 1 else "ALS" if raw < 1 else "neither way"
+                reader.problem(
+                    line_of(entry, "toward"),
+                    f"rule '{rule_id}' says toward {toward}, but its frequencies (MMN {frequency.mmn:g}, ALS {frequency.als:g}, "
+                    f"{frequency.applies}) point to {points}.",
+                    "Check the figures, 'applies' and 'toward'.",
+                )
     if has_est and toward in ("mmn", "als"):
         block = entry["estimate"]
         if not isinstance(block, Mapping):
@@ -195,10 +232,10 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
                 reader.problem(line_of(block), f"rule '{rule_id}': an estimate needs its 'reasoning'.")
             elif isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and 1 < ratio <= ESTIMATE_MAX:
                 estimate = Estimate(float(ratio), " ".join(reasoning.split()))
-    group = entry.get("group")
-    if group is not None and not isinstance(group, str):
-        reader.problem(line_of(entry, "group"), f"rule '{rule_id}': 'group' must be a group id.")
-        group = None
+    family = entry.get("family")
+    if family is not None and not isinstance(family, str):
+        reader.problem(line_of(entry, "family"), f"rule '{rule_id}': 'family' must be a family id.")
+        family = None
     rule_fields = dict(
         title=reader.text(entry, "title"),
         explanation=reader.text(entry, "explanation"),
@@ -211,7 +248,7 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
         return None
     return WeighRule(
         id=rule_id, when=when, toward=toward, path=reader.path, line=line_of(entry),
-        group=group, frequency=frequency, estimate=estimate, **rule_fields,
+        family=family, frequency=frequency, estimate=estimate, **rule_fields,
     )
 
 
@@ -229,25 +266,43 @@ def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
     settles = entry.get("settles", False)
     if not isinstance(settles, bool):
         reader.problem(line_of(entry, "settles"), f"rule '{rule_id}': 'settles' must be true or false.")
+    strength = entry.get("strength")
+    if strength not in STRENGTHS:
+        reader.problem(line_of(entry, "strength") or line_of(entry), f"rule '{rule_id}': 'strength' must be one of {', '.join(STRENGTHS)}, not {strength!r}.",
+                       "strong: on its own it makes the condition a diagnosis to exclude first; moderate: it raises the condition; weak: a hint.")
     when = reader.condition(entry)
     title, why, sources = reader.text(entry, "title"), reader.text(entry, "why"), reader.sources(entry)
-    if when is None or condition not in conditions:
+    if when is None or condition not in conditions or strength not in STRENGTHS:
         return None
-    return ConsiderRule(rule_id, condition, title, when, why, sources, reader.path, line_of(entry), bool(settles))
+    return ConsiderRule(rule_id, condition, title, when, why, sources, reader.path, line_of(entry), bool(settles), strength)
 
 
-def _groups(path: Path, vocab: Vocabulary) -> tuple[dict[str, Group], list[Problem]]:
+FAMILY_FIELDS = {"id", "label", "why", "joint"}
+
+
+def _families(path: Path, vocab: Vocabulary) -> tuple[dict[str, Family], list[Problem]]:
     reader = _FileReader(path, vocab)
     if not path.exists():
         return {}, []
-    groups: dict[str, Group] = {}
-    for entry in reader.entries(load_yaml_file(path), "groups"):
-        group_id = reader.rule_id(entry)
+    families: dict[str, Family] = {}
+    for entry in reader.entries(load_yaml_file(path), "families"):
+        family_id = reader.rule_id(entry)
+        for key in entry:
+            if key not in FAMILY_FIELDS:
+                reader.problem(line_of(entry, key), f"field '{key}' is not part of a family.", did_you_mean(key, FAMILY_FIELDS))
         label, why = reader.text(entry, "label"), reader.text(entry, "why")
-        if group_id in groups:
-            reader.problem(line_of(entry), f"group '{group_id}' is defined twice.")
-        groups[group_id] = Group(group_id, label, why)
-    return groups, reader.problems
+        joint, joint_sources = None, ()
+        if "joint" in entry:
+            joint = _frequency(reader, entry["joint"], line_of(entry, "joint"), family_id)
+            if isinstance(entry["joint"], Mapping):
+                joint_sources = reader.sources(entry["joint"])
+            if joint is not None and joint.raw_ratio() == 1:
+                reader.problem(line_of(entry, "joint"), f"family '{family_id}': a joint figure of equal frequencies weighs nothing.")
+                joint = None
+        if family_id in families:
+            reader.problem(line_of(entry), f"family '{family_id}' is defined twice.")
+        families[family_id] = Family(family_id, label, why, joint, joint_sources)
+    return families, reader.problems
 
 
 def rule_files(root: Path) -> dict[str, list[Path]]:
@@ -259,12 +314,16 @@ def load_rulebook(root: Path | None = None, vocab: Vocabulary | None = None) -> 
     from mmn_ddx.criteria import load_criteria
 
     root = root or rules_dir()
-    vocab = vocab or vocabulary()
+    if vocab is None:
+        # A rules folder is checked against its own vocabulary when it has one (a copied and edited
+        # findings.yaml), not silently against the bundled one.
+        own = root / "findings.yaml"
+        vocab = load_vocabulary(own) if own.is_file() else vocabulary()
     book = RuleBook(vocab)
     problems: list[Problem] = []
-    groups, group_problems = _groups(root / "groups.yaml", vocab)
-    book.groups = groups
-    problems.extend(group_problems)
+    families, family_problems = _families(root / "families.yaml", vocab)
+    book.families = families
+    problems.extend(family_problems)
     files = rule_files(root)
     for kind, builder, target in (("weigh", _weigh_rule, book.weigh), ("consider", _consider_rule, book.consider)):
         for path in files[kind]:
@@ -297,8 +356,8 @@ def _cross_checks(book: RuleBook) -> list[Problem]:
             problems.append(Problem(rule.path, rule.line, f"rule id '{rule.id}' is used twice (first in {first.path}, line {first.line}).", "Give each rule its own id."))
         seen[rule.id] = rule
     for rule in book.weigh:
-        if rule.group is not None and rule.group not in book.groups:
-            problems.append(Problem(rule.path, rule.line, f"rule '{rule.id}' names group '{rule.group}', which rules/groups.yaml does not define.", did_you_mean(rule.group, book.groups)))
+        if rule.family is not None and rule.family not in book.families:
+            problems.append(Problem(rule.path, rule.line, f"rule '{rule.id}' names family '{rule.family}', which families.yaml does not define.", did_you_mean(rule.family, book.families)))
     return problems
 
 

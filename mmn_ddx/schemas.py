@@ -48,7 +48,18 @@ def case_schema(vocab=None) -> dict:
             "name": {"title": "Stage name", "description": "a short word: history, examination, electrodiagnosis, laboratory, treatment", "type": "string"},
             "narrative": {"title": "Narrative", "description": "what the learner reads at this stage", "type": "string"},
             "findings": {"$ref": "#/$defs/findings"},
+            "follow_up": {"title": "Follow-up", "description": "(extension) a later visit: it may give findings of earlier stages a new value, "
+                          "which the assessment uses and lists as a change; it needs months_since_onset or months_since_previous", "type": "boolean"},
+            "months_since_onset": {"title": "Months since onset", "description": "(follow-up) time from the first symptom to this visit; "
+                                   "it becomes the duration", "type": "number", "minimum": 0, "maximum": 1200},
+            "months_since_previous": {"title": "Months since the previous stage", "description": "(follow-up) time since the stage before",
+                                      "type": "number", "minimum": 0, "maximum": 1200},
+            "teaching_point": {"title": "Teaching point of the follow-up", "description": "(follow-up) what the change teaches; "
+                               "shown after the learner's call and in the answer key", "type": "string"},
         },
+        "dependentRequired": {"months_since_onset": ["follow_up"], "months_since_previous": ["follow_up"], "teaching_point": ["follow_up"]},
+        "if": {"properties": {"follow_up": {"const": True}}, "required": ["follow_up"]},
+        "then": {"anyOf": [{"required": ["months_since_onset"]}, {"required": ["months_since_previous"]}]},
     }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -89,15 +100,18 @@ def assessment_schema() -> dict:
         "properties": {
             "rule": {"title": "Rule id", "type": "string"},
             "toward": {"enum": ["mmn", "als", "neither"]},
-            "weight": {"title": "Natural log of the likelihood ratio, positive toward `toward`", "type": "number"},
+            "weight": {"title": "What the item adds to the log-odds, positive toward `toward`: the natural log of its likelihood ratio, "
+                                "or of its family's joint figure when that is smaller (bounded_by_family)", "type": "number"},
             "findings": {"title": "Findings the rule matched", "type": "object"},
             "explanation": {"type": "string"},
             "sources": {"type": "array", "items": {"type": "string"}, "minItems": 1},
             "likelihood_ratio": {"title": "(extra) the ratio behind the weight", "type": "number"},
             "basis": {"title": "(extra) frequency, estimate or none", "enum": ["frequency", "estimate", "none"]},
             "capped": {"title": "(extra) the ratio was capped at 20", "type": "boolean"},
-            "group": {"title": "(extra) correlated group", "type": ["string", "null"]},
-            "folded": {"title": "(extra) rules of the group that also fired but count once", "type": "array", "items": {"type": "string"}},
+            "family": {"title": "(extra) the evidence family (rules/families.yaml)", "type": ["string", "null"]},
+            "group": {"title": "(extra) the family's id under its name before version 0.2 (same value as family)", "type": ["string", "null"]},
+            "folded": {"title": "(extra) rules of the same family and direction that also fired but count through this one", "type": "array", "items": {"type": "string"}},
+            "bounded_by_family": {"title": "(extra) the family's joint figure, smaller than this rule's own ratio, is what counts", "type": "boolean"},
         },
     }
     return {
@@ -124,7 +138,9 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}}}},
+                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}},
+                                         "strength": {"title": "(extra) the strongest red flag that fired", "enum": ["settles", "strong", "moderate", "weak"]},
+                                         "leads": {"title": "(extra) named before the MMN-versus-ALS weighing (only the first can lead)", "type": "boolean"}}},
             },
             "next_best_findings": {
                 "type": "array",
@@ -133,8 +149,19 @@ def assessment_schema() -> dict:
             "warnings": {"type": "array", "items": {"type": "string"}},
             "disclaimer": {"const": "Educational use only: not for clinical decisions."},
             "prior": {"title": "(extra) the prior used", "type": "object"},
+            "headline": {"title": "(extra) the line a learner reads first: the mimic to exclude, or the leaning", "type": "string"},
             "criteria_detail": {"title": "(extra) element-by-element detail of each criterion set", "type": "object"},
             "disagreement": {"title": "(extra) where the leaning and the criteria pull apart", "type": "array", "items": {"type": "string"}},
+            "changed_findings": {
+                "title": "(extra) findings that follow-up stages gave a new value; the assessment uses the latest",
+                "type": "array",
+                "items": {"type": "object", "required": ["finding", "before", "after", "stage", "since_stage", "months"],
+                          "properties": {"finding": {"type": "string"}, "before": {}, "after": {},
+                                         "stage": {"title": "the follow-up stage that records the new value", "type": "string"},
+                                         "since_stage": {"title": "the stage whose value it replaces", "type": "string"},
+                                         "months": {"title": "months since onset at the follow-up (null when the case does not say)", "type": ["number", "null"]},
+                                         "months_since_previous": {"title": "months since the stage before, as the case gives it", "type": ["number", "null"]}}},
+            },
         },
     }
 
@@ -215,37 +242,46 @@ def quiz_schema() -> dict:
 
 
 def quiz_results_schema() -> dict:
-    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`."""
+    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`.
+
+    `mmn_ddx.quiz.read_results` checks every file it reads against this schema (`check`), so the
+    types and ranges here are the ones enforced.
+    """
     from mmn_ddx.quiz import RESULTS_SCHEMA
 
-    nullable_text = {"type": ["string", "null"]}
+    nullable_text = {"type": ["string", "null"], "maxLength": 20_000}
+    text = {"type": "string", "maxLength": 20_000}
+    word = {"type": "string", "maxLength": 200}
+    when = {"type": "string", "format": "date-time", "maxLength": 64}
+    count = {"type": "integer", "minimum": 0, "maximum": MAX_RESULTS_QUESTIONS}
     record = {
         "title": "One answer",
         "type": "object",
         "required": ["id", "answer", "right_answer", "correct", "seconds"],
         "properties": {
-            "id": {"title": "Question id", "type": "string"},
-            "number": {"title": "Position on the paper (1 = first)", "type": "integer"},
-            "kind": {"title": "Question kind", "type": "string"},
-            "case": {**nullable_text, "title": "Case id"},
-            "stage": {**nullable_text, "title": "Stage disclosed through"},
-            "criteria": {"title": "Criterion set (criteria questions)", "type": "string"},
-            "prompt": {"title": "Question text", "type": "string"},
-            "options": {"title": "Options in the order shown", "type": "array", "items": {
-                "type": "object", "properties": {"letter": {"type": "string"}, "value": {"type": "string"}, "label": {"type": "string"}}}},
+            "id": {**word, "title": "Question id"},
+            "number": {"title": "Position on the paper (1 = first)", "type": "integer", "minimum": 1, "maximum": MAX_RESULTS_QUESTIONS},
+            "kind": {"title": "Question kind", "enum": ["leaning", "discriminator", "criteria", "next_investigation", "consider", "choice"]},
+            "case": {**nullable_text, "maxLength": 200, "title": "Case id"},
+            "stage": {**nullable_text, "maxLength": 200, "title": "Stage disclosed through"},
+            "criteria": {**word, "title": "Criterion set (criteria questions)"},
+            "prompt": {**text, "title": "Question text"},
+            "options": {"title": "Options in the order shown", "type": "array", "maxItems": 26, "items": {
+                "type": "object", "properties": {"letter": word, "value": text, "label": text}}},
             "answer": {**nullable_text, "title": "The option chosen (its value); null when skipped"},
             "answer_label": {**nullable_text, "title": "The option chosen, as shown"},
             "typed": {**nullable_text, "title": "What the student typed or wrote, verbatim"},
-            "right_answer": {"title": "The right option (its value), computed by the engine except for 'choice'", "type": "string"},
-            "right_label": {"title": "The right option, as shown", "type": "string"},
-            "accepted": {"title": "Every answer graded right (ties)", "type": "array", "items": {"type": "string"}},
+            "right_answer": {**text, "title": "The right option (its value), computed by the engine except for 'choice'"},
+            "right_label": {**text, "title": "The right option, as shown"},
+            "accepted": {"title": "Every answer graded right (ties)", "type": "array", "maxItems": 100, "items": text},
             "correct": {"title": "Graded right", "type": "boolean"},
-            "seconds": {"title": "Time taken (null when read from an answers file)", "type": ["number", "null"]},
+            "seconds": {"title": "Time taken (null when read from an answers file)", "type": ["number", "null"],
+                        "minimum": 0, "maximum": 1e9},
             "rule": {**nullable_text, "title": "The rule or criterion set behind the right answer"},
             "explained_by": {**nullable_text, "title": "The rule that explains the answer given"},
             "teaching_point": {**nullable_text, "title": "The teaching point of the question"},
-            "feedback": {"title": "The feedback given", "type": "string"},
-            "answered_at": {"title": "When (UTC, ISO 8601)", "type": "string"},
+            "feedback": {**text, "title": "The feedback given"},
+            "answered_at": {**when, "title": "When (UTC, ISO 8601)"},
         },
     }
     return {
@@ -258,24 +294,166 @@ def quiz_results_schema() -> dict:
         "properties": {
             "schema": {"const": RESULTS_SCHEMA},
             "quiz": {"title": "The quiz", "type": "object", "required": ["title", "fingerprint"], "properties": {
-                "title": {"type": "string"}, "source": {"title": "The quiz file (or how it was generated)", "type": "string"},
-                "fingerprint": {"title": "Digest of the quiz file's text", "type": "string"}}},
+                "title": {**text, "title": "The quiz's title"},
+                "id": {**word, "title": "The quiz's name: a bundled quiz's name, the quiz file's name without its folder, "
+                                      "or how it was generated (a later addition: older files lack it)"},
+                "source": {**text, "title": "Older files only: the quiz file's path on the machine that wrote them (no longer written)"},
+                "fingerprint": {**word, "title": "Digest of the quiz file's text (its hash: sha256 of the text)"}}},
             "seed": {"title": "The --seed used (null: none)", "type": ["integer", "null"]},
-            "fingerprint": {"title": "Digest of the quiz file and the seed together", "type": "string"},
-            "student": {**nullable_text, "title": "Student name (--student)"},
+            "fingerprint": {**word, "title": "Digest of the quiz file and the seed together"},
+            "student": {**nullable_text, "maxLength": 200, "title": "Student name (--student)"},
             "feedback": {"title": "Feedback mode", "enum": ["immediate", "end"]},
-            "tool_version": {"title": "mmn-ddx version", "type": "string"},
-            "started": {"title": "When the first version was written (UTC)", "type": "string"},
-            "updated": {"title": "When it was last written (UTC); the class report keeps the latest per student", "type": "string"},
-            "questions": {"title": "Question ids in the order asked", "type": "array", "items": {"type": "string"}, "uniqueItems": True},
-            "total": {"title": "Number of questions", "type": "integer"},
+            "tool_version": {**word, "title": "mmn-ddx version"},
+            "started": {**when, "title": "When the first version was written (UTC)"},
+            "updated": {**when, "title": "When it was last written (UTC); the class report keeps the latest per student"},
+            "questions": {"title": "Question ids in the order asked", "type": "array", "items": word, "uniqueItems": True,
+                          "maxItems": MAX_RESULTS_QUESTIONS},
+            "total": {**count, "title": "Number of questions (as many as 'questions' lists)"},
             "complete": {"title": "Every question answered", "type": "boolean"},
             "score": {"title": "Score so far", "type": "object", "required": ["correct", "answered", "total", "percent"], "properties": {
-                "correct": {"type": "integer"}, "answered": {"type": "integer"}, "total": {"type": "integer"}, "percent": {"type": "number"}}},
-            "answers": {"title": "Answers in the order given", "type": "array", "items": record},
+                "correct": count, "answered": count, "total": count,
+                "percent": {"type": "number", "minimum": 0, "maximum": 100}}},
+            "answers": {"title": "Answers in the order given", "type": "array", "items": record, "maxItems": MAX_RESULTS_QUESTIONS},
             "disclaimer": {"const": "Educational use only: not for clinical decisions."},
         },
     }
+
+
+MAX_RESULTS_QUESTIONS = 1_000  # a quiz has at most 200 (mmn_ddx.quiz.MAX_QUESTIONS); older files are given room
+_TYPES = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v not in (float("inf"), float("-inf")),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+}
+
+
+def _is_date_time(value: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def check(value, schema: dict) -> list[tuple[str, str]]:
+    """(field, what is wrong) for each way `value` breaks `schema`.
+
+    The subset of JSON Schema that this project's schemas use: type, const, enum, required,
+    properties, items, uniqueItems, minimum, maximum, maxLength, maxItems, format date-time.
+    A field is named as a path: 'answers[3].correct'. The schema is compiled once into nested
+    functions, so a results file of thousands of answers is checked in a fraction of a second.
+    """
+    key = id(schema)
+    if key not in _COMPILED or _COMPILED[key][0] is not schema:
+        _COMPILED[key] = (schema, _compile(schema))
+    found: list[tuple[str, str]] = []
+    _COMPILED[key][1](value, [], found)
+    return found
+
+
+_COMPILED: dict = {}
+_MISSING = object()
+_WANTED = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+           "null": "null", "object": "an object", "array": "a list"}
+
+
+def _field(path: list) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "the file"
+
+
+_PYTHON_TYPES = {"string": str, "integer": int, "boolean": bool, "null": type(None), "object": dict, "array": list}
+
+
+def _leaf_types(schema: dict) -> tuple | None:
+    """The Python types that satisfy a schema of only 'type' (and 'maxLength'), or None."""
+    if set(schema) - {"type", "maxLength", "title", "description"} or "type" not in schema:
+        return None
+    types = [schema["type"]] if isinstance(schema["type"], str) else schema["type"]
+    if any(t not in _PYTHON_TYPES or t in ("object", "array") for t in types):
+        return None  # numbers need the NaN check; containers their contents
+    return tuple(_PYTHON_TYPES[t] for t in types)
+
+
+def _compile(schema: dict):
+    const = schema.get("const", _MISSING)
+    enum = schema.get("enum")
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    type_checks = tuple(_TYPES[t] for t in types) if types else ()
+    wanted = " or ".join(_WANTED[t] for t in types) if types else ""
+    max_length = schema.get("maxLength")
+    date_time = schema.get("format") == "date-time"
+    minimum, maximum = schema.get("minimum"), schema.get("maximum")
+    required = tuple(schema.get("required", ()))
+    properties = {k: _compile(v) for k, v in schema.get("properties", {}).items()}
+    items = _compile(schema["items"]) if "items" in schema else None
+    max_items = schema.get("maxItems")
+    unique = schema.get("uniqueItems", False)
+
+    # Properties whose schema is only a type (and a length): checked inline, without a call,
+    # as a results file has thousands of them.
+    simple = {}
+    for k, v in schema.get("properties", {}).items():
+        leaf_types = _leaf_types(v)
+        if leaf_types is not None:
+            simple[k] = (leaf_types, v.get("maxLength"))
+
+    def run(value, path: list, found: list) -> None:
+        if const is not _MISSING and value != const:
+            found.append((_field(path), f"must be {const!r}"))
+            return
+        if enum is not None and value not in enum:
+            found.append((_field(path), "must be one of " + ", ".join(repr(v) for v in enum)))
+            return
+        if type_checks and not any(ok(value) for ok in type_checks):
+            found.append((_field(path), f"must be {wanted}"))
+            return
+        if isinstance(value, str):
+            if max_length is not None and len(value) > max_length:
+                found.append((_field(path), f"is longer than {max_length:,} characters"))
+            elif date_time and not _is_date_time(value):
+                found.append((_field(path), "must be a date and time (ISO 8601, e.g. 2026-01-31T09:00:00Z)"))
+        elif isinstance(value, dict):
+            for key in required:
+                if key not in value:
+                    found.append((_field(path + [key]), "is missing"))
+            for key, sub in properties.items():
+                if key in value:
+                    if key in simple:
+                        leaf_types, most = simple[key]
+                        item = value[key]
+                        if type(item) in leaf_types and (most is None or type(item) is not str or len(item) <= most):
+                            continue
+                    path.append(key)
+                    sub(value[key], path, found)
+                    path.pop()
+        elif isinstance(value, list):
+            if max_items is not None and len(value) > max_items:
+                found.append((_field(path), f"has more than {max_items:,} items"))
+                return
+            if items is not None:
+                for i, item in enumerate(value):
+                    path.append(i)
+                    items(item, path, found)
+                    path.pop()
+            if unique and all(isinstance(v, str) for v in value) and len(set(value)) != len(value):
+                found.append((_field(path), "lists an item twice"))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if minimum is not None and value < minimum:
+                found.append((_field(path), f"must be at least {minimum}"))
+            if maximum is not None and value > maximum:
+                found.append((_field(path), f"must be at most {maximum:g}"))
+
+    return run
 
 
 def rules_schema() -> dict:
@@ -317,19 +495,23 @@ def rules_schema() -> dict:
     sources = {"title": "Sources", "description": "citations for every figure and claim", "type": "array", "minItems": 1, "items": text}
     rule_id = {"title": "Rule id", "description": "unique; lower-case words joined by hyphens; never reused", "type": "string",
                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
+    estimated = {"title": "Which figure no study gives, and why the number chosen is reasonable", "type": "object",
+                 "additionalProperties": False, "required": ["which", "reasoning"],
+                 "properties": {"which": {"enum": ["mmn", "als", "both"]}, "reasoning": text}}
     weigh = {
         "title": "Weighing rule", "type": "object", "additionalProperties": False,
         "required": ["id", "title", "when", "toward", "explanation", "teaching_point", "sources"],
         "properties": {
             "id": rule_id, "title": {"title": "Title", **text},
-            "group": {"title": "Correlated group (rules/groups.yaml)", "type": "string"},
+            "family": {"title": "Evidence family (rules/families.yaml): findings that report one fact, weighed once", "type": "string"},
             "when": {"$ref": "#/$defs/condition"},
             "toward": {"title": "Direction", "enum": ["mmn", "als", "neither"]},
             "frequency": {"title": "Reported frequency of what 'when' describes", "type": "object", "additionalProperties": False,
                           "required": ["of", "mmn", "als", "confidence"],
                           "properties": {"of": text, "mmn": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
                                          "als": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]}}},
+                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]},
+                                         "estimated": estimated}},
             "estimate": {"title": "Conservative ratio for a qualitative source", "type": "object", "additionalProperties": False,
                          "required": ["ratio", "reasoning"],
                          "properties": {"ratio": {"type": "number", "exclusiveMinimum": 1, "maximum": 4}, "reasoning": text}},
@@ -340,11 +522,13 @@ def rules_schema() -> dict:
     }
     consider = {
         "title": "Red-flag rule", "type": "object", "additionalProperties": False,
-        "required": ["id", "condition", "title", "when", "why", "sources"],
+        "required": ["id", "condition", "title", "when", "strength", "why", "sources"],
         "properties": {
             "id": rule_id, "condition": {"title": "Condition to consider", "enum": list(vocab.conditions)},
             "title": {"title": "Title", **text}, "when": {"$ref": "#/$defs/condition"},
             "settles": {"title": "The finding establishes the other diagnosis", "type": "boolean"},
+            "strength": {"title": "strong: exclude this condition before weighing MMN against ALS (it leads the headline); "
+                                  "moderate: it raises the condition; weak: a hint", "enum": ["strong", "moderate", "weak"]},
             "why": {"title": "Why it matters, for a learner", **text}, "sources": sources,
         },
     }

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mmn_ddx.cases import case_files, load_case
+from mmn_ddx.cases import case_files, case_from_data
 from mmn_ddx.errors import InputError, Problem
 
 
@@ -31,27 +31,30 @@ def _rule_root_of(path: Path) -> Path | None:
     return None
 
 
-def _is_quiz_file(path: Path) -> bool:
+def _classify(path: Path) -> tuple[str, object]:
+    """('quiz', None), or ('case', its parsed data or the InputError of reading it): each file is read once."""
     if path.parent.name == "quizzes":
-        return True
+        return "quiz", None
     from mmn_ddx.yamlio import load_yaml_file
 
     try:
         data = load_yaml_file(path)
-    except InputError:
-        return False  # reported when the file is checked as a case
-    return isinstance(data, Mapping) and "questions" in data
+    except InputError as error:
+        return "case", error  # reported when the case is checked
+    if isinstance(data, Mapping) and "questions" in data:
+        return "quiz", data
+    return "case", data
 
 
-def validate(paths: list[str]) -> Report:
+def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
     """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases."""
     from mmn_ddx.assessment import Assessor
     from mmn_ddx.rulebook import load_rulebook
 
     report = Report()
     rule_roots: dict[Path, None] = {}
-    case_paths: list[Path] = []
-    quiz_paths: list[Path] = []
+    case_paths: list[tuple[Path, object]] = []
+    quiz_paths: list[tuple[Path, object]] = []
     for name in paths:
         path = Path(name)
         if not path.exists():
@@ -64,21 +67,27 @@ def validate(paths: list[str]) -> Report:
             found = case_files(path)
             if not found:
                 report.problems.append(Problem(name, None, "this folder holds no quiz files (*.yaml)."))
-            quiz_paths.extend(found)
+            quiz_paths.extend((file, None) for file in found)
         elif path.is_dir():
             found = case_files(path)
             quizzes = case_files(path / "quizzes") if (path / "quizzes").is_dir() else []
             if not found and not quizzes:
                 report.problems.append(Problem(name, None, "this folder holds no case files (*.yaml)."))
             for file in found:
-                (quiz_paths if _is_quiz_file(file) else case_paths).append(file)
-            quiz_paths.extend(quizzes)
+                kind, data = _classify(file)
+                if kind == "quiz":
+                    quiz_paths.append((file, data))
+                else:
+                    case_paths.append((file, data))
+            quiz_paths.extend((file, None) for file in quizzes)
         elif _rule_root_of(path) is not None:
             rule_roots[_rule_root_of(path)] = None
-        elif _is_quiz_file(path):
-            quiz_paths.append(path)
         else:
-            case_paths.append(path)
+            kind, data = _classify(path)
+            if kind == "quiz":
+                quiz_paths.append((path, data))
+            else:
+                case_paths.append((path, data))
     for root in rule_roots:
         report.checked.append(str(root))
         try:
@@ -88,10 +97,12 @@ def validate(paths: list[str]) -> Report:
         except InputError as error:
             report.problems.extend(error.problems)
     seen_ids: dict[str, str] = {}
-    for path in case_paths:
+    for path, data in case_paths:
         report.checked.append(str(path))
         try:
-            case = load_case(path)
+            if isinstance(data, InputError):
+                raise data
+            case = case_from_data(data, str(path))
         except InputError as error:
             report.problems.extend(error.problems)
             continue
@@ -101,8 +112,8 @@ def validate(paths: list[str]) -> Report:
     if quiz_paths:
         from mmn_ddx.quiz import check_quiz_file
 
-        for path in quiz_paths:
+        for path, data in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path))
+            report.problems.extend(check_quiz_file(path, case_dirs, data))
     return report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.resources import rules_dir
@@ -13,6 +13,14 @@ from mmn_ddx.yamlio import load_yaml_file
 
 TYPES = ("bool", "number", "enum", "regions")
 STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "treatment")
+# What it costs the patient to learn a finding, cheapest and least invasive first: the order a
+# neuromuscular teacher would follow when two tests would tell about as much.
+TIERS = ("bedside", "nerve_studies", "blood", "genetic", "imaging", "csf", "biopsy", "treatment")
+TIER_LABELS = {
+    "bedside": "history or examination", "nerve_studies": "nerve conduction and EMG", "blood": "blood test",
+    "genetic": "genetic test", "imaging": "imaging", "csf": "lumbar puncture", "biopsy": "biopsy",
+    "treatment": "treatment trial",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,9 @@ class FindingSpec:
     min: float | None = None
     max: float | None = None
     integer: bool = False
+    tier: str = "bedside"
+    ask_first: str = ""  # why this test is offered before any other while it is unknown
+    since: int = 1  # the vocabulary version that added the finding
 
     def allowed(self) -> str:
         """Words a user may write for this finding, for help and error messages."""
@@ -35,13 +46,39 @@ class FindingSpec:
         if self.type == "enum":
             return " | ".join(self.values)
         if self.type == "regions":
-            return "a list of regions: " + ", ".join(REGIONS) + " ([] = examined, none)"
+            return "a list of regions: " + ", ".join(REGIONS) + " ([] or none = examined, none found)"
         bounds = f" from {self.min:g} to {self.max:g}" if self.min is not None and self.max is not None else ""
         kind = "a whole number" if self.integer else "a number"
         return f"{kind}{bounds}" + (f" ({self.unit})" if self.unit else "")
 
 
 REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
+UNKNOWN_WORD = "unknown"  # `--finding id=unknown`: back to unknown, as if the case never said
+# A numeric anti-GM1 titre stands for the category through the laboratory's cut-offs (README,
+# "Vocabulary version 2"): below the cut-off negative, from it low titre, from the high cut-off high.
+TITRE, CUTOFF, HIGH_CUTOFF, TITRE_CATEGORY = "anti_gm1_igm_titre", "anti_gm1_igm_cutoff", "anti_gm1_igm_high_cutoff", "anti_gm1_igm"
+
+
+def titre_category(findings: Mapping[str, Any]) -> str | None:
+    """The anti_gm1_igm category a numeric titre maps to, or None when the cut-offs needed are not given."""
+    titre, cutoff, high = findings.get(TITRE), findings.get(CUTOFF), findings.get(HIGH_CUTOFF)
+    if titre is None or cutoff is None:
+        return None
+    if titre < cutoff:
+        return "negative"
+    if high is None:
+        return None
+    return "high_titre" if titre >= high else "low_titre"
+
+
+def with_derived(findings: Mapping[str, Any]) -> dict:
+    """The findings with the category a numeric titre stands for, unless the category is given."""
+    out = dict(findings)
+    if TITRE_CATEGORY not in out:
+        category = titre_category(out)
+        if category is not None:
+            out[TITRE_CATEGORY] = category
+    return out
 
 
 def show_value(value: Any) -> str:
@@ -59,8 +96,10 @@ class Vocabulary:
     """All finding specs by id, with value checking that explains itself, and the diagnoses."""
 
     def __init__(self, specs: list[FindingSpec], regions: tuple[str, ...] = REGIONS,
-                 conditions: dict[str, str] | None = None, diagnoses: dict[str, str] | None = None):
+                 conditions: dict[str, str] | None = None, diagnoses: dict[str, str] | None = None,
+                 version: int = 1):
         self.specs = {spec.id: spec for spec in specs}
+        self.version = version
         self.regions = regions
         self.conditions = dict(conditions or {})  # condition to consider -> label
         self.diagnoses = {**(diagnoses or {}), **self.conditions}  # every diagnosis a case may have -> label
@@ -78,6 +117,17 @@ class Vocabulary:
         if spec is not None and spec.type == "number" and spec.unit:
             text += f" {spec.unit}"
         return text
+
+    def show_change(self, change) -> str:
+        """A follow-up's change as a learner reads it: 'Babinski sign: absent → present, 14 months after onset'."""
+        def word(value: Any) -> str:
+            if isinstance(value, bool):
+                return "present" if value else "absent"
+            return self.show(change.finding, value)
+
+        when = (f"{change.months:g} months after onset" if change.months is not None
+                else f"{change.months_since_previous:g} months later" if change.months_since_previous is not None else "")
+        return f"{self.label(change.finding)}: {word(change.before)} → {word(change.after)}" + (f", {when}" if when else "")
 
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.specs
@@ -140,26 +190,37 @@ class Vocabulary:
         return tuple(r for r in self.regions if r in seen)
 
     def parse_text(self, finding_id: str, text: str, path: str | None = None) -> Any:
-        """Parse a value typed on the command line (`--finding id=value`) by the finding's type."""
+        """Parse a value typed on the command line (`--finding id=value`) by the finding's type.
+
+        Whatever `show` prints is read back as the same value ('yes', 'none' for no region,
+        'low titre', '24 months'); 'unknown' gives None, which sets the finding back to unknown
+        (as a blank value does in a case file)."""
         if finding_id not in self.specs:
             raise InputError(self.unknown_id_problem(finding_id, path, None))
         spec = self.specs[finding_id]
-        raw = text.strip()
+        raw = " ".join(text.strip().split())
+        if raw.lower() == UNKNOWN_WORD:
+            return None
         value: Any = raw
         if spec.type == "bool":
             lowered = raw.lower()
             truthy, falsy = ("true", "yes", "y", "1"), ("false", "no", "n", "0")
             value = True if lowered in truthy else False if lowered in falsy else raw
         elif spec.type == "number":
+            number = raw[: -len(spec.unit)].strip() if spec.unit and raw.endswith(spec.unit) else raw
             try:
-                value = float(raw)
+                value = float(number)
                 if value.is_integer():
                     value = int(value)
             except ValueError:
                 value = raw
+        elif spec.type == "enum":
+            word = raw.lower().replace(" ", "_")
+            value = word if word in spec.values else raw
         elif spec.type == "regions":
             inner = raw.strip("[]")
-            value = [part.strip() for part in inner.replace(";", ",").split(",") if part.strip()]
+            value = [] if inner.strip().lower() == "none" else [
+                part.strip().lower() for part in inner.replace(";", ",").split(",") if part.strip()]
         return self.check(finding_id, value, path)
 
 
@@ -179,9 +240,14 @@ def _spec_from(entry: dict, path: str) -> FindingSpec:
             min=entry.get("min"),
             max=entry.get("max"),
             integer=bool(entry.get("integer", False)),
+            tier=entry.get("tier", "bedside"),
+            ask_first=" ".join(str(entry.get("ask_first", "")).split()),
+            since=int(entry.get("since", 1)),
         )
     except (KeyError, TypeError) as error:
         raise InputError(Problem(path, line, f"a finding entry lacks {error}.")) from None
+    if spec.tier not in TIERS:
+        raise InputError(Problem(path, line, f"tier '{spec.tier}' is unknown.", did_you_mean(spec.tier, TIERS)))
     if spec.type not in TYPES:
         raise InputError(Problem(path, line, f"type '{spec.type}' is unknown.", did_you_mean(spec.type, TYPES)))
     return spec
@@ -193,7 +259,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
     conditions = {entry["id"]: entry["label"] for entry in data.get("conditions", [])}
     diagnoses = {entry["id"]: entry["label"] for entry in data.get("diagnoses", [])}
-    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses)
+    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses, int(data.get("version", 1)))
 
 
 @lru_cache(maxsize=1)

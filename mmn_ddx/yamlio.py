@@ -1,18 +1,59 @@
-"""Safe YAML reading that remembers where each key and item stood, and refuses duplicate keys.
+"""The one reader of every YAML and JSON input: bounded, safe, and remembering where things stood.
 
-Only PyYAML's safe constructor runs (the C one when present): no tags, no objects, no code.
+Every case, quiz, answers, rule and results file is read here. The limits are checked before the
+work is done, so a hostile file is refused in well under a second with its file and line:
+
+- only regular files are read (a FIFO or a device is refused without opening it for a read that
+  could block), and at most `MAX_FILE_BYTES`;
+- the YAML event stream is read once before any node or object is built: nesting deeper than
+  `MAX_DEPTH`, more than `MAX_VALUES` values, aliases that would add more than `MAX_ALIAS_VALUES`
+  values (the "billion laughs"), an alias that refers to itself, a text longer than
+  `MAX_TEXT_CHARS` or an integer of more than `MAX_INT_DIGITS` digits is refused;
+- all the YAML files one command reads hold at most `MAX_COMMAND_VALUES` values together
+  (the command line sets this budget with `command_budget`);
+- every string is cleaned of control characters (mmn_ddx.safetext.clean).
+
+Only PyYAML's safe constructor runs (the C parser when present): no tags, no objects, no code.
+Duplicate keys are refused; `.lines` on each mapping and sequence remembers its lines.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.safetext import clean, has_unsafe, shorten
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a case, quiz, answers, rules or results file
+MAX_DEPTH = 32  # nested mappings and lists
+MAX_VALUES = 100_000  # mappings, lists and scalars in one file (the largest bundled file has under 1,000)
+MAX_ALIAS_VALUES = 10_000  # values that YAML aliases may add to a file, all aliases together
+MAX_TEXT_CHARS = 100_000  # one text (a narrative, a name)
+MAX_INT_DIGITS = 30  # one integer
+MAX_COMMAND_VALUES = 250_000  # all the YAML files one command reads (a folder of cases, a quiz's cases)
+
+_VALUES_LEFT: ContextVar[list | None] = ContextVar("values_left", default=None)
+
+
+@contextmanager
+def command_budget(values: int = MAX_COMMAND_VALUES):
+    """Bound the YAML that one command reads across all its files (the command line sets it)."""
+    token = _VALUES_LEFT.set([values])
+    try:
+        yield
+    finally:
+        _VALUES_LEFT.reset(token)
 
 
 class LineDict(dict):
@@ -50,13 +91,17 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
                     Problem(
                         None,
                         key_node.start_mark.line + 1,
-                        f"key '{key}' appears twice in one mapping (first on line {result.lines[key]}).",
+                        f"key '{shorten(key)}' appears twice in one mapping (first on line {result.lines[key]}).",
                         "Keep one of them.",
                     )
                 )
             result[key] = self.construct_object(value_node, deep=True)
             result.lines[key] = key_node.start_mark.line + 1
         return result
+
+    def construct_scalar(self, node):  # noqa: D102 - PyYAML hook: every text, key or value, is cleaned
+        value = super().construct_scalar(node)
+        return clean(value) if isinstance(value, str) and has_unsafe(value) else value
 
     def construct_sequence(self, node, deep=False):  # noqa: D102 - PyYAML hook
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
@@ -67,7 +112,6 @@ class _LineLoader(_Base):  # type: ignore[misc, valid-type]
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", lambda loader, node: loader.construct_mapping(node))
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", lambda loader, node: loader.construct_sequence(node))
-
 
 def line_of(container: Any, key: Any = None) -> int | None:
     """The line of `key` inside a mapping or sequence read by `load_yaml`, or of the container."""
@@ -80,40 +124,274 @@ def line_of(container: Any, key: Any = None) -> int | None:
     return getattr(container, "line", None)
 
 
+class LimitError(InputError):
+    """A file refused for its size or shape (too big, too deep, an alias bomb), not for a typo."""
+
+
+def _too_much(path: str, line: int | None, message: str, hint: str = "") -> InputError:
+    return LimitError(Problem(path, line, message, hint or "Is this the file you meant? A case, quiz, answers or results "
+                                                           "file is never this large."))
+
+
+_YAML_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)")
+
+
+def _check_events(text: str, path: str) -> None:
+    """Read the YAML event stream once, building nothing, and refuse what is too large.
+
+    The events cost a fraction of building the document, and an alias is a single event however
+    much it stands for, so the limits hold before any work grows with them: each container's size
+    (its values, aliases expanded) is summed as it closes and remembered for its anchor, and an
+    alias adds its anchor's size to the count of values that aliases add.
+    """
+    parser = _Base(text)
+    frames: list[list] = []  # per open mapping or list: [size so far, anchor]
+    anchors: dict[str, int | None] = {}  # anchor -> size; None while its container is still open
+    values = 0
+    added = 0
+    budget = _VALUES_LEFT.get()
+    most = MAX_VALUES if budget is None else min(MAX_VALUES, budget[0])
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            line = event.start_mark.line + 1
+            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                values += 1
+                if values > most:
+                    if most == MAX_VALUES:
+                        raise _too_much(path, line, f"the file holds more than {MAX_VALUES:,} values.")
+                    raise _too_much(path, line, f"with the files read before it, this command would read more than "
+                                                f"{MAX_COMMAND_VALUES:,} values.", "Give fewer or smaller files at a time.")
+            if isinstance(event, yaml.ScalarEvent):
+                value = event.value
+                if len(value) > MAX_TEXT_CHARS:
+                    raise _too_much(path, line, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
+                if not event.style and len(value) > MAX_INT_DIGITS and _YAML_INT.fullmatch(value):
+                    raise _too_much(path, line, f"a number of {len(value):,} digits is longer than the {MAX_INT_DIGITS} allowed.",
+                                    "Write a plausible number.")
+                if event.anchor:
+                    anchors[event.anchor] = 1
+                if frames:
+                    frames[-1][0] += 1
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(frames) >= MAX_DEPTH:
+                    raise _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.",
+                                    "Case, quiz, answers and results files need only a few levels.")
+                if event.anchor:
+                    anchors[event.anchor] = None
+                frames.append([1, event.anchor])
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                size, anchor = frames.pop()
+                if anchor:
+                    anchors[anchor] = size
+                if frames:
+                    frames[-1][0] += size
+            elif isinstance(event, yaml.AliasEvent):
+                size = anchors.get(event.anchor, 0)
+                if size is None:
+                    raise InputError(Problem(path, line, "an alias refers to the mapping or list that contains it.",
+                                             "Remove the alias (*name) or its anchor (&name)."))
+                added += size
+                if added > MAX_ALIAS_VALUES:
+                    raise _too_much(path, line, f"YAML aliases (*name) would expand to more than {MAX_ALIAS_VALUES:,} values here.",
+                                    "Write the values out, or use fewer aliases; this is how an 'alias bomb' attacks a reader.")
+                if frames:
+                    frames[-1][0] += size
+    finally:
+        parser.dispose()
+    if budget is not None:
+        budget[0] -= values
+
+
+def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 if mark else None
+    column = f", column {mark.column + 1}" if mark else ""
+    what = getattr(error, "problem", None) or "is not valid YAML"
+    if "nesting depth" in str(what):
+        return _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.")
+    return InputError(
+        Problem(
+            path,
+            line,
+            f"the file is not valid YAML{column}: {clean(str(what))}.",
+            "Check the indentation and that every 'key: value' has a space after the colon.",
+        )
+    )
+
+
 def load_yaml_text(text: str, path: str) -> Any:
-    """Parse YAML text; a syntax error becomes an InputError naming the line and column."""
+    """Parse YAML text within the limits; a syntax error becomes an InputError naming the line and column."""
+    loader = None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_events(text, path)
+        loader = _LineLoader(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        return loader.construct_document(node)
     except InputError as error:
-        raise InputError(Problem(path, p.line, p.message, p.hint) for p in error.problems) from None
+        raise type(error)(Problem(p.path or path, p.line, p.message, p.hint) for p in error.problems) from None
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        column = f", column {mark.column + 1}" if mark else ""
-        what = error.problem or "is not valid YAML"
-        raise InputError(
-            Problem(
-                path,
-                line,
-                f"the file is not valid YAML{column}: {what}.",
-                "Check the indentation and that every 'key: value' has a space after the colon.",
-            )
-        ) from None
+        raise _yaml_syntax_error(error, path) from None
     except yaml.YAMLError as error:
-        raise InputError(Problem(path, None, f"the file is not valid YAML: {error}.")) from None
+        raise InputError(Problem(path, None, f"the file is not valid YAML: {clean(str(error))}.")) from None
+    except (ValueError, OverflowError) as error:  # a value the safe constructor cannot build (a bad date, say)
+        raise InputError(Problem(path, None, f"the file holds a value that cannot be read ({clean(str(error))}).")) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
-def load_yaml_file(path: Path | str) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file becomes an InputError."""
-    path = Path(path)
+def read_text(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of a regular file of at most `max_bytes`; anything else becomes an InputError.
+
+    The file is opened without blocking and checked with fstat before a byte is read, so a FIFO or
+    a device named as an input is refused at once instead of waiting for ever.
+    """
+    name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, flags)
     except FileNotFoundError:
-        raise InputError(Problem(str(path), None, "no such file.", "Check the path.")) from None
+        hint = "Fix or remove the link." if os.path.islink(path) else "Check the path."
+        what = "is a link to a file that does not exist." if os.path.islink(path) else "no such file."
+        raise InputError(Problem(name, None, what, hint)) from None
     except IsADirectoryError:
-        raise InputError(Problem(str(path), None, "is a directory, not a file.")) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), None, "is not UTF-8 text.", "Save it as UTF-8.")) from None
+        raise InputError(Problem(name, None, "is a directory, not a file.")) from None
     except OSError as error:
-        raise InputError(Problem(str(path), None, f"cannot be read ({error.strerror}).")) from None
-    return load_yaml_text(text, str(path))
+        raise InputError(Problem(name, None, f"cannot be read ({error.strerror or error}).")) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(Problem(name, None, "is a directory, not a file."))
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a pipe (FIFO)" if stat.S_ISFIFO(info.st_mode) else "a socket" if stat.S_ISSOCK(info.st_mode) else "a device"
+            raise InputError(Problem(name, None, f"is {kind}, not a regular file, so it was not read.",
+                                     "Name a file saved on disk."))
+        if info.st_size > max_bytes:
+            raise _too_much(name, None, f"is {_megabytes(info.st_size)}, more than the {_megabytes(max_bytes)} allowed.")
+        chunks = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left <= 0:
+            raise _too_much(name, None, f"is more than the {_megabytes(max_bytes)} allowed.")
+    except OSError as error:
+        raise InputError(Problem(name, None, f"cannot be read ({error.strerror or error}).")) from None
+    finally:
+        os.close(fd)
+    try:
+        return b"".join(chunks).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(Problem(name, None, "is not UTF-8 text.", "Save it as UTF-8.")) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
+def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Read and parse a YAML file within the limits; a missing, unreadable or hostile file becomes an InputError."""
+    return load_yaml_text(read_text(path, max_bytes), str(path))
+
+
+# ----------------------------------------------------------------------------- JSON
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _json_depth_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than MAX_DEPTH (strings skipped), or None.
+
+    A JSON string holds no raw newline, so blanking the strings keeps the line numbers.
+    """
+    bare = _JSON_STRING.sub('""', text)
+    depth = 0
+    for match in _JSON_BRACKET.finditer(bare):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return bare.count("\n", 0, match.start()) + 1
+    return None
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise _Refused(f"a number of {len(text):,} digits is longer than the {MAX_INT_DIGITS} allowed")
+    return int(text)
+
+
+def _json_constant(name: str) -> float:
+    raise _Refused(f"'{name}' is not a number JSON allows")
+
+
+def _check_strings(data: Any, path: str, dirty: bool) -> Any:
+    """Every string in parsed JSON checked for length and, when the text may hold control
+    characters (`dirty`), cleaned of them; the nesting checked too; iteratively, however deep."""
+    def fix(value):
+        if len(value) > MAX_TEXT_CHARS:
+            raise _too_much(path, None, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
+        return clean(value) if dirty else value
+
+    if isinstance(data, str):
+        return fix(data)
+    stack = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _DeepJSON()
+        if isinstance(item, dict):
+            if dirty or any(len(k) > MAX_TEXT_CHARS for k in item):
+                fixed = {fix(k): v for k, v in item.items()}
+                item.clear()
+                item.update(fixed)
+            for key, value in item.items():
+                if type(value) is str:
+                    if dirty or len(value) > MAX_TEXT_CHARS:
+                        item[key] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+        elif isinstance(item, list):
+            for i, value in enumerate(item):
+                if type(value) is str:
+                    if dirty or len(value) > MAX_TEXT_CHARS:
+                        item[i] = fix(value)
+                elif isinstance(value, (dict, list)):
+                    stack.append((value, depth + 1))
+    return data
+
+
+class _DeepJSON(Exception):
+    pass
+
+
+def _too_deep(text: str, path: str) -> InputError:
+    return _too_much(path, _json_depth_line(text), f"objects and lists are nested more than {MAX_DEPTH} deep.")
+
+
+def load_json_text(text: str, path: str) -> Any:
+    """Parse JSON within the limits (depth, integer digits, text length; NaN and Infinity refused)."""
+    try:
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        # A control character reaches a JSON string only as a \\u escape; C1 and bidi controls may stand raw.
+        return _check_strings(data, path, dirty="\\u" in text or has_unsafe(text))
+    except _Refused as error:
+        raise _too_much(path, None, f"{error}.") from None
+    except (RecursionError, _DeepJSON):  # the parser's own guard (about 1,000 deep), or ours
+        raise _too_deep(text, path) from None
+    except ValueError as error:
+        where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
+        raise InputError(Problem(path, getattr(error, "lineno", None), f"is not valid JSON{where}.",
+                                 "It may have been cut short or edited by hand.")) from None
+
+
+def load_json_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    return load_json_text(read_text(path, max_bytes), str(path))

@@ -48,7 +48,7 @@ def test_misuse_is_explained_not_crashed(args, message):
 @pytest.mark.parametrize("body, message", [
     ("history: {call: mmn, investigate: conduction_blok}\n", "Did you mean 'conduction_block'?"),
     ("examination: {call: mmn, investigate: age_at_onset}\n", "already known by then"),
-    ("history: '?'\n", "not mmn, als or undecided"),
+    ("history: '?'\n", "works only at the live prompt"),
     ("history: {call: mmn, confidence: 1000}\n", "not a percentage from 0 to 100"),
     ("history: {confidence: 50}\n", "no call"),
     ("1: mmn\nhistory: als\n", "answered twice"),

@@ -221,3 +221,51 @@ def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
     assert all(word in shown(findings_table(vocabulary())) for word in ("Age at", "history", "years", "first symptom"))
     assert all(word in shown(rules_table(rulebook())) for word in ("weigh", "mmn", "4.2", "tempo", "Slow or stepwise"))
     assert all(word in shown(cases_table(case_list(), reveal=True)) for word in ("voice has", "★", "als"))
+
+
+def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_too():
+    listed = {item["id"]: item["kind"] for item in json.loads(run_cli(["rules", "--json"]).stdout)}
+    assert listed["efns-core-1"] == "criterion" and listed["bedside-picture"] == "family"
+    element = run_cli(["rules", "show", "efns-core-1"]).stdout
+    assert "Criterion element" in element and "J Peripher Nerv Syst" in element
+    family = json.loads(run_cli(["rules", "show", "bedside-picture", "--json"]).stdout)
+    assert family["kind"] == "family" and "pattern-nerve-territory" in family["members"]
+    assert 1 < family["joint_ratio"] < 7, "the joint figure bounds the whole bedside picture below its strongest part"
+    rule = json.loads(run_cli(["rules", "show", "pattern-nerve-territory", "--json"]).stdout)
+    assert rule["family"] == "bedside-picture" and rule["family_joint_ratio"] == family["joint_ratio"]
+
+
+def test_validate_checks_a_rules_folder_against_its_own_vocabulary(tmp_path):
+    """An author who renames a finding in a copied findings.yaml must hear which rules still use the old name."""
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    vocab = rules / "findings.yaml"
+    vocab.write_text(vocab.read_text().replace("- id: babinski\n", "- id: babinski_sign\n"))
+    done = run_cli(["validate", str(rules)], exit_code=2)
+    assert "babinski" in done.stderr and "unknown" in done.stderr
+
+
+def test_every_value_assess_prints_is_one_finding_accepts():
+    """What the output shows for a value ('yes', 'none', 'low titre', '24 months') reads back as that value."""
+    from mmn_ddx.vocabulary import vocabulary
+
+    vocab = vocabulary()
+    for spec in vocab:
+        samples = {"bool": [True, False], "enum": list(spec.values), "regions": [(), ("cervical",), ("bulbar", "lumbosacral")],
+                   "number": [int(spec.min) if spec.min is not None else 1]}[spec.type]
+        for value in samples:
+            assert vocab.parse_text(spec.id, vocab.show(spec.id, value)) == value, (spec.id, value)
+    assert vocab.parse_text("umn_regions", "none") == () and vocab.parse_text("umn_regions", "unknown") is None
+
+
+def test_a_finding_can_be_set_back_to_unknown():
+    base = json.loads(run_cli(["assess", "electrician-finger-drop", "--json"]).stdout)
+    data = json.loads(run_cli(["assess", "electrician-finger-drop", "-f", "conduction_block=unknown", "--json"]).stdout)
+    assert "cb-definite" in {e["rule"] for e in base["evidence"]}
+    assert "cb-definite" not in {e["rule"] for e in data["evidence"]}
+    assert data["probability"]["mmn"] < base["probability"]["mmn"]
+    assert any("set it back to unknown" in w and "'definite'" in w for w in data["warnings"])
+    alone = json.loads(run_cli(["assess", "-f", "babinski=true", "-f", "umn_regions=none", "-f", "wasting=unknown", "--json"]).stdout)
+    assert alone["probability"]["mmn"] < 0.15

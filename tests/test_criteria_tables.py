@@ -2,14 +2,18 @@
 
 Each table row is (findings, expected category), with a readable id. The expectations come from
 the published criteria (EFNS/PNS 2010 for MMN; revised El Escorial 2000, Awaji 2008 and Gold
-Coast 2020 for ALS) as summarised in shared/clinical/criteria.md, not from the YAML that encodes
-them. Every row runs on both engines. Omitted findings are unknown: a row that leaves out a
-finding the category depends on expects `insufficient_data`.
+Coast 2020 for ALS), not from the YAML that encodes them. Every row runs on both engines. Omitted
+findings are unknown: the result is the highest category already established (firmer categories
+still open are what could raise it), and `insufficient_data` when none is established while some
+are still open.
 """
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from conftest import run_cli
 
 from mmn_ddx.assessment import assessor
 
@@ -116,17 +120,47 @@ EFNS_TABLE = [
     pytest.param({**MMN_DEFINITE, "umn_regions": ("lumbosacral",)}, "excluded", id="excluded-umn-region"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": True}, "excluded", id="excluded-babinski"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "hoffmann": True}, "excluded", id="excluded-hoffmann"),
-    pytest.param({**MMN_DEFINITE, "dysarthria": True}, "excluded", id="excluded-dysarthria"),
-    pytest.param({**MMN_DEFINITE, "dysphagia": True}, "excluded", id="excluded-dysphagia"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": True}, "excluded",
+                 id="excluded-marked-bulbar-speech-and-swallowing-both-affected"),
+    pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False, "spasticity": False,
+                  "brisk_jaw_jerk": False, "pseudobulbar_affect": True}, "excluded", id="excluded-pseudobulbar-affect-recorded"),
     pytest.param({**MMN_DEFINITE, "objective_sensory_loss": "present"}, "excluded", id="excluded-sensory-loss"),
     pytest.param({**MMN_DEFINITE, "symmetric_proximal_weakness": True, "asymmetric_weakness": False}, "excluded",
                  id="excluded-diffuse-symmetric-weakness"),
 ]
 
-# Removing any finding that the definite result rests on leaves the result undecided.
+# Exclusion 9 is *marked* bulbar involvement (van Schaik et al. 2010), and the guideline's footnote
+# records hypoglossal palsy in MMN; laryngeal (vocal-cord) palsy with hoarseness has been reported in
+# MMN with block too. One bulbar symptom from a single cranial-nerve palsy is not marked involvement.
+EFNS_TABLE += [
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": False}, "definite",
+                 id="definite-isolated-laryngeal-palsy-hoarse-speech-swallowing-normal"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": False, "tongue_wasting_or_fasciculation": True},
+                 "definite", id="definite-isolated-hypoglossal-palsy-thick-speech-wasted-tongue"),
+    pytest.param({**MMN_DEFINITE, "dysarthria": True, "dysphagia": True, "tongue_wasting_or_fasciculation": True},
+                 "excluded", id="excluded-bulbar-palsy-speech-swallowing-and-tongue"),
+    pytest.param(without({**MMN_DEFINITE, "dysarthria": True}, "dysphagia"), "insufficient_data",
+                 id="thick-speech-swallowing-not-asked-undecided"),
+    pytest.param(without(MMN_DEFINITE, "dysarthria", "dysphagia"), "insufficient_data", id="bulbar-symptoms-not-asked"),
+]
+
+# Exclusion 8: the examination signs decide. Pseudobulbar affect excludes when recorded, but an
+# unrecorded one does not hold the exclusion open.
+MMN_DEFINITE_UMN_EXAMINED = {**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False,
+                             "spasticity": False, "brisk_jaw_jerk": False}
+EFNS_TABLE += [
+    pytest.param(MMN_DEFINITE_UMN_EXAMINED, "definite", id="definite-umn-signs-examined-pseudobulbar-affect-not-asked"),
+    pytest.param({**MMN_DEFINITE_UMN_EXAMINED, "pseudobulbar_affect": False}, "definite",
+                 id="definite-umn-signs-examined-pseudobulbar-affect-absent"),
+    pytest.param(without(MMN_DEFINITE_UMN_EXAMINED, "brisk_jaw_jerk"), "insufficient_data",
+                 id="jaw-jerk-not-examined-keeps-exclusion-8-open"),
+]
+
+# Removing any finding that the definite result rests on leaves the result undecided. (Dysarthria and
+# dysphagia are not here: with one of them known to be absent, bulbar involvement is not marked.)
 EFNS_NEEDED = [
     "progression", "asymmetric_weakness", "affected_nerves", "duration_months", "objective_sensory_loss",
-    "umn_regions", "dysarthria", "dysphagia", "conduction_block", "sensory_conduction",
+    "umn_regions", "conduction_block", "sensory_conduction",
 ]
 EFNS_TABLE += [
     pytest.param(without(MMN_DEFINITE, key), "insufficient_data", id=f"definite-without-{key.replace('_', '-')}")
@@ -142,6 +176,18 @@ EFNS_TABLE += [
                  "insufficient_data", id="no-block-ivig-not-tried"),
     pytest.param({**without(MMN_DEFINITE, "umn_regions"), "babinski": False, "hoffmann": False},
                  "insufficient_data", id="definite-umn-signs-partly-examined"),
+]
+
+# The highest category already established is reported while firmer ones are still open: possible
+# MMN (clinical core, no exclusion, normal sensory conduction, IVIg response) stays possible while
+# the block that could make it definite or probable is not graded.
+MMN_POSSIBLE_IVIG = {**MMN_CLINICAL, "sensory_conduction": "normal", "ivig_response": "improved"}
+MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED = {**without(MMN_PROBABLE_BLOCK_ONE_NERVE, "conduction_block_nerves"),
+                                       "ivig_response": "improved"}
+EFNS_TABLE += [
+    pytest.param(MMN_POSSIBLE_IVIG, "possible", id="possible-ivig-response-block-not-graded"),
+    pytest.param(MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED, "possible", id="possible-probable-block-nerves-not-counted"),
+    pytest.param({**MMN_POSSIBLE_IVIG, "conduction_block": "definite"}, "definite", id="definite-once-the-block-is-graded"),
 ]
 
 
@@ -273,11 +319,62 @@ EL_ESCORIAL_TABLE = [
     # --- insufficient data
     pytest.param(without(EEC_DEFINITE, "progression"), "insufficient_data", id="definite-without-progression"),
     pytest.param(without(EEC_DEFINITE, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
-    pytest.param(without(EEC_DEFINITE, "lmn_regions"), "insufficient_data", id="definite-without-lmn-regions"),
-    pytest.param(without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "insufficient_data",
-                 id="possible-without-emg-lab-support-undecided"),
+    # UMN signs in three regions and EMG denervation in an arm and a leg establish laboratory-supported
+    # probable ALS; the clinical LMN signs that could make it definite are still to be recorded.
+    pytest.param(without(EEC_DEFINITE, "lmn_regions"), "probable_laboratory_supported",
+                 id="lab-supported-established-while-clinical-lmn-signs-not-recorded"),
+    pytest.param(without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "possible",
+                 id="possible-established-while-emg-for-lab-support-not-done"),
     pytest.param(without(EEC_PROBABLE, "emg_lmn_regions"), "probable", id="probable-needs-no-emg"),
 ]
+
+
+# Revised El Escorial (Brooks et al. 2000) requires the absence of electrophysiological or
+# pathological evidence of another disease that might explain the signs, and of neuroimaging
+# evidence of one. A case showing such evidence reaches no category; an investigation not done has
+# shown nothing, but an undecided result keeps the category open.
+EEC_MYELOPATHY_PATTERN = als([C, L], [C], [C])  # UMN signs in arms and legs, LMN signs in the arms
+NEGATIVE_WORKUP = {"conduction_block": "none", "demyelinating_features": False, "mri_cervical_spine": "normal",
+                   "objective_sensory_loss": "none", "sensory_conduction": "normal"}
+OTHER_DISEASE_TABLE = [
+    pytest.param(EEC_MYELOPATHY_PATTERN, "possible", "possible", id="myelopathy-pattern-mri-not-done-possible"),
+    pytest.param({**EEC_MYELOPATHY_PATTERN, **NEGATIVE_WORKUP}, "possible", "possible",
+                 id="myelopathy-pattern-negative-workup-possible"),
+    pytest.param({**EEC_MYELOPATHY_PATTERN, "mri_cervical_spine": "cord_or_root_compression"}, "not_met", "not_met",
+                 id="cervical-cord-compression-explains-the-signs-not-possible-als"),
+    pytest.param({**without(EEC_MYELOPATHY_PATTERN, "umn_regions"), "hoffmann": True, "babinski": True,
+                  "mri_cervical_spine": "cord_or_root_compression"}, "insufficient_data", "insufficient_data",
+                 id="compression-while-bulbar-signs-unexamined-undecided"),
+    pytest.param({**EEC_DEFINITE, "mri_cervical_spine": "cord_or_root_compression"}, "definite", "definite",
+                 id="compression-cannot-explain-bulbar-signs-definite-stays"),
+    pytest.param({**als([C], [C], [C]), "flexion_mri_dural_shift": True}, "not_met", "not_met",
+                 id="dural-shift-on-flexion-mri-not-possible-als"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite", "distal_cmap_too_low": False}, "not_met", "not_met",
+                 id="definite-conduction-block-multifocal-demyelination"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "probable", "distal_cmap_too_low": False}, "not_met", "not_met",
+                 id="probable-conduction-block-multifocal-demyelination"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite", "distal_cmap_too_low": True}, "definite", "definite",
+                 id="pseudo-block-over-small-distal-cmap-is-no-other-disease"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite"}, "insufficient_data", "insufficient_data",
+                 id="block-with-distal-cmap-size-unknown-undecided"),
+    pytest.param({**EEC_DEFINITE, "demyelinating_features": True}, "not_met", "not_met", id="cidp-range-demyelination"),
+    pytest.param({**EEC_DEFINITE, "objective_sensory_loss": "present", "sensory_conduction": "abnormal"},
+                 "not_met", "not_met", id="sensory-loss-with-abnormal-sensory-conduction"),
+    pytest.param({**EEC_DEFINITE, "objective_sensory_loss": "present"}, "definite", "definite",
+                 id="sensory-loss-on-examination-alone-is-not-electrophysiological-evidence"),
+    pytest.param({**EEC_DEFINITE, "muscle_biopsy_rimmed_vacuoles": True}, "not_met", "not_met",
+                 id="rimmed-vacuoles-inclusion-body-myositis"),
+    pytest.param({**EEC_DEFINITE, "ar_cag_expansion": True}, "not_met", "not_met", id="androgen-receptor-cag-expansion"),
+    pytest.param({**EEC_DEFINITE, **NEGATIVE_WORKUP, "flexion_mri_dural_shift": False, "ar_cag_expansion": False},
+                 "definite", "definite", id="definite-with-every-investigation-negative"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("findings, eec, awaji", OTHER_DISEASE_TABLE)
+def test_el_escorial_and_awaji_require_no_other_disease(engine, findings, eec, awaji):
+    a = assessor(engine).assess(findings)
+    assert (a.criteria["revised_el_escorial_als"], a.criteria["awaji_als"]) == (eec, awaji)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -303,7 +400,10 @@ AWAJI_TABLE = [
     pytest.param(als([], [C, L], [C, L]), "not_met", id="pure-lmn-not-met"),
     pytest.param(als([L], [], []), "not_met", id="umn-alone-in-one-region-not-met"),
     pytest.param({**AWAJI_DEFINITE_BY_EMG, "progression": "static"}, "not_met", id="static-weakness-not-met"),
-    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "emg_lmn_regions"), "insufficient_data", id="definite-by-emg-without-emg"),
+    # Bulbar UMN signs above clinical LMN signs in the arms establish probable ALS; the EMG that could
+    # make it definite is not done yet.
+    pytest.param(without(AWAJI_DEFINITE_BY_EMG, "emg_lmn_regions"), "probable",
+                 id="probable-established-while-emg-not-done"),
     pytest.param(without(AWAJI_DEFINITE_BY_EMG, "progression"), "insufficient_data", id="definite-without-progression"),
     pytest.param(without(AWAJI_DEFINITE_BY_EMG, "umn_regions"), "insufficient_data", id="definite-without-umn-regions"),
 ]
@@ -328,11 +428,26 @@ ELEMENT_TABLE = [
     pytest.param("efns_pns_2010_mmn", {**MMN_PROBABLE_BLOCK_ONE_NERVE, **NO_SUPPORTIVE, "anti_gm1_igm": "high_titre"},
                  {"efns-edx-probable-block": "met", "efns-edx-definite-block": "failed", "efns-lab-anti-gm1": "met",
                   "efns-lab-two-supportive": "failed"}, id="efns-one-supportive-only"),
-    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysphagia": True},
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysarthria": True, "dysphagia": True},
                  {"efns-exclusion-bulbar": "met", "efns-exclusion-umn": "failed"}, id="efns-bulbar-exclusion"),
+    pytest.param("efns_pns_2010_mmn", {**MMN_DEFINITE, "dysarthria": True},
+                 {"efns-exclusion-bulbar": "failed", "efns-supportive-no-cranial": "failed"},
+                 id="efns-hoarse-speech-alone-not-an-exclusion-but-not-supportive-either"),
+    pytest.param("efns_pns_2010_mmn", MMN_DEFINITE_UMN_EXAMINED, {"efns-exclusion-umn": "failed"},
+                 id="efns-umn-exclusion-cleared-without-pseudobulbar-affect"),
     pytest.param("revised_el_escorial_als", EEC_POSSIBLE_LMN_ROSTRAL,
                  {"eec-umn-lumbosacral": "met", "eec-lmn-cervical": "met", "eec-umn-cervical": "failed",
                   "eec-lmn-lumbosacral": "failed", "eec-emg-lmn-two-limbs": "failed"}, id="eec-lmn-rostral"),
+    # Unknown stays unknown: an MRI not done leaves its element open without holding the requirement back.
+    pytest.param("revised_el_escorial_als", EEC_MYELOPATHY_PATTERN,
+                 {"eec-other-cord-compression": "unknown", "eec-other-conduction-block": "unknown",
+                  "eec-no-other-disease": "met"}, id="eec-investigations-not-done-stay-unknown"),
+    pytest.param("awaji_als", {**EEC_MYELOPATHY_PATTERN, "mri_cervical_spine": "cord_or_root_compression"},
+                 {"awaji-other-cord-compression": "met", "awaji-no-other-disease": "failed"},
+                 id="awaji-cord-compression-fails-the-requirement"),
+    pytest.param("revised_el_escorial_als", {**EEC_DEFINITE, "conduction_block": "definite"},
+                 {"eec-other-conduction-block": "unknown", "eec-no-other-disease": "unknown"},
+                 id="eec-block-of-unknown-distal-size-keeps-the-requirement-open"),
     pytest.param("awaji_als", als([B], [], [C, L]),
                  {"awaji-umn-bulbar": "met", "awaji-lmn-cervical": "met", "awaji-lmn-lumbosacral": "met",
                   "awaji-lmn-bulbar": "failed"}, id="awaji-emg-counts-as-lmn"),
@@ -400,3 +515,77 @@ LMN_TWO_REGIONS = {"progression": "rapid", "lmn_regions": ("cervical", "lumbosac
 @pytest.mark.parametrize("engine", ["plain", "durable"])
 def test_gold_coast_requirement_3_excludes_the_mimics_the_tool_can_name(engine, extra, expected):
     assert assessor(engine).assess({**LMN_TWO_REGIONS, **extra}).criteria["gold_coast_als"] == expected
+
+
+# ============================================================================ established, with what could raise it
+@pytest.mark.parametrize(
+    "set_id, findings, category, could_rise_to, raise_with",
+    [
+        pytest.param("efns_pns_2010_mmn", MMN_POSSIBLE_IVIG, "possible", ["definite", "probable"],
+                     ("conduction_block", "definite", "definite"), id="efns-possible-block-not-graded"),
+        pytest.param("efns_pns_2010_mmn", MMN_POSSIBLE_BLOCK_NERVES_UNCOUNTED, "possible", ["probable"],
+                     ("conduction_block_nerves", None, "probable"), id="efns-possible-nerves-with-block-not-counted"),
+        pytest.param("revised_el_escorial_als", without(EEC_POSSIBLE_LMN_ROSTRAL, "emg_lmn_regions"), "possible",
+                     ["probable_laboratory_supported"], ("emg_lmn_regions", None, "probable_laboratory_supported"),
+                     id="eec-possible-emg-not-done"),
+    ],
+)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_established_category_names_what_could_raise_it(engine, set_id, findings, category, could_rise_to, raise_with):
+    detail = assessor(engine).assess(findings).criteria_detail[set_id]
+    assert detail["category"] == category
+    assert detail["could_rise_to"] == could_rise_to
+    assert detail["undecided_categories"] == []
+    finding, value, reached = raise_with
+    assert detail["would_raise"]["finding"] == finding and detail["would_raise"]["category"] == reached
+    if value is not None:
+        assert detail["would_raise"]["value"] == value
+    assert finding in detail["missing_findings"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_an_open_exclusion_still_leaves_the_category_undecided(engine):
+    """Possible MMN is never reported while an exclusion that would override it is open."""
+    findings = without(MMN_POSSIBLE_IVIG, "umn_regions")
+    detail = assessor(engine).assess(findings).criteria_detail["efns_pns_2010_mmn"]
+    assert detail["category"] == "insufficient_data"
+    assert "excluded" in detail["undecided_categories"] and detail["could_rise_to"] == []
+
+
+def test_the_criteria_command_reports_an_established_category_with_what_could_raise_it():
+    """Bulbar-onset ALS at the bedside: UMN and LMN signs together in the bulbar region (and UMN signs
+    in the arms) establish possible ALS by revised El Escorial before any EMG; the EMG that could
+    make it laboratory-supported probable is named instead of hiding the category."""
+    data = json.loads(run_cli(["criteria", "thick-slow-voice", "--stage", "examination", "--json"]).stdout)
+    detail = data["criteria_detail"]["revised_el_escorial_als"]
+    assert data["criteria"]["revised_el_escorial_als"] == "possible"
+    assert detail["could_rise_to"] == ["probable_laboratory_supported"]
+    assert detail["would_raise"]["finding"] == "emg_lmn_regions"
+    panel = run_cli(["criteria", "thick-slow-voice", "--stage", "examination"]).stdout
+    words = " ".join(panel.replace("│", " ").split())  # the table folds long lines
+    assert "Would raise it: Regions with EMG denervation" in words
+
+
+def test_a_single_cranial_nerve_palsy_does_not_exclude_a_bundled_mmn_case():
+    """tongue-pushes-aside: MMN with a one-sided hypoglossal palsy (thick speech, wasted half-tongue,
+    swallowing normal) and definite block in two nerves. Exclusion 9 asks for *marked* bulbar
+    involvement, so the case reaches definite MMN instead of being excluded."""
+    data = json.loads(run_cli(["criteria", "tongue-pushes-aside", "--json"]).stdout)
+    assert data["criteria"]["efns_pns_2010_mmn"] == "definite"
+    statuses = {e["id"]: e["status"] for e in data["criteria_detail"]["efns_pns_2010_mmn"]["elements"]}
+    assert statuses["efns-exclusion-bulbar"] == "failed"
+    assert statuses["efns-supportive-no-cranial"] == "failed"  # the cranial nerve is involved, just not markedly
+
+
+def test_a_cervical_myeloradiculopathy_is_not_possible_als():
+    """weak-limbs-leaking-bladder: UMN signs in arms and legs and LMN signs in the arms, with sensory
+    loss, abnormal sensory conduction and cord compression on MRI. Revised El Escorial and Awaji
+    require that investigations show no other disease that could explain the signs, so the case
+    reaches no ALS category, and the panel names the investigations that showed one."""
+    data = json.loads(run_cli(["criteria", "weak-limbs-leaking-bladder", "--json"]).stdout)
+    assert data["criteria"]["revised_el_escorial_als"] == "not_met"
+    assert data["criteria"]["awaji_als"] == "not_met"
+    statuses = {e["id"]: e["status"] for e in data["criteria_detail"]["revised_el_escorial_als"]["elements"]}
+    assert statuses["eec-other-cord-compression"] == "met"
+    assert statuses["eec-other-sensorimotor-neuropathy"] == "met"
+    assert statuses["eec-no-other-disease"] == "failed"

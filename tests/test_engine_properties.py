@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from mmn_ddx.assessment import assessor, to_json
 from mmn_ddx.cases import library, load_case
+from mmn_ddx.vocabulary import with_derived
 from strategies import SPECS, findings, value_strategy
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -43,10 +44,11 @@ def test_assessments_agree_between_engines(case):
 @given(findings())
 def test_evidence_cites_only_known_findings(case):
     a = assessor("plain").assess(case)
+    known = set(with_derived(case))  # a numeric anti-GM1 titre with its cut-offs is a known anti_gm1_igm category
     for item in a.evidence + a.shared:
-        assert set(item.findings) <= set(case)
+        assert set(item.findings) <= known
     for c in a.consider:
-        assert set(c.because) <= set(case)
+        assert set(c.because) <= known
 
 
 @FAST
@@ -89,12 +91,23 @@ def test_same_input_same_output(case):
 @given(findings())
 def test_probability_is_prior_times_counted_ratios(case):
     a = assessor("plain").assess(case)
-    log_odds = math.log(a.prior / (1 - a.prior)) + sum(e.rule.log_odds_mmn for e in a.evidence)
+    log_odds = math.log(a.prior / (1 - a.prior)) + sum(e.log_odds for e in a.evidence)
     assert math.isclose(a.p_mmn, 1 / (1 + math.exp(-log_odds)), rel_tol=1e-9)
     data = to_json(a)
     assert math.isclose(data["probability"]["mmn"] + data["probability"]["als"], 1.0, abs_tol=1e-9)
-    groups = [e.rule.group for e in a.evidence if e.rule.group]
-    assert len(groups) == len(set(groups)), "a group counted more than once"
+    sides = [(e.rule.family, e.rule.toward) for e in a.evidence if e.rule.family]
+    assert len(sides) == len(set(sides)), "a family counted more than once in one direction"
+    for e in a.evidence:
+        # no item counts more than its own rule, nor (in the joint's direction) more than its family's joint figure
+        assert abs(e.log_odds) <= e.rule.weight + 1e-12
+        joint = a_family_joint(e.rule.family)
+        if joint is not None and (joint > 1) == (e.rule.toward == "mmn"):
+            assert abs(e.log_odds) <= abs(math.log(joint)) + 1e-12
+
+
+def a_family_joint(family):
+    book = assessor("plain").book
+    return book.families[family].joint_ratio if family in book.families else None
 
 
 def test_unknown_is_not_absent():
@@ -156,8 +169,14 @@ def test_expected_change_is_bounded_by_the_largest_change(case):
         if finding in case:
             continue
         expected, outcomes = engine.informativeness(case, fired, finding, a.prior, a.p_mmn)
-        largest = max(abs(p - a.p_mmn) for _, p in outcomes)
-        assert -1e-12 <= expected <= largest + 1e-12
+        # the worth is an expected change in log-odds: never more than the largest change an answer makes
+        largest = max(abs(_logit(p) - _logit(a.p_mmn)) for _, p in outcomes)
+        assert -1e-9 <= expected <= largest + 1e-9
+
+
+def _logit(p):
+    p = min(max(p, 1e-300), 1 - 1e-16)
+    return math.log(p / (1 - p))
 
 
 def test_a_common_decisive_test_outranks_a_rare_sign():

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.api import find_case
-from mmn_ddx.assessment import assessor
+from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, show_p
 from mmn_ddx.export import (
     QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH, answer_key, diagnosis_label, evidence_bar_svg, handout,
 )
@@ -78,7 +78,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def assessments(case):
-    return [assessor("durable").assess_case(case, n, 0.15) for n in range(1, len(case.stages) + 1)]
+    return [assessor("durable").assess_case(case, n, DEFAULT_PRIOR) for n in range(1, len(case.stages) + 1)]
 
 
 # ----------------------------------------------------------------------------- the handout
@@ -131,7 +131,7 @@ def test_answer_key_has_the_diagnosis_the_engine_at_each_stage_and_the_teaching(
     assert case.id in text
     for number, (stage, a) in enumerate(zip(case.stages, stages), 1):
         assert f"Stage {number} of {len(case.stages)}: {stage.name.capitalize()}" in text
-        assert f"P(MMN) = {a.p_mmn:.2f}" in text
+        assert f"P(MMN) = {show_p(a.p_mmn)}" in text  # never a false "1.00"
     leanings = {"mmn": "leans MMN", "als": "leans ALS", "undecided": "undecided"}
     assert f"The engine: {leanings[stages[-1].leaning]}" in text
     fired = {e.rule.id: e.rule for a in stages for e in a.evidence}

@@ -493,3 +493,40 @@ def test_generate_is_repeatable_and_valid(tmp_path):
 def test_command_line_mistakes_are_explained(args, message):
     err = " ".join(run_cli(["quiz", *args], exit_code=2).stderr.split())
     assert message in err, err
+
+
+def _stage_where(condition):
+    """The first bundled (case, stage name) whose assessment meets `condition`."""
+    engine = assessor()
+    for case_id, path in sorted(library().items()):
+        case = load_case(path)
+        for number, stage in enumerate(case.stages, 1):
+            if condition(engine.assess_case(case, number)):
+                return case_id, stage.name
+    pytest.skip("no bundled stage fits")
+
+
+def test_leaning_questions_accept_both_answers_near_the_tools_own_mark():
+    """Just beside the 0.90 mark 'undecided' and 'MMN' are both right; far from both marks, only one."""
+    from mmn_ddx.assessment import LEAN_MMN_AT
+    from mmn_ddx.quiz import LEANING_MARGIN, grade, match_answer, prepare, quiz_from_text
+
+    near = _stage_where(lambda a: abs(a.p_mmn - LEAN_MMN_AT) < LEANING_MARGIN and not a.consider)
+    far = _stage_where(lambda a: 0.3 < a.p_mmn < 0.7)
+    text = (f"version: 1\ntitle: Margins\ncases: [{near[0]}, {far[0]}]\nquestions:\n"
+            f"  - {{id: near, kind: leaning, case: {near[0]}, stage: {near[1]}}}\n"
+            f"  - {{id: far, kind: leaning, case: {far[0]}, stage: {far[1]}}}\n")
+    paper = prepare(quiz_from_text(text, "margins.yaml"))
+    near, far = paper.item("near"), paper.item("far")
+    assert near.accepted == {"mmn", "undecided"} and f"within {LEANING_MARGIN:.2f}" in near.explanation
+    assert grade(near, match_answer(near, "MMN")).correct and grade(near, match_answer(near, "undecided")).correct
+    assert not grade(near, match_answer(near, "ALS")).correct
+    assert far.accepted == {"undecided"}
+
+
+def test_no_bundled_question_asks_about_the_tools_own_cut_off():
+    for name in ("introductory", "criteria", "hard-mimics"):
+        data = yaml.safe_load((ROOT / "cases" / "quizzes" / f"{name}.yaml").read_text(encoding="utf-8"))
+        for question in data["questions"]:
+            words = " ".join(str(question.get(k, "")) for k in ("prompt", "options", "answer")).lower()
+            assert not any(w in words for w in ("0.90", "0.10", "threshold", "9 to 1", "name a leaning")), question["id"]

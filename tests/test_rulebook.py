@@ -86,7 +86,9 @@ def test_every_condition_to_consider_can_be_named():
                 "inclusion_body_myositis", "post_polio_syndrome", "adult_spinal_muscular_atrophy",
                 "benign_fasciculation_syndrome", "neuralgic_amyotrophy", "progressive_muscular_atrophy",
                 "multifocal_acquired_motor_axonopathy"}  # shared/contract/findings.md
-    assert set(BOOK.vocabulary.conditions) == contract
+    # Version 1 of the contract named twelve; version 2 of the vocabulary adds five (issue 14), drops none.
+    assert contract | {"myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
+                       "radiation_induced_lmn_syndrome", "hnpp"} == set(BOOK.vocabulary.conditions)
 
 
 def test_pseudo_block_does_not_count_toward_mmn():
@@ -95,7 +97,7 @@ def test_pseudo_block_does_not_count_toward_mmn():
     real = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": False})
     pseudo = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": True})
     assert real.p_mmn > real.prior
-    assert pseudo.p_mmn <= pseudo.prior
+    assert pseudo.p_mmn <= pseudo.prior + 1e-12  # (the logit round trip may add a last-digit error)
     assert any(e.rule.toward == "neither" for e in pseudo.shared), "the pseudo-block rule explains itself"
 
 
@@ -169,7 +171,7 @@ def test_reflexes_and_umn_signs_are_one_fact_each_way():
     assert math.isclose(engine.assess({"babinski": True, "reflexes_affected_limbs": "brisk"}).p_mmn, babinski)
     clean = {"babinski": False, "hoffmann": False, "spasticity": False, "reflexes_affected_limbs": "reduced"}
     both = engine.assess({**clean, "umn_regions": ()})
-    assert len([e for e in both.evidence if e.rule.group == "umn-signs-absent"]) == 1
+    assert len([e for e in both.evidence if e.rule.family == "bedside-picture" and e.rule.toward == "mmn"]) == 1
     # A lone Hoffmann sign weighs the same whether or not the case also lists its region.
     hoffmann = engine.assess({"hoffmann": True}).p_mmn
     assert math.isclose(engine.assess({"hoffmann": True, "umn_regions": ("cervical",)}).p_mmn, hoffmann)

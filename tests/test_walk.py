@@ -11,23 +11,46 @@ import time
 import pytest
 
 from conftest import ROOT, run_cli, write
-from mmn_ddx.walkthrough import Call, parse_call
+from mmn_ddx.assessment import DEFAULT_PRIOR
+from mmn_ddx.walkthrough import Call, brier, parse_call
 
 
 @pytest.mark.parametrize(
     "text, leaning, confidence",
     [("mmn", "mmn", None), ("M", "mmn", None), ("a", "als", None), ("ALS 80", "als", 80),
-     ("u", "undecided", None), ("not sure", "undecided", None), ("mmn 70%", "mmn", 70), ("als 0.6", "als", 60)],
+     ("u", "undecided", None), ("not sure", "undecided", None), ("mmn 70%", "mmn", 70), ("als 0.6", "als", 60),
+     ("cidp", "cidp", None), ("Kennedy 60", "kennedy_disease", 60), ("lewis-sumner", "lewis_sumner_syndrome", None),
+     ("IBM", "inclusion_body_myositis", None), ("hirayama_disease 0.5", "hirayama_disease", 50),
+     ("multifocal acquired motor axonopathy", "multifocal_acquired_motor_axonopathy", None)],
 )
-def test_calls_accept_the_usual_short_forms(text, leaning, confidence):
+def test_calls_accept_any_diagnosis_in_the_usual_short_forms(text, leaning, confidence):
     call = parse_call(text)
     assert isinstance(call, Call) and call.leaning == leaning and call.confidence == confidence
+    assert sum(call.distribution.values()) == pytest.approx(1)
+
+
+def test_a_differential_is_read_as_written_and_the_rest_goes_to_mmn_and_als():
+    call = parse_call("mmn 0.6, als 0.3, cidp 0.1")
+    assert call.leaning == "mmn" and call.distribution == pytest.approx({"mmn": 0.6, "als": 0.3, "cidp": 0.1})
+    assert parse_call("mmn 70").distribution == pytest.approx({"mmn": 0.7, "als": 0.3})
+    assert parse_call("cidp 60").distribution == pytest.approx({"cidp": 0.6, "mmn": 0.2, "als": 0.2})
+    assert parse_call("mmn 50, als 50").leaning == "undecided"  # no single leader
 
 
 def test_a_wrong_call_says_what_is_wanted():
-    assert "mmn, als or undecided" in parse_call("maybe")
+    assert "a differential" in parse_call("maybe") and "'list'" in parse_call("maybe")
+    assert "Did you mean 'cidp'?" in parse_call("cdip 60")
     assert parse_call("?") == "?"
     assert "0 to 100" in parse_call("mmn 250")
+    assert "add up to 1.20" in parse_call("mmn 80, als 40")
+    assert "named twice" in parse_call("mmn 50, m 20")
+
+
+def test_the_brier_score_runs_from_0_right_and_sure_to_2_wrong_and_sure():
+    everyone = ["mmn", "als", "cidp"]
+    assert brier({"mmn": 1.0}, "mmn", everyone) == 0
+    assert brier({"als": 1.0}, "mmn", everyone) == 2
+    assert brier({"mmn": 0.5, "als": 0.5}, "mmn", everyone) == pytest.approx(0.5)
 
 
 def events(stdout: str) -> list[dict]:
@@ -39,7 +62,7 @@ def test_no_input_plays_the_whole_case():
     for stage in ("history", "examination", "electrodiagnosis", "laboratory", "treatment"):
         assert f": {stage}" in out
     assert "Diagnosis: MMN" in out
-    assert "Your calls against the engine's" in out
+    assert "Your calls against the diagnosis and the engine's" in out
     assert "Formal criteria" in out
 
 
@@ -50,7 +73,7 @@ def test_json_events_one_per_line():
     assert kinds.count("stage") == kinds.count("engine")
     engine = [e for e in found if e["event"] == "engine"]
     assert engine[-1]["assessment"]["leaning"] == "als"
-    assert engine[0]["previous_p_mmn"] == 0.15
+    assert engine[0]["previous_p_mmn"] == DEFAULT_PRIOR
 
 
 def test_answers_file_drives_calls_and_investigations(tmp_path):
@@ -69,7 +92,9 @@ def test_answers_file_drives_calls_and_investigations(tmp_path):
 @pytest.mark.parametrize(
     "body, message",
     [("examinaton: mmn\n", "Did you mean 'examination'?"),
-     ("history: maybe\n", "mmn, als or undecided"),
+     ("history: maybe\n", "a differential"),
+     ("history: cdip\n", "Did you mean 'cidp'?"),
+     ("history: {call: 'mmn 0.6, als 0.3, cidp 0.1', confidence: 60}\n", "this call is a differential"),
      ("history: {call: mmn, confidance: 3}\n", "Did you mean 'confidence'?"),
      ("history: {call: mmn, investigate: conduction_blok}\n", "Did you mean 'conduction_block'?")],
 )
@@ -80,13 +105,50 @@ def test_bad_answers_files_are_explained(tmp_path, body, message):
 
 
 def test_interactive_branches_wrong_answer_what_if_and_investigation():
-    script = "\n".join(["perhaps", "?", "m 70", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
+    script = "\n".join(["perhaps", "?", "m 70", "?", "1", "als", "zzz", "", "mmn", "", "mmn", "", "mmn", "", "mmn"]) + "\n"
     out = run_cli(["walk", "electrician-finger-drop"], input=script).stdout
-    assert "Answer mmn, als or undecided" in out  # the wrong answer is re-asked
-    assert "What would change the leaning" in out  # '?'
+    assert "not a diagnosis on the list" in out  # the wrong answer is re-asked
+    assert "opens after your call" in out  # '?' before the call is refused
+    assert "What would change the leaning" in out  # '?' after it
     assert "most informative" in out or "already settled" in out  # graded investigation
     assert "Give a number from the list" in out  # a bad investigation is re-asked
-    assert "mmn (70 %)" in out  # the report shows the call with its confidence
+    assert "mmn 0.70, als 0.30" in out  # the report shows the call as it was read
+    assert "Score: " in out and "Brier score" in out
+
+
+def test_list_names_every_diagnosis_at_the_prompt():
+    out = run_cli(["walk", "electrician-finger-drop"], input="list\nmmn\n\nmmn\n\nmmn\n\nmmn\n\nmmn\n").stdout
+    assert "kennedy_disease" in out and "multifocal_acquired_motor_axonopathy" in out
+
+
+def test_answers_file_takes_a_differential_and_the_end_carries_the_score(tmp_path):
+    answers = write(tmp_path / "answers.yaml",
+                    "history: mmn 0.6, als 0.3, cidp 0.1\nexamination: {call: {mmn: 0.7, als: 0.3}}\n"
+                    "electrodiagnosis: mmn 95\nlaboratory: cidp\n")
+    found = events(run_cli(["walk", "electrician-finger-drop", "--answers", str(answers), "--json"]).stdout)
+    calls = [e for e in found if e["event"] == "call"]
+    assert calls[0]["distribution"] == {"mmn": 0.6, "als": 0.3, "cidp": 0.1}
+    assert calls[0]["against_engine"]["engine_p_mmn"] > 0 and "brier" not in calls[0]  # no score against the diagnosis yet
+    end = found[-1]
+    assert end["final_call"] == "cidp" and end["final_correct"] is False
+    assert end["score"]["rule"] == "brier" and end["score"]["final"] == 2.0
+    assert end["report"][0]["brier"] == pytest.approx(0.4 ** 2 + 0.3 ** 2 + 0.1 ** 2)
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_every_bundled_case_can_be_answered_and_ends_with_a_score(tmp_path, case_id):
+    """Mimic cases too: the true condition is an answer, graded right and scored."""
+    from mmn_ddx.cases import library, load_case
+
+    case = load_case(library()[case_id])
+    right = write(tmp_path / "right.yaml", "".join(f"{n}: {case.diagnosis}\n" for n in range(1, len(case.stages) + 1)))
+    end = events(run_cli(["walk", case_id, "--answers", str(right), "--json"]).stdout)[-1]
+    assert end["final_call"] == case.diagnosis and end["final_correct"] is True
+    assert end["score"]["overall"] == 0 and end["score"]["stages_scored"] == len(case.stages)
+    wrong = "als" if case.diagnosis != "als" else "mmn"
+    hedged = write(tmp_path / "hedged.yaml", f"1: {wrong} 0.5, {case.diagnosis} 0.3\n")
+    end = events(run_cli(["walk", case_id, "--answers", str(hedged), "--json"]).stdout)[-1]
+    assert end["final_correct"] is False and 0 < end["score"]["overall"] < 2
 
 
 def test_interrupted_walk_ends_with_a_summary():
@@ -155,7 +217,7 @@ def test_insufficient_data_names_what_is_missing():
 
 def test_disagreement_is_a_teaching_moment():
     # Leans MMN on strong serology and IVIg response, but the EFNS/PNS clinical core is not met.
-    data = json.loads(run_cli(["assess", "-f", "anti_gm1_igm=high_titre", "-f", "ivig_response=improved",
+    data = json.loads(run_cli(["assess", "-f", "age_at_onset=35", "-f", "anti_gm1_igm=high_titre", "-f", "ivig_response=improved",
                                "-f", "conduction_block=definite", "-f", "objective_sensory_loss=present",
                                "--json"]).stdout)
     assert data["leaning"] == "mmn"
@@ -164,32 +226,241 @@ def test_disagreement_is_a_teaching_moment():
 
 
 # ----------------------------------------------------------------------------- a real terminal
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
-def test_walk_in_a_real_terminal(tmp_path):
-    session = f"mmnddx{int(time.time() * 1000) % 100000}"
-    command = f"{sys.executable} -m mmn_ddx walk electrician-finger-drop"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "50",
-                    f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
+class Terminal:
+    """A tmux session running one command, read back as the learner would see it."""
+
+    def __init__(self, command: str, width: int = 120):
+        self.session = f"mmnddx{int(time.time() * 1000) % 100000}"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", "50",
+                        f"cd {ROOT} && {command}; echo WALK-EXIT-$?; sleep 30"], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session, "-S", "-2000"],
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, text: str, timeout: float = 20, count: int = 1) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            shown = self.screen()
+            if shown.count(text) >= count:
+                return shown
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared {count} time(s):\n{self.screen()}")
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.session, *keys], check=True)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.session], capture_output=True)
+
+
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+
+
+@needs_tmux
+def test_walk_in_a_real_terminal():
+    term = Terminal(f"{sys.executable} -m mmn_ddx walk electrician-finger-drop")
     try:
-        def screen() -> str:
-            return subprocess.run(["tmux", "capture-pane", "-p", "-t", session, "-S", "-200"],
-                                  capture_output=True, text=True).stdout
-
-        def wait_for(text: str, timeout: float = 20) -> str:
-            deadline = time.time() + timeout
-            while time.time() < deadline:
-                shown = screen()
-                if text in shown:
-                    return shown
-                time.sleep(0.2)
-            raise AssertionError(f"{text!r} never appeared:\n{screen()}")
-
-        wait_for("Your call")
-        subprocess.run(["tmux", "send-keys", "-t", session, "mmn 60", "Enter"], check=True)
-        wait_for("Ask for")
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-c"], check=True)
-        shown = wait_for("WALK-EXIT-")
+        term.wait_for("Your call")
+        term.send("mmn 60", "Enter")
+        term.wait_for("Ask for")
+        term.send("C-c")
+        shown = term.wait_for("WALK-EXIT-")
         assert "Walkthrough stopped at stage 1" in shown
         assert "WALK-EXIT-130" in shown
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()
+
+
+@needs_tmux
+def test_a_full_walk_in_a_real_terminal_with_a_differential_and_what_if():
+    term = Terminal(f"{sys.executable} -m mmn_ddx walk electrician-finger-drop", width=80)
+    try:
+        term.wait_for("Your call")
+        term.send("?", "Enter")  # refused before the call
+        term.wait_for("opens after your call")
+        term.send("mmn 0.6, als 0.3, cidp 0.1", "Enter")
+        term.wait_for("Ask for")
+        assert "read as: mmn 0.60, als 0.30, cidp 0.10" in term.screen()
+        term.send("?", "Enter")  # allowed after it
+        term.wait_for("What would change the leaning")
+        term.send("1", "Enter")
+        for stage in range(2, 6):
+            term.wait_for(f"Stage {stage} of 5")
+            term.send("mmn 0.9, als 0.1", "Enter")
+            if stage < 5:
+                term.wait_for("Which investigation", count=stage)
+                term.send("", "Enter")
+        shown = term.wait_for("WALK-EXIT-")
+        assert "WALK-EXIT-0" in shown and "Diagnosis: MMN" in shown
+        assert "Score:" in shown and "Your last call, mmn: right." in shown
+    finally:
+        term.close()
+
+
+# ----------------------------------------------------------------------------- why it moved
+def test_each_stage_says_why_it_moved_and_the_changes_chain_to_the_new_p():
+    found = events(run_cli(["walk", "electrician-finger-drop", "--json"]).stdout)
+    for engine in (e for e in found if e["event"] == "engine"):
+        counted = [c for c in engine["changes"] if c["kind"] in ("counted", "no_longer_counts")]
+        p = engine["previous_p_mmn"]
+        for change in counted:
+            assert change["p_mmn_before"] == pytest.approx(p, abs=1e-3) and change["teaching_point"]
+            p = change["p_mmn_after"]
+        assert p == pytest.approx(engine["assessment"]["probability"]["mmn"], abs=1e-3)
+    electro = next(e for e in found if e["event"] == "engine" and e["stage"] == "electrodiagnosis")
+    block = next(c for c in electro["changes"] if c["rule"] == "cb-definite")
+    assert block["family"] == "conduction-block" and block["p_mmn_after"] > block["p_mmn_before"]
+
+
+def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
+    from click.testing import CliRunner
+    from mmn_ddx.cli import main
+    from mmn_ddx.rulebook import rulebook
+
+    result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["walk", "electrician-finger-drop", "--no-input"])
+    out = " ".join(result.output.split())
+    assert "Why it moved" in out
+    assert " ".join(rulebook().rule("cb-definite").teaching_point.split()) in out
+    from mmn_ddx.assessment import show_p
+
+    found = events(run_cli(["walk", "electrician-finger-drop", "--json"]).stdout)
+    block = next(c for e in found if e["event"] == "engine" for c in e["changes"] if c["rule"] == "cb-definite")
+    assert "[family: Motor conduction block" in out
+    assert f"{show_p(block['p_mmn_before'])} → {show_p(block['p_mmn_after'])}" in out
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_assess_brief_fits_one_screen_at_80_columns(case_id):
+    from click.testing import CliRunner
+    from mmn_ddx.cli import main
+
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(main, ["assess", case_id, "--brief"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) <= 40, result.output
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    assert "Why, from the prior" in result.output or "No discriminating finding" in result.output
+
+
+def test_the_waterfall_runs_from_the_prior_with_mmn_on_the_left():
+    from mmn_ddx.render import waterfall_bar
+
+    toward_mmn, toward_als = waterfall_bar(0.15, 0.78, 16).plain, waterfall_bar(0.78, 0.15, 16).plain
+    assert toward_mmn.index("◀") < toward_mmn.index("━") and toward_als.index("━") < toward_als.index("▶")
+    assert waterfall_bar(0.15, 0.15, 16).plain.count("●") == 1
+    brief = run_cli(["assess", "electrician-finger-drop", "--brief"]).stdout
+    assert "waterfall" in brief and brief.count("◀") >= 3
+    walk = run_cli(["walk", "electrician-finger-drop", "--no-input"]).stdout
+    assert "How each stage moved P(MMN)" in walk
+
+
+# ----------------------------------------------------------------------------- no spoilers
+def _with_other_answer(tmp_path, case_id):
+    """The same case with another diagnosis and another source: what differs before the reveal is a spoiler."""
+    import yaml
+
+    from mmn_ddx.cases import library
+
+    data = yaml.safe_load(library()[case_id].read_text(encoding="utf-8"))
+    data["diagnosis"] = "als" if data["diagnosis"] != "als" else "mmn"
+    data["source"] = "A different source altogether"
+    data.pop("expected_criteria", None)
+    return write(tmp_path / f"{case_id}.yaml", yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
+    """Every event before `end` is the same whatever the case's diagnosis and source, and none
+    names the diagnosis's label or the source; the text walk likewise up to 'Diagnosis:'."""
+    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.vocabulary import vocabulary
+
+    case = load_case(library()[case_id])
+    other = _with_other_answer(tmp_path, case_id)
+    answers = write(tmp_path / "answers.yaml", "1: mmn 0.5, als 0.3, cidp 0.2\n2: undecided\n")
+    runs = []
+    for name in (case_id, str(other)):
+        found = events(run_cli(["walk", name, "--answers", str(answers), "--json"]).stdout)
+        assert found[-1]["event"] == "end"
+        runs.append(found[:-1])
+    assert runs[0] == runs[1]
+    label = vocabulary().diagnosis_label(case.diagnosis).lower()
+    source = " ".join(case.source.lower().split())
+    for event in runs[0]:
+        for text in (" ".join(s.lower().split()) for s in _strings(event)):
+            assert source not in text
+            # The engine's own words (its red flags, rule sources) name diagnoses whatever the case is,
+            # which the comparison above proves; the case's own text must not name its answer.
+            assert event["event"] == "engine" or label not in text
+    shown = [run_cli(["walk", name, "--answers", str(answers)]).stdout for name in (case_id, str(other))]
+    before = [" ".join(out.split("\nDiagnosis: ")[0].split()) for out in shown]
+    assert before[0] == before[1] and source not in before[0].lower()
+
+
+def test_cases_show_hides_the_source_until_reveal():
+    from mmn_ddx.cases import library, load_case
+
+    case = load_case(library()["electrician-finger-drop"])
+    hidden = " ".join(run_cli(["cases", "show", "electrician-finger-drop"]).stdout.split())
+    assert "EFNS/PNS guideline on multifocal motor neuropathy" not in hidden
+    shown = " ".join(run_cli(["cases", "show", "electrician-finger-drop", "--reveal"]).stdout.split())
+    assert " ".join(case.source.split())[:60] in shown
+
+
+# ----------------------------------------------------------------------------- any width
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_narratives_wrap_evenly_at_any_width(width):
+    """A narrative stored with hard line breaks is re-wrapped by rich, not broken raggedly."""
+    from click.testing import CliRunner
+    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.cli import main
+
+    for case_id in sorted(library()):
+        case = load_case(library()[case_id])
+        out = CliRunner(env={"COLUMNS": str(width)}).invoke(main, ["cases", "show", case_id]).output
+        for number, stage in enumerate(case.stages, 1):
+            words = stage.narrative.split()
+            if not words:
+                continue
+            heading = f"{number}. {stage.name.capitalize()}"
+            first = next(i for i, line in enumerate(out.splitlines()) if line.rstrip() == heading) + 1
+            lines = out.splitlines()[first:]
+            body = []
+            for line in lines:
+                if not line.strip() or line.startswith("  •"):
+                    break
+                body.append(line.rstrip())
+            longest = max(len(w) for w in words)
+            for line in body[:-1]:  # every line of a paragraph but its last is filled
+                assert len(line) >= width - longest - 1, (case_id, stage.name, line)
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_ids_in_tables_are_never_folded(width):
+    from click.testing import CliRunner
+    from mmn_ddx.cases import library
+    from mmn_ddx.cli import main
+    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx.vocabulary import vocabulary
+
+    runner = CliRunner(env={"COLUMNS": str(width)})
+    for command, ids in ((["cases"], list(library())), (["rules"], list(rulebook().ids())),
+                         (["findings"], [s.id for s in vocabulary()] + list(vocabulary().conditions))):
+        out = runner.invoke(main, command).output
+        words = {w.strip("│┃ ") for line in out.splitlines() for w in line.split()}
+        missing = [i for i in ids if i not in words]
+        assert not missing, (command, width, missing[:5])
+        assert all(len(line) <= width for line in out.splitlines())

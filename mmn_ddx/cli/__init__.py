@@ -8,6 +8,7 @@ import click
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.safetext import clean, shorten
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
@@ -20,8 +21,11 @@ class Boundary(click.Group):
     """Turns library errors into one-paragraph messages with exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context):
+        from mmn_ddx.yamlio import command_budget
+
         try:
-            return super().invoke(ctx)
+            with command_budget():  # what one command may read in all, so that it ends in seconds
+                return super().invoke(ctx)
         except InputError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
@@ -42,12 +46,15 @@ class Boundary(click.Group):
         except Exception as error:  # a bug, not the user's fault: say so briefly, keep the trace for --debug
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(
-                f"Error: mmn-ddx failed unexpectedly ({type(error).__name__}: {error}). "
-                "Run again with --debug for the traceback, and please report it.",
-                err=True,
-            )
+            say(
+                f"Error: mmn-ddx failed unexpectedly ({type(error).__name__}: {shorten(str(error), 300)}). "
+                "Run again with --debug for the traceback, and please report it.")
             ctx.exit(EXIT_FAULT)
+
+
+def say(message: str) -> None:
+    """A message for the user on stderr; file names and values in it come from options, so it is cleaned."""
+    click.echo(clean(message), err=True)
 
 
 def complete_case(ctx, param, incomplete):
@@ -88,7 +95,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--stage", "-s", help="Assess only what is disclosed up to this stage (name or number).")
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
-@click.option("--prior", type=float, help="Prior probability of MMN (default 0.15, see README).")
+@click.option("--prior", type=float, help="Prior probability of MMN (default 0.05, see README).")
 @click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout (an array for several cases, written case by case).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON assessment per line (JSON Lines), case by case.")
 @click.option("--jobs", "-j", type=int, metavar="N", help="Assess a folder in N processes (default: every core); the order is kept.")
@@ -96,8 +103,11 @@ def main(ctx: click.Context, debug: bool) -> None:
               help="Which evaluator fires the rules (plain is the test oracle).")
 @click.option("--what-if", "what_if", is_flag=True,
               help="Also list the smallest sets of unknown findings that would change the leaning.")
+@click.option("--brief", is_flag=True,
+              help="A compact view: the verdict, one line per counted family (ratio, teaching point, change in P), "
+                   "what to consider and ask next.")
 @click.pass_context
-def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, what_if):
+def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, what_if, brief):
     """Weigh a case and explain where it leans.
 
     CASES are case files, folders of case files, or ids of bundled cases
@@ -106,6 +116,7 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
     \b
       mmn-ddx assess cases/electrician-finger-drop.yaml
       mmn-ddx assess electrician-finger-drop --stage examination
+      mmn-ddx assess electrician-finger-drop --brief
       mmn-ddx assess -f babinski=true -f conduction_block=none --json
       mmn-ddx assess my-cases/ --jsonl --jobs 2 > all.jsonl
     """
@@ -128,8 +139,8 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         if item.fault:
             faults += 1
             where = f"{item.path}: " if item.path else ""
-            click.echo(f"Error: {where}internal fault while assessing this case ({item.fault}); "
-                       "the other cases are assessed. Please report it.", err=True)
+            say(f"Error: {where}internal fault while assessing this case ({shorten(item.fault, 300)}); "
+                "the other cases are assessed. Please report it.")
             continue
         if record == "jsonl" or (record == "json" and not many):
             click.echo(item.text)
@@ -143,7 +154,12 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
             if written:
                 console.rule()
             a = item.assessment
-            console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
+            if brief:
+                from mmn_ddx.render import brief_view
+
+                console.print(brief_view(a, vocabulary(), api.explain(a)))
+            else:
+                console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
             if what_if:
                 console.print(what_if_view(item.what_if, vocabulary(), a.leaning))
         written += 1
@@ -175,7 +191,7 @@ def findings(as_json):
     if as_json:
         from dataclasses import asdict
 
-        _emit_json({"regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
+        _emit_json({"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
                     "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]})
         return
     from mmn_ddx.render import conditions_table, findings_table, make_console
@@ -196,26 +212,36 @@ def rules(ctx, as_json):
 
     book = rulebook()
     if as_json:
-        _emit_json([_rule_json(rule) for rule in book.all_rules()])
+        _emit_json([_rule_json(rule, book) for rule in book.all_rules()] + [_rule_json(pair, book) for pair in book.elements()]
+                   + [_rule_json(family, book) for family in book.families.values()])
         return
     from mmn_ddx.render import make_console, rules_table
 
     make_console().print(rules_table(book))
 
 
-def _rule_json(rule) -> dict:
-    from mmn_ddx.model import WeighRule
+def _rule_json(item, book) -> dict:
+    from mmn_ddx.model import Family, WeighRule
 
-    if isinstance(rule, WeighRule):
+    if isinstance(item, WeighRule):
+        family = book.families.get(item.family) if item.family else None
         return {
-            "id": rule.id, "kind": "weigh", "title": rule.title, "toward": rule.toward,
-            "likelihood_ratio": round(rule.likelihood_ratio, 3), "weight": round(rule.weight, 3),
-            "basis": "estimate" if rule.estimate else "frequency" if rule.frequency else "none",
-            "group": rule.group, "explanation": rule.explanation, "teaching_point": rule.teaching_point,
-            "sources": list(rule.sources),
+            "id": item.id, "kind": "weigh", "title": item.title, "toward": item.toward,
+            "likelihood_ratio": round(item.likelihood_ratio, 3), "weight": round(item.weight, 3),
+            "basis": item.basis, "family": item.family, "group": item.family,
+            "family_joint_ratio": round(family.joint_ratio, 3) if family and family.joint else None,
+            "explanation": item.explanation, "teaching_point": item.teaching_point, "sources": list(item.sources),
         }
-    return {"id": rule.id, "kind": "consider", "title": rule.title, "condition": rule.condition,
-            "settles": rule.settles, "why": rule.why, "sources": list(rule.sources)}
+    if isinstance(item, Family):
+        return {"id": item.id, "kind": "family", "title": item.label, "why": item.why,
+                "members": [r.id for r in book.weigh if r.family == item.id],
+                "joint_ratio": round(item.joint_ratio, 3) if item.joint else None, "sources": list(item.joint_sources)}
+    if isinstance(item, tuple):
+        criterion_set, element = item
+        return {"id": element.id, "kind": "criterion", "title": element.title, "criterion_set": criterion_set.id,
+                "part": element.part, "explanation": element.explanation, "sources": [criterion_set.source]}
+    return {"id": item.id, "kind": "consider", "title": item.title, "condition": item.condition,
+            "settles": item.settles, "strength": item.strength, "why": item.why, "sources": list(item.sources)}
 
 
 @rules.command("show")
@@ -227,11 +253,12 @@ def rules_show(rule_id, as_json):
     from mmn_ddx.rulebook import rulebook
 
     book = rulebook()
-    rule = book.rule(rule_id)
+    rule = book.lookup(rule_id)
     if rule is None:
-        raise InputError(Problem(None, None, f"there is no rule '{rule_id}'.", did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
+        raise InputError(Problem(None, None, f"there is no rule, criterion element or evidence family '{rule_id}'.",
+                                 did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
     if as_json:
-        _emit_json(_rule_json(rule))
+        _emit_json(_rule_json(rule, book))
         return
     from mmn_ddx.render import make_console, rule_view
 
@@ -240,7 +267,9 @@ def rules_show(rule_id, as_json):
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def validate(paths):
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="A folder quizzes may also read case files from (besides their own folder); repeatable.")
+def validate(paths, case_dirs):
     """Check rule folders, rule files and case files; report every problem at once.
 
     \b
@@ -249,7 +278,7 @@ def validate(paths):
     """
     from mmn_ddx.validation import validate as check
 
-    report = check(list(paths))
+    report = check(list(paths), case_dirs)
     if report.problems:
         raise InputError(report.problems)
     click.echo(f"OK: {len(report.checked)} checked, no problems.")
@@ -291,13 +320,13 @@ def criteria(case, stage, findings, as_json, show_all):
                     "criteria_detail": a.criteria_detail, "disagreement": a.disagreement,
                     "disclaimer": DISCLAIMER})
         return
-    from mmn_ddx.render import criteria_panel, make_console
+    from mmn_ddx.render import criteria_panel, make_console, notice, teaching_moment
 
     console = make_console()
     console.print(criteria_panel(a, full=show_all))
     for note in a.disagreement:
-        console.print(f"[bold yellow]Teaching moment:[/] {note}")
-    console.print(f"[dim]{DISCLAIMER}[/]")
+        console.print(teaching_moment(note))
+    console.print(notice(DISCLAIMER, "dim"))
 
 
 @main.group(invoke_without_command=True)
@@ -342,13 +371,16 @@ def cases_show(case, reveal):
 @click.option("--no-input", is_flag=True, help="Play the whole case without prompts (for class projection or piping).")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False), help="Take the learner's calls from a YAML/JSON file.")
 @click.option("--json", "as_json", is_flag=True, help="Emit the walkthrough as JSON events, one per line (implies --no-input unless --answers).")
-@click.option("--prior", type=float, help="Prior probability of MMN (default 0.15).")
+@click.option("--prior", type=float, help="Prior probability of MMN (default 0.05).")
 def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
     """Walk through a case stage by stage: make your call before the engine shows its reasoning.
 
-    At each stage answer mmn, als or undecided (m / a / u), optionally with a confidence
-    ('mmn 70'); '?' shows what would change the engine's leaning. Then pick the finding you
-    would ask for next and see how informative it was. Ctrl-C stops with a summary.
+    At each stage commit a differential: a diagnosis id (mmn, als, or a condition to consider
+    such as cidp), optionally with a probability ('mmn 70'), several with probabilities
+    ('mmn 0.6, als 0.3, cidp 0.1'), or undecided; 'list' names them all. After your call,
+    '?' shows what would change the engine's leaning; then pick the finding you would ask
+    for next. At the end each call is scored (Brier score) against the diagnosis and against
+    the engine. Ctrl-C stops with a summary.
 
     \b
       mmn-ddx walk electrician-finger-drop
@@ -376,12 +408,10 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
             name = ""
             again = "mmn-ddx walk" + "".join(f" --{flag} {value}" for flag, value in
                                              (("seed", seed), ("difficulty", difficulty), ("diagnosis", diagnosis)) if value is not None)
-        click.echo(
+        say(
             f"\nWalkthrough stopped at stage {summary['stages_seen']} of {summary['stages']}{name}: "
             f"{summary['calls']} call(s) made, {summary['agreed_with_engine']} agreeing with the engine. "
-            f"Run '{again}' to start again.",
-            err=True,
-        )
+            f"Run '{again}' to start again.")
         raise SystemExit(130)
 
 
@@ -401,6 +431,8 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     import json
 
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
+    if interactive:
+        _complete_diagnoses(walkthrough.diagnoses)
     if not as_json:
         console.print(render.Text(walkthrough.case.title, style="bold"))
         # A case picked at random keeps its id (which names the diagnosis) for the end.
@@ -416,24 +448,30 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         answer = answers.get(step.index, {})
         call = answer.get("call")
         while interactive and call is None:
-            text = click.prompt("Your call — mmn, als or undecided (m/a/u, optionally 'mmn 70'; ? for what-if)",
+            text = click.prompt("Your call — a diagnosis ('mmn', 'als', 'cidp' …, 'mmn 70'), a differential "
+                                "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' names them all",
                                 default="", show_default=False)
-            parsed = parse_call(text)
+            parsed = parse_call(text, walkthrough.diagnoses)
             if parsed == "?":
-                console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
-                                                  vocab, step.assessment.leaning))
+                console.print(render.Text("'?' (what would change the leaning) opens after your call for this stage: "
+                                          "commit first, so that the engine's view cannot steer it.", style="yellow"))
+            elif parsed == "list":
+                console.print(render.diagnoses_list(walkthrough.diagnoses))
             elif isinstance(parsed, Call):
                 call = parsed
             else:
-                console.print(f"[yellow]{parsed}[/]")
+                console.print(render.notice(parsed))
+        comparison = None
         if call is not None:
-            walkthrough.record_call(step, call)
+            comparison = walkthrough.record_call(step, call)
             if as_json:
-                emit(call_event(step, call))
+                emit(call_event(step, call, comparison))
         if as_json:
             emit(engine_event(step))
         else:
             console.print(render.engine_step_view(step, vocab, book))
+            if call is not None:
+                console.print(render.call_feedback(call, comparison, step.assessment))
         if step.last:
             break
         chosen = answer.get("investigate")
@@ -450,7 +488,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
                     continue
                 chosen = walkthrough.resolve_investigation(step, text, options)
                 if chosen is None:
-                    console.print("[yellow]Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip.[/]")
+                    console.print(render.notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
         if chosen is not None:
             try:
                 feedback = walkthrough.grade_investigation(step, chosen)
@@ -473,7 +511,26 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     if panel is not None:
         console.print(panel)
     for note in final.disagreement:
-        console.print(f"[bold yellow]Teaching moment:[/] {note}")
+        console.print(render.teaching_moment(note))
+
+
+def _complete_diagnoses(diagnoses) -> None:
+    """Tab completes diagnosis ids at the walk's prompt, in a real terminal with readline."""
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: typing works, completion does not
+        return
+    words = sorted(list(diagnoses) + ["undecided", "list"])
+
+    def complete(text: str, state: int):
+        options = [w for w in words if w.startswith(text.lower())]
+        return options[state] if state < len(options) else None
+
+    readline.set_completer_delims(" ,;")
+    readline.set_completer(complete)
+    readline.parse_and_bind("tab: complete")
 
 
 # Commands that live in their own modules of this package register themselves on `main`.

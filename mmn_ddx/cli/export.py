@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mmn_ddx.cli import complete_case, main
+from mmn_ddx.cli import complete_case, main, say
 
 
 @main.command()
@@ -19,7 +19,7 @@ from mmn_ddx.cli import complete_case, main
 @click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
-@click.option("--prior", type=float, help="Prior probability of MMN for the answer key (default 0.15).")
+@click.option("--prior", type=float, help="Prior probability of MMN for the answer key (default 0.05).")
 def export(case, fmt, key, out, force, prior):
     """Write a printable case handout (stages, questions, space for answers), or its answer key.
 
@@ -47,4 +47,4 @@ def export(case, fmt, key, out, force, prior):
         return
     write_new_file(out, text, force)
     what = "answer key" if key else "handout"
-    click.echo(f"Wrote the {what} of '{case}' ({fmt}) to {out}.", err=True)
+    say(f"Wrote the {what} of '{case}' ({fmt}) to {out}.")

@@ -6,7 +6,7 @@ import time
 
 import click
 
-from mmn_ddx.cli import _emit_json, main
+from mmn_ddx.cli import _emit_json, main, say
 from mmn_ddx.errors import InputError
 
 EXIT_INTERRUPTED = 130  # as `walk`: the conventional code for a run stopped by Ctrl-C
@@ -44,7 +44,10 @@ def _usage(message: str) -> click.UsageError:
               help="With --key: text (the default), md or html for print, or json.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout at the end (questions and prompts go to stderr).")
-def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json):
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="A folder the quiz may also read case files from (besides its own folder); repeatable.")
+def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json,
+         case_dirs):
     """Take a quiz graded by the engine, print its answer key, or generate one.
 
     QUIZ is a quiz file or the name of a bundled quiz (introductory, criteria, hard-mimics).
@@ -77,16 +80,18 @@ def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, res
         _, text = lib.generate(generate_count, seed)
         write_new_file(out, text, force)
         again = f" --seed {seed}" if seed is not None else ""
-        click.echo(f"Wrote a quiz of {generate_count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
-                   f"run it with 'mmn-ddx quiz {out}{again}'.", err=True)
+        say(f"Wrote a quiz of {generate_count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
+            f"run it with 'mmn-ddx quiz {out}{again}'.")
         return
     if key:
-        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed)
+        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
         _print_key(lib.answer_key(paper), fmt or "text", out, force)
         return
     session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
-                               student=student, results=results_path, resume=resume, feedback=feedback)
-    _take(session, sheet, feedback, as_json)
+                               student=student, results=results_path, resume=resume, feedback=feedback,
+                               case_dirs=case_dirs)
+    with session:  # the results file stays locked against a second run until this one ends
+        _take(session, sheet, feedback, as_json)
 
 
 def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
@@ -110,7 +115,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
         text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
     if out:
         write_new_file(out, text, force)
-        click.echo(f"Wrote the answer key ({fmt}) to {out}.", err=True)
+        say(f"Wrote the answer key ({fmt}) to {out}.")
     else:
         click.echo(text, nl=False)
 
@@ -139,8 +144,8 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
         pending = {item.id for item in session.pending()}
         kept = [qid for qid in sheet.answers if qid not in pending]
         if kept:
-            click.echo(f"Note: {len(kept)} question(s) in {sheet.path} were already answered in the results file and keep "
-                       f"their first answer: {', '.join(kept)}.", err=True)
+            say(f"Note: {len(kept)} question(s) in {sheet.path} were already answered in the results file and keep "
+                f"their first answer: {', '.join(kept)}.")
     try:
         for item in session.pending():
             if scripted:
@@ -185,13 +190,13 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
                  if summary["path"] else "No --results file was given, so the answers were not saved.")
         skipped = summary["done"] - summary["answered"]
         skipped_text = f" ({skipped} skipped)" if skipped else ""
-        click.echo(f"\nQuiz stopped after {summary['done']} of {summary['total']} questions: "
-                   f"{summary['answered']} answered{skipped_text}, {summary['correct']} right. {saved}", err=True)
+        say(f"\nQuiz stopped after {summary['done']} of {summary['total']} questions: "
+            f"{summary['answered']} answered{skipped_text}, {summary['correct']} right. {saved}")
         raise SystemExit(EXIT_INTERRUPTED)
     if missing:
-        click.echo(f"Note: {len(missing)} question(s) have no answer in {sheet.path} and were left unanswered: "
-                   f"{', '.join(missing)}." + (" Run again with --resume (without --answers) to answer them."
-                                                if session.path else ""), err=True)
+        say(f"Note: {len(missing)} question(s) have no answer in {sheet.path} and were left unanswered: "
+            f"{', '.join(missing)}." + (" Run again with --resume (without --answers) to answer them."
+                                         if session.path else ""))
     if feedback == "end" and not as_json:
         console.print(views.review_view(session.graded_records()))
     console.print(views.summary_view(session.summary()))
@@ -229,11 +234,11 @@ def class_report(results, csv_path, as_json, top, force):
     report = classroom.class_report(results)
     if csv_path:
         classroom.write_csv(report, csv_path, force)
-        click.echo(f"Wrote {len(report.students)} student rows to {csv_path}.", err=True)
+        say(f"Wrote {len(report.students)} student rows to {csv_path}.")
     if as_json:
         _emit_json(classroom.report_json(report))
         for d in report.dropped:
-            click.echo(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.", err=True)
+            say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
     else:
         from mmn_ddx.render import make_console
         from mmn_ddx.render import quiz as views

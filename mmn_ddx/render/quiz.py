@@ -291,7 +291,7 @@ def class_report_view(report, top: int = 10) -> Group:
         style = "" if q.share_right is None else "red" if q.share_right < 0.5 else "yellow" if q.share_right < 0.8 else "green"
         question = Text(q.id, style="bold")
         if q.prompt:
-            question.append(f"\n{q.prompt}", style="dim")
+            question.append(f"\n{_cut(q.prompt)}", style="dim")
         table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style))
     parts.append(table)
 
@@ -322,6 +322,11 @@ def class_report_view(report, top: int = 10) -> Group:
         parts.append(text)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    """A prompt as a report line shows it (the whole text is in the key)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _questions(count: int) -> str:
