@@ -25,8 +25,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/mmn-ddx walk electrician-finger-drop --no-input
 
+# -n auto: one pytest worker per core (pytest-xdist); the suite is over a minute on one core
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 test-long: $(STAMP)
 	$(BIN)/python benchmarks/soak.py
