@@ -167,8 +167,13 @@ class Assessor:
         return sigmoid(logit(prior) + sum(e.log_odds for e in counted))
 
     def _log_odds(self, rules) -> float:
-        """The weighing of a set of fired rules, family by family (weigh_families)."""
-        return sum(log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
+        """The weighing of a set of fired rules, family by family (weigh_families).
+
+        The rules often come from a set, whose order changes with PYTHONHASHSEED; fsum's exactly
+        rounded sum does not depend on the order, so near-equal next-best findings tie the same way
+        under every seed (benchmarks/soak.py found them swapping places).
+        """
+        return math.fsum(log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
 
     def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
         """P(MMN) with `extra` findings added."""
