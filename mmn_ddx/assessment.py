@@ -134,6 +134,7 @@ class Assessor:
             for finding in findings_of(rule.when):
                 self._rules_mentioning.setdefault(finding, []).append(rule)
         self._weigh = {rule.id: rule for rule in book.weigh}
+        self._groups_cache: tuple | None = None  # (fired rule ids, what each family adds): _group_log_odds
         self._family_of_finding: dict[str, str] = {}
         for rule in book.weigh:
             for finding in findings_of(rule.when):
@@ -231,14 +232,15 @@ class Assessor:
         spec = self.book.vocabulary[finding]
         base = logit(prior)
         now = logit(p_now) if 0 < p_now < 1 else base + self._log_odds([self._weigh[r] for r in fired])
+        mentioning = self._rules_mentioning.get(finding, ())
         outcomes, moves, answers = [], [], []
         for value in values:
             hypothetical = {**findings, finding: value}
-            log_odds = base + self._log_odds_with(fired, findings, {finding: value})
+            firing = [rule for rule in mentioning if evaluate(rule.when, hypothetical) is True]
+            log_odds = base + self._log_odds_replacing(fired, mentioning, firing)
             outcomes.append((value, sigmoid(log_odds)))
             moves.append(abs(log_odds - now))
-            answers.append(next((rule for rule in self._rules_mentioning.get(finding, ())
-                                 if rule.frequency is not None and evaluate(rule.when, hypothetical) is True), None))
+            answers.append(next((rule for rule in firing if rule.frequency is not None), None))
         # The chance of the rule's finding is shared by the answers that fire it (three regions and
         # four regions are both "three or more").
         sharing = {rule.id: answers.count(rule) for rule in answers if rule is not None}
@@ -263,13 +265,36 @@ class Assessor:
 
     def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
         """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that mention them."""
-        touched: set = set()
+        touched: dict[str, Any] = {}
         for finding in extra:
-            touched.update(rule.id for rule in self._rules_mentioning.get(finding, ()))
+            touched.update((rule.id, rule) for rule in self._rules_mentioning.get(finding, ()))
         hypothetical = {**findings, **extra}
-        rules = [self._weigh[r] for r in fired if r not in touched]
-        rules += [self._weigh[r] for r in touched if evaluate(self._weigh[r].when, hypothetical) is True]
-        return self._log_odds(rules)
+        firing = [rule for rule in touched.values() if evaluate(rule.when, hypothetical) is True]
+        return self._log_odds_replacing(fired, list(touched.values()), firing)
+
+    def _log_odds_replacing(self, fired: set, touched, firing) -> float:
+        """The weighing of `fired` with the `touched` rules replaced by those of them in `firing`.
+
+        Only the families (and unfamilied rules) that a touched rule belongs to are weighed again;
+        the others keep what they added, computed once per set of fired rules. This is the same sum
+        as weighing every rule afresh (a property test holds it equal to a full reassessment).
+        """
+        groups = self._group_log_odds(fired)
+        changed = {_group_key(rule) for rule in touched}
+        kept = [self._weigh[r] for r in fired if _group_key(self._weigh[r]) in changed and r not in {t.id for t in touched}]
+        fresh = self._log_odds(kept + list(firing))
+        return math.fsum([fresh] + [value for key, value in groups.items() if key not in changed])
+
+    def _group_log_odds(self, fired: set) -> dict:
+        """What each family-and-direction (or unfamilied rule) adds for this set of fired rules."""
+        key = frozenset(fired)
+        if self._groups_cache is not None and self._groups_cache[0] == key:
+            return self._groups_cache[1]
+        groups: dict = {}
+        for rule, _, log_odds, _ in weigh_families([self._weigh[r] for r in fired], self.book.families):
+            groups[_group_key(rule)] = groups.get(_group_key(rule), 0.0) + log_odds
+        self._groups_cache = (key, groups)
+        return groups
 
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
@@ -389,6 +414,11 @@ class Assessor:
         a = self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
         a.changed_findings = case.changes_through(index + 1)
         return a
+
+
+def _group_key(rule):
+    """The unit weigh_families counts once: a family in one direction, or a rule of its own."""
+    return (rule.family, rule.toward) if rule.family is not None and rule.toward != "neither" else rule.id
 
 
 def rank_considerations(considerations, order: Mapping[str, int]) -> list[Consideration]:
