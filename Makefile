@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` and `make test`. Each creates .venv when it is missing.
-# `make bench` prints the engine's figures; `make test-long` is the 100,000-case soak run.
+# `make bench` prints the engine's figures; `make test-long` runs the property tests ten times longer and the 100,000-case soak.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -30,6 +30,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto
 
 test-long: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_engine_properties.py tests/test_engine_limits.py
 	$(BIN)/python benchmarks/soak.py
 
 bench: $(STAMP)

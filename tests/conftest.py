@@ -5,12 +5,21 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import os
+
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from mmn_ddx.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests: a quick profile for `make test` (the default) and a long one for `make test-long`
+# (HYPOTHESIS_PROFILE=long), which tries ten times as many cases.
+settings.register_profile("default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("long", max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def run_cli(args, exit_code: int = 0, input: str | None = None):

@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from conftest import run_cli, write
 from mmn_ddx import alpha
@@ -23,7 +23,7 @@ from mmn_ddx.errors import InputError
 from mmn_ddx.vocabulary import vocabulary
 from strategies import fired_count, full_findings, maximal_case, maximal_variants, near_maximal
 
-DENSE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+DENSE = settings()  # examples per the profile loaded in conftest.py (default or long)
 
 
 def test_the_bundled_rules_fit_durable_rules_stack_with_the_margin():

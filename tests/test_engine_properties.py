@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmn_ddx.assessment import assessor, to_json
@@ -13,7 +13,7 @@ from mmn_ddx.cases import library, load_case
 from mmn_ddx.vocabulary import with_derived
 from strategies import SPECS, findings, value_strategy
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings()  # examples per the profile loaded in conftest.py (default or long)
 
 
 def fired(engine: str, case: dict) -> list:
