@@ -367,7 +367,8 @@ class Assessor:
             rule = self._consider.get(key)
             if rule is None:
                 continue
-            entry = considerations.setdefault(rule.condition, Consideration(rule.condition, [], []))
+            entry = considerations.setdefault(rule.condition, Consideration(
+                rule.condition, [], [], label=self.book.vocabulary.conditions.get(rule.condition, rule.condition)))
             for finding in self._mentions[key]:
                 if finding in findings and finding not in entry.because:
                     entry.because.append(finding)
@@ -383,11 +384,11 @@ class Assessor:
             )
         elif consider and consider[0].leads:
             warnings.append(
-                f"The red flags for {_condition_words(consider[0].condition)} are strong: exclude it before weighing MMN "
+                f"The red flags for {consider[0].label} are strong: exclude it before weighing MMN "
                 "against ALS. P(MMN) is shown as if the case were one of the two."
             )
         elif consider and leaning != "undecided":
-            names = ", ".join(_condition_words(c.condition) for c in consider)
+            names = ", ".join(c.label for c in consider)
             warnings.append(
                 f"The leaning compares MMN with ALS only; the red flags for {names} mean the case may be neither."
             )
@@ -439,9 +440,10 @@ def headline(a: Assessment) -> str:
     """One line a learner reads first: the mimic to exclude, or the leaning."""
     p = show_p(a.p_mmn)
     if a.consider and a.consider[0].leads:
-        return (f"Consider {_condition_words(a.consider[0].condition)} before weighing MMN against ALS "
+        return (f"Consider {a.consider[0].label} before weighing MMN against ALS "
                 f"(if it is one of the two: P(MMN) {p}).")
-    return f"{LEANING_WORDS[a.leaning][0].upper()}{LEANING_WORDS[a.leaning][1:]}: P(MMN) {p}."
+    also = f"; consider also {a.consider[0].label}" if a.consider else ""
+    return f"{LEANING_WORDS[a.leaning][0].upper()}{LEANING_WORDS[a.leaning][1:]}: P(MMN) {p}{also}."
 
 
 def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | None:
@@ -457,9 +459,6 @@ def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | 
     return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
             "History and examination alone can mislead; this is why the nerve studies come next.")
 
-
-def _condition_words(condition: str) -> str:
-    return condition.replace("_", " ")
 
 
 def _say(value: Any) -> str:

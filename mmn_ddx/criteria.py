@@ -257,7 +257,7 @@ def disagreements(a) -> list[str]:
     if a.leaning == "mmn" and efns == "excluded":
         met = [e["title"] for e in a.criteria_detail.get("efns_pns_2010_mmn", {}).get("elements", [])
                if e["part"] == "exclusion" and e["status"] == "met"]
-        named = ", ".join(c.condition.replace("_", " ") for c in a.consider)
+        named = ", ".join(c.label for c in a.consider)
         notes.append(
             f"The case leans MMN on {strongest('mmn')}, but the EFNS/PNS 2010 criteria exclude MMN: "
             f"{'; '.join(met) or 'an exclusion criterion holds'}. An exclusion is not a matter of the criteria's "

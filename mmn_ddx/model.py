@@ -250,6 +250,7 @@ class Consideration:
     because: list
     rules: list  # ConsiderRule that raised it, strongest first
     leads: bool = False  # strong enough to be named before the MMN-versus-ALS weighing
+    label: str = ""  # the vocabulary's name for the condition
 
     @property
     def strength(self) -> str:

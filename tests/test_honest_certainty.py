@@ -74,8 +74,9 @@ def test_a_mimic_case_ends_with_its_own_diagnosis_first(case_id):
     a = assessor("durable").assess_case(case)
     data = to_json(a)
     assert data["consider"] and data["consider"][0]["condition"] == case.diagnosis, [c["condition"] for c in data["consider"]]
+    label = assessor("durable").book.vocabulary.conditions[case.diagnosis]
+    assert label in data["headline"], "the headline names the true mimic"
     if data["consider"][0]["leads"]:
-        label = case.diagnosis.replace("_", " ")
         assert data["headline"].startswith(f"Consider {label} before weighing MMN against ALS")
 
 

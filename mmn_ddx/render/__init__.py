@@ -88,7 +88,7 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
     if a.consider:
         lines = Text("Consider first\n" if a.consider[0].leads else "Consider also\n", style="bold")
         for c in a.consider:
-            lines.append(f"• {c.condition.replace('_', ' ')}", style="bold magenta")
+            lines.append(f"• {c.label}", style="bold magenta")
             lines.append(f" ({c.strength} red flag)", style="magenta")
             lines.append(f" — because of {', '.join(vocab.label(f) for f in c.because)}.\n  {c.rules[0].why}\n")
         parts.append(lines)
@@ -459,9 +459,9 @@ def engine_step_view(step, vocab: Vocabulary, book) -> Group:
     if a.consider and a.consider[0].leads:
         parts.append(Text(headline(a), style="bold magenta"))
         if a.consider[1:]:
-            parts.append(Text("Consider also: " + ", ".join(c.condition.replace("_", " ") for c in a.consider[1:]), style="magenta"))
+            parts.append(Text("Consider also: " + ", ".join(c.label for c in a.consider[1:]), style="magenta"))
     elif a.consider:
-        parts.append(Text("Consider also: " + ", ".join(c.condition.replace("_", " ") for c in a.consider), style="magenta"))
+        parts.append(Text("Consider also: " + ", ".join(c.label for c in a.consider), style="magenta"))
     if a.next_best and not step.last:
         best = a.next_best[0]
         parts.append(Text(f"Next best finding: {best.why}", style="cyan"))
@@ -581,7 +581,7 @@ def brief_view(a: Assessment, vocab: Vocabulary, changes) -> Group:
         parts.append(changes_table(changes, brief=True, bar_width=BRIEF_BAR))
     if a.consider:
         words = "Consider first: " if a.consider[0].leads else "Consider also: "
-        parts.append(Text(words + ", ".join(f"{c.condition.replace('_', ' ')} ({c.strength})" for c in a.consider),
+        parts.append(Text(words + ", ".join(f"{c.label} ({c.strength})" for c in a.consider),
                           style="magenta"))
     if a.next_best:
         parts.append(Text("Ask next: " + ", ".join(vocab.label(n.finding) for n in a.next_best), style="cyan"))
