@@ -8,9 +8,12 @@ speed reference of the benchmark, and the fast path for what-if questions.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
+import os
 import threading
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
@@ -90,15 +93,27 @@ class DurableEngine:
         self.rounds = self._rounds()
         self.last_round = max(self.rounds.values(), default=0)
         self._lock = threading.Lock()
-        for target in self.targets:
-            self._check_alone(target)
+        # Bounding the alpha stack is the slow part of compiling (about 0.2 s for the bundled book);
+        # its result depends only on the compiled patterns, so a checked packing is kept on disk
+        # under their digest and reused by the next process (a changed rule changes the digest).
+        digest = self._digest()
+        packing = _load_packing(digest)
+        if packing is None:
+            for target in self.targets:
+                self._check_alone(target)
         # rule index -> (target key, truth); parts: (round, part id, fields its patterns read)
         self._fired_as: list[tuple[str, bool]] = []
         self.parts: list[tuple[int, int, tuple[str, ...]]] = []
         rules: dict[str, dict] = {}
+        by_key = {t.key: t for t in self.targets}
+        packed: list[list[list[str]]] = []
         for round_ in range(self.last_round + 1):
             in_round = [t for t in self.targets if self.rounds[t.key] == round_]
-            groups = alpha.pack(in_round, self._named_patterns, self._part_domains)
+            if packing is not None:
+                groups = [[by_key[key] for key in group] for group in packing["rounds"][round_]]
+            else:
+                groups = alpha.pack(in_round, self._named_patterns, self._part_domains)
+            packed.append([[t.key for t in group] for group in groups])
             for group in groups:
                 part = len(self.parts)
                 fields: set = set()
@@ -108,7 +123,11 @@ class DurableEngine:
                         rules[f"r{len(self._fired_as)}"] = {"all": [{"m": {"$and": [{PART: part}, pattern]}}]}
                         self._fired_as.append((target.key, truth))
                 self.parts.append((round_, part, tuple(sorted(fields))))
-        self._check_network(rules)
+        if packing is None:
+            self._check_network(rules)
+            _save_packing(digest, {"rounds": packed, "stack_bound": self.stack_bound})
+        else:
+            self.stack_bound = packing["stack_bound"]
         self._definition = json.dumps(rules, ensure_ascii=False)
         self._handle: int | None = None
         self._cases = 0
@@ -116,6 +135,16 @@ class DurableEngine:
         self._open()
 
     # ------------------------------------------------------------------ compile-time limits
+    def _digest(self) -> str:
+        """What the packing depends on: every target's patterns and round, the fact domains, the limits."""
+        h = hashlib.sha256()
+        h.update(json.dumps([alpha.STACK_SIZE, alpha.STACK_BUDGET, alpha.MAX_FACT_PROPERTIES], sort_keys=True).encode())
+        h.update(repr(sorted((k, repr(v)) for k, v in self._part_domains.items())).encode())
+        for target in self.targets:
+            h.update(json.dumps([target.key, self.rounds[target.key], self._patterns(target)], sort_keys=True,
+                                ensure_ascii=False, default=repr).encode())
+        return h.hexdigest()
+
     def _named_patterns(self, target: Target) -> list[tuple[str, dict]]:
         return [(target.key, {"$and": [{PART: 0}, pattern]}) for _, pattern in self._patterns(target)]
 
@@ -424,3 +453,39 @@ def fact_domains(vocabulary: Vocabulary) -> dict:
 
 
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
+
+
+def _packing_file(digest: str) -> Path | None:
+    """Where a checked packing is kept: $MMN_DDX_CACHE, else the user's cache folder; None to keep none."""
+    root = os.environ.get("MMN_DDX_CACHE")
+    if root == "":
+        return None
+    if root is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "mmn-ddx")
+    return Path(root) / f"packing-{digest[:32]}.json"
+
+
+def _load_packing(digest: str) -> dict | None:
+    path = _packing_file(digest)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("digest") != digest:
+        return None
+    return data
+
+
+def _save_packing(digest: str, packing: dict) -> None:
+    """Best effort: an unwritable cache only means the next process packs again."""
+    path = _packing_file(digest)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"digest": digest, **packing}), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

@@ -22,6 +22,13 @@ settings.register_profile("long", max_examples=600, deadline=None, suppress_heal
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _packing_cache_of_its_own(tmp_path_factory):
+    """The engine keeps checked packings in the user's cache folder; tests keep theirs apart."""
+    os.environ["MMN_DDX_CACHE"] = str(tmp_path_factory.mktemp("packing-cache"))
+    yield
+
+
 def run_cli(args, exit_code: int = 0, input: str | None = None):
     """Invoke the CLI in-process; assert the exit code; re-raise any unexpected exception."""
     runner = CliRunner()

@@ -124,3 +124,22 @@ def test_the_model_limit_is_durable_rules_limit():
     lines = done.stdout.splitlines()
     assert lines[0] == f"{alpha.STACK_SIZE} ok"
     assert lines[1].startswith(f"{alpha.STACK_SIZE + 1} ") and "303" in lines[1]
+
+
+def test_a_checked_packing_is_reused_and_a_damaged_one_ignored(tmp_path, monkeypatch):
+    """The slow stack bound is computed once per rule book and kept on disk; a second process (here a
+    second engine) reads it back, and a damaged file only means packing again."""
+    from mmn_ddx.assessment import Assessor
+    from mmn_ddx.rulebook import rulebook
+
+    monkeypatch.setenv("MMN_DDX_CACHE", str(tmp_path))
+    first = Assessor(rulebook(), "durable").engine
+    files = list(tmp_path.glob("packing-*.json"))
+    assert len(files) == 1
+    second = Assessor(rulebook(), "durable").engine
+    assert second.parts == first.parts and second.stack_bound == first.stack_bound
+    files[0].write_text("{not json")
+    third = Assessor(rulebook(), "durable").engine
+    assert third.parts == first.parts
+    case = {"conduction_block": "definite", "distal_cmap_too_low": False, "babinski": True}
+    assert first.run(case) == second.run(case) == third.run(case)
