@@ -87,17 +87,18 @@ class DurableEngine:
         self._domains = fact_domains(vocabulary)
         self._part_domains = _Domains({**self._domains, PART: alpha.Domain((0,))})
         self._alone: dict[Target, int] = {}
+        # Bounding the alpha stack is the slow part of compiling (about 0.2 s for the bundled book);
+        # the result depends only on the targets, the fact domains and this compiler, so a checked
+        # packing is kept on disk under their digest and reused by the next process.
+        digest = self._digest(targets)
+        packing = _load_packing(digest)
+        self._known_alone: dict[str, int] = packing["alone"] if packing is not None else {}
         self.targets = [piece for t in targets for piece in self._decompose(t)]
         unknown = set().union(*(unknown_tests(t.condition) for t in self.targets)) if self.targets else set()
         self._unknown_fields = tuple(sorted(unknown))  # sorted: the same fact under every hash seed
         self.rounds = self._rounds()
         self.last_round = max(self.rounds.values(), default=0)
         self._lock = threading.Lock()
-        # Bounding the alpha stack is the slow part of compiling (about 0.2 s for the bundled book);
-        # its result depends only on the compiled patterns, so a checked packing is kept on disk
-        # under their digest and reused by the next process (a changed rule changes the digest).
-        digest = self._digest()
-        packing = _load_packing(digest)
         if packing is None:
             for target in self.targets:
                 self._check_alone(target)
@@ -125,7 +126,8 @@ class DurableEngine:
                 self.parts.append((round_, part, tuple(sorted(fields))))
         if packing is None:
             self._check_network(rules)
-            _save_packing(digest, {"rounds": packed, "stack_bound": self.stack_bound})
+            _save_packing(digest, {"rounds": packed, "stack_bound": self.stack_bound,
+                                   "alone": {t.key: b for t, b in self._alone.items()}})
         else:
             self.stack_bound = packing["stack_bound"]
         self._definition = json.dumps(rules, ensure_ascii=False)
@@ -135,20 +137,24 @@ class DurableEngine:
         self._open()
 
     # ------------------------------------------------------------------ compile-time limits
-    def _digest(self) -> str:
-        """What the packing depends on: every target's patterns and round, the fact domains, the limits."""
+    def _digest(self, targets: Sequence[Target]) -> str:
+        """What compiling depends on: the targets, the fact domains, the limits and this compiler's code."""
         h = hashlib.sha256()
-        h.update(json.dumps([alpha.STACK_SIZE, alpha.STACK_BUDGET, alpha.MAX_FACT_PROPERTIES], sort_keys=True).encode())
+        for module in (alpha, _conditions_module()):
+            h.update(Path(module.__file__).read_bytes())
+        h.update(Path(__file__).read_bytes())
+        h.update(repr((alpha.STACK_SIZE, alpha.STACK_BUDGET, alpha.MAX_FACT_PROPERTIES)).encode())
         h.update(repr(sorted((k, repr(v)) for k, v in self._part_domains.items())).encode())
-        for target in self.targets:
-            h.update(json.dumps([target.key, self.rounds[target.key], self._patterns(target)], sort_keys=True,
-                                ensure_ascii=False, default=repr).encode())
+        for target in targets:
+            h.update(repr((target.key, target.also_false, target.condition)).encode())
         return h.hexdigest()
 
     def _named_patterns(self, target: Target) -> list[tuple[str, dict]]:
         return [(target.key, {"$and": [{PART: 0}, pattern]}) for _, pattern in self._patterns(target)]
 
     def _bound_alone(self, target: Target) -> int:
+        if target.key in self._known_alone:  # from a packing checked by an earlier process
+            return self._known_alone[target.key]
         found = self._alone.get(target)
         if found is None:
             network = alpha.Network()
@@ -453,6 +459,12 @@ def fact_domains(vocabulary: Vocabulary) -> dict:
 
 
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
+
+
+def _conditions_module():
+    import mmn_ddx.conditions
+
+    return mmn_ddx.conditions
 
 
 def _packing_file(digest: str) -> Path | None:
