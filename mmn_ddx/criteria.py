@@ -193,7 +193,8 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            outcomes = {evaluate(category.when, {**findings, finding: v}, cs.memo_without(known, finding))
+            memo = cs.memo_without(known, finding)
+            outcomes = {evaluate(category.when, {**findings, finding: v}, dict(memo))
                         for v in candidates.get(finding, ())}
             if True in outcomes:
                 establishing.append(finding)
@@ -223,8 +224,9 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
+        memo = cs.memo_without(known, finding)
         for value in values:
-            reached = cs.evaluate_plain({**findings, finding: value}, cs.memo_without(known, finding))
+            reached = cs.evaluate_plain({**findings, finding: value}, dict(memo))
             gain = cs.rank(reached) - now
             if gain > 0:
                 if finding not in raising:
