@@ -106,3 +106,12 @@ def test_a_sensitive_anti_gm1_assay_makes_a_positive_weigh_less_and_a_negative_m
     negative_elisa = engine.assess({"anti_gm1_igm": "negative", "anti_gm1_assay": "elisa"}).p_mmn
     negative_array = engine.assess({"anti_gm1_igm": "negative", "anti_gm1_assay": "glycoarray"}).p_mmn
     assert negative_array < negative_elisa < engine.assess({}).p_mmn
+
+
+def test_a_negative_smn1_test_lowers_the_adult_sma_flag():
+    """Slow symmetric proximal weakness raises adult SMA, until a genetic test finds no SMN1 deletion."""
+    picture = {"symmetric_proximal_weakness": True, "progression": "slow", "umn_regions": ()}
+    engine = assessor("plain")
+    assert "adult_spinal_muscular_atrophy" in {c.condition for c in engine.assess(picture).consider}
+    tested = engine.assess({**picture, "smn1_deletion": False})
+    assert "adult_spinal_muscular_atrophy" not in {c.condition for c in tested.consider}
