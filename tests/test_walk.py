@@ -464,3 +464,10 @@ def test_ids_in_tables_are_never_folded(width):
         missing = [i for i in ids if i not in words]
         assert not missing, (command, width, missing[:5])
         assert all(len(line) <= width for line in out.splitlines())
+
+
+def test_the_walk_ends_with_the_disclaimer_after_the_criteria():
+    done = run_cli(["walk", "electrician-finger-drop", "--no-input"])
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert "Formal criteria" in done.stdout
+    assert lines[-1].strip() == "Educational use only: not for clinical decisions."

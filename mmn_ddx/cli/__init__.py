@@ -503,15 +503,8 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     if as_json:
         emit(end_event(walkthrough))
         return
-    console.print(render.walk_report(walkthrough, vocab))
-    from mmn_ddx.render import criteria_panel
-
     final = walkthrough.assessor.assess_case(walkthrough.case, None, walkthrough.prior)
-    panel = criteria_panel(final)
-    if panel is not None:
-        console.print(panel)
-    for note in final.disagreement:
-        console.print(render.teaching_moment(note))
+    console.print(render.walk_report(walkthrough, vocab, final))
 
 
 def _complete_diagnoses(diagnoses) -> None:

@@ -680,7 +680,9 @@ def stage_waterfall(walk, width: int = 32) -> Table:
     return table
 
 
-def walk_report(walk, vocab: Vocabulary) -> Group:
+def walk_report(walk, vocab: Vocabulary, final=None) -> Group:
+    """The end of a walk: the reveal, the calls and scores, and (with `final`, the assessment of the
+    whole case) its formal criteria and teaching moments; the disclaimer always comes last."""
     from mmn_ddx.walkthrough import SCORING_ABOUT
 
     case = walk.case
@@ -727,5 +729,10 @@ def walk_report(walk, vocab: Vocabulary) -> Group:
     for record in walk.records:
         if record.note:
             parts.append(Text(f"{record.stage}: {record.note}", style="bold yellow"))
+    if final is not None:
+        panel = criteria_panel(final)
+        if panel is not None:
+            parts.append(panel)
+        parts += [teaching_moment(note) for note in final.disagreement]
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
