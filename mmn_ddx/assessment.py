@@ -1,9 +1,10 @@
 """Weighing a case: fired rules -> evidence -> posterior -> leaning, with what to consider and ask next.
 
-The model (README, "How the weighing works"): start from the prior odds of MMN; each fired
-weighing rule multiplies them by its likelihood ratio; correlated rules share a group and only the
-group's strongest counts. It is naive Bayes with groups: it assumes the groups are independent
-given the diagnosis, which real findings are not quite.
+The model (README, "How the weighing works"): start from the prior odds of MMN; rules that report
+one underlying fact form an evidence family (rules/families.yaml), which counts once in each
+direction through its strongest fired member and never more than its joint figure (weigh_families);
+the families' ratios multiply the odds. It assumes the families independent of one another given
+the diagnosis, which real findings are not quite.
 """
 
 from __future__ import annotations
@@ -108,10 +109,9 @@ def weigh_families(rules, families) -> list[tuple]:
             folded.append(rule)
     for key, index in holders.items():
         family = families.get(key[0])
-        joint = family.joint_ratio if family is not None else None
         rule, folded, log_odds, _ = out[index]
-        if joint is not None and (joint > 1) == (rule.toward == "mmn") and abs(log_odds) > abs(math.log(joint)):
-            out[index] = (rule, folded, math.log(joint), True)
+        if family is not None and family.joint_toward == rule.toward and abs(log_odds) > math.log(family.joint_bound):
+            out[index] = (rule, folded, math.log(family.joint_ratio), True)
     return out
 
 
@@ -125,10 +125,9 @@ class Assessor:
         for criterion_set in book.criteria:
             targets += criterion_set.targets()
         self.engine = ENGINES[engine](targets, book.vocabulary)
-        # The what-if search of next_best_findings asks hundreds of hypothetical questions per
-        # case; it uses the plain evaluator, which the tests hold to the same answers.
-        # What-if questions (next best findings) re-evaluate only the rules that mention the
-        # finding asked about, in plain Python: the tests hold the plain evaluator equal to durable_rules.
+        # What-if questions (next best findings, what would change the leaning) re-evaluate only the
+        # rules that mention the finding asked about, in plain Python: the tests hold the plain
+        # evaluator equal to durable_rules.
         self._rules_mentioning: dict[str, list] = {}
         for rule in book.weigh:
             for finding in findings_of(rule.when):
@@ -281,7 +280,8 @@ class Assessor:
         """
         groups = self._group_log_odds(fired)
         changed = {_group_key(rule) for rule in touched}
-        kept = [self._weigh[r] for r in fired if _group_key(self._weigh[r]) in changed and r not in {t.id for t in touched}]
+        touched_ids = {rule.id for rule in touched}
+        kept = [self._weigh[r] for r in fired if r not in touched_ids and _group_key(self._weigh[r]) in changed]
         fresh = self._log_odds(kept + list(firing))
         return math.fsum([fresh] + [value for key, value in groups.items() if key not in changed])
 
@@ -290,9 +290,8 @@ class Assessor:
         key = frozenset(fired)
         if self._groups_cache is not None and self._groups_cache[0] == key:
             return self._groups_cache[1]
-        groups: dict = {}
-        for rule, _, log_odds, _ in weigh_families([self._weigh[r] for r in fired], self.book.families):
-            groups[_group_key(rule)] = groups.get(_group_key(rule), 0.0) + log_odds
+        groups = {_group_key(rule): log_odds  # one counting rule per key: weigh_families folds the rest
+                  for rule, _, log_odds, _ in weigh_families([self._weigh[r] for r in fired], self.book.families)}
         self._groups_cache = (key, groups)
         return groups
 
@@ -458,7 +457,6 @@ def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | 
         return None
     return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
             "History and examination alone can mislead; this is why the nerve studies come next.")
-
 
 
 def _say(value: Any) -> str:

@@ -142,6 +142,16 @@ class Family:
         raw = self.joint.raw_ratio()
         return min(raw, LR_CAP) if raw >= 1 else max(raw, 1 / LR_CAP)
 
+    @property
+    def joint_toward(self) -> str | None:
+        """The side the joint figure favours: "mmn" or "als"."""
+        return None if self.joint is None else "mmn" if self.joint_ratio > 1 else "als"
+
+    @property
+    def joint_bound(self) -> float | None:
+        """The most the family weighs toward `joint_toward`, as a ratio of at least 1."""
+        return None if self.joint is None else max(self.joint_ratio, 1 / self.joint_ratio)
+
 
 @dataclass(frozen=True)
 class FindingChange:

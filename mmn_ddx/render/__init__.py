@@ -230,11 +230,17 @@ def rules_table(book) -> IdTable:
         for element in criterion_set.elements:
             rows.append([element.id, "criterion", criterion_set.id, "", "", element.title])
     for family in book.families.values():
-        joint = "" if family.joint is None else f"≤ {max(family.joint_ratio, 1 / family.joint_ratio):.1f}"
+        joint = "" if family.joint is None else f"≤ {family.joint_bound:.1f}"
         rows.append([family.id, "family", "", joint, "", family.label])
     return IdTable("Rules", [("Id", {}), ("Kind", {"min_width": 9}), ("Toward / names", {"ratio": 2}),
                              ("LR", {"justify": "right", "no_wrap": True}), ("Family", {"ratio": 2}),
                              ("Title", {"ratio": 4})], rows)
+
+
+def _joint_figure(family: Family) -> Text:
+    j = family.joint
+    return Text(f"Joint figure: {j.of} — MMN {j.mmn:g}, ALS {j.als:g} (confidence {j.confidence}): "
+                f"the family weighs at most {family.joint_bound:.1f} toward {family.joint_toward.upper()}.")
 
 
 def rule_view(rule, book) -> Group:
@@ -251,10 +257,7 @@ def rule_view(rule, book) -> Group:
             parts.append(Text(f"• {member.id} — {member.title} ({member.toward}"
                               + (f", ratio {_ratio(member)})" if member.toward != "neither" else ")")))
         if rule.joint is not None:
-            j = rule.joint
-            side, shown = ("MMN", rule.joint_ratio) if rule.joint_ratio > 1 else ("ALS", 1 / rule.joint_ratio)
-            parts.append(Text(f"\nJoint figure: {j.of} — MMN {j.mmn:g}, ALS {j.als:g} (confidence {j.confidence}): "
-                              f"the family weighs at most {shown:.1f} toward {side}."))
+            parts.append(Text("\n") + _joint_figure(rule))
             parts.append(Text("\nSources:", style="bold"))
             parts += [Text(f"• {source}") for source in rule.joint_sources]
         return Group(*parts)
@@ -282,11 +285,7 @@ def rule_view(rule, book) -> Group:
             parts.append(Text(family.why, style="italic"))
             parts.append(Text("Members: " + ", ".join(members), style="dim"))
             if family.joint is not None:
-                j = family.joint
-                side = "MMN" if family.joint_ratio > 1 else "ALS"
-                shown = family.joint_ratio if family.joint_ratio > 1 else 1 / family.joint_ratio
-                parts.append(Text(f"Joint figure: {j.of} — MMN {j.mmn:g}, ALS {j.als:g} (confidence {j.confidence}): "
-                                  f"the family weighs at most {shown:.1f} toward {side}."))
+                parts.append(_joint_figure(family))
                 for source in family.joint_sources:
                     parts.append(Text(f"  • {source}", style="dim"))
         parts.append(Text(f"\n{rule.explanation}"))
