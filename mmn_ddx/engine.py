@@ -13,12 +13,12 @@ import itertools
 import json
 import os
 import threading
-from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from mmn_ddx import alpha
+from mmn_ddx import alpha, conditions
 from mmn_ddx.conditions import (
     All, Any_, AtLeast, Condition, Not, Ref, count_field, evaluate, refs_of, region_field, result_field, to_durable,
     to_fact, unknown_field, unknown_tests,
@@ -140,9 +140,8 @@ class DurableEngine:
     def _digest(self, targets: Sequence[Target]) -> str:
         """What compiling depends on: the targets, the fact domains, the limits and this compiler's code."""
         h = hashlib.sha256()
-        for module in (alpha, _conditions_module()):
-            h.update(Path(module.__file__).read_bytes())
-        h.update(Path(__file__).read_bytes())
+        for source in (alpha.__file__, conditions.__file__, __file__):
+            h.update(Path(source).read_bytes())
         h.update(repr((alpha.STACK_SIZE, alpha.STACK_BUDGET, alpha.MAX_FACT_PROPERTIES)).encode())
         h.update(repr(sorted((k, repr(v)) for k, v in self._part_domains.items())).encode())
         for target in targets:
@@ -459,12 +458,6 @@ def fact_domains(vocabulary: Vocabulary) -> dict:
 
 
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
-
-
-def _conditions_module():
-    import mmn_ddx.conditions
-
-    return mmn_ddx.conditions
 
 
 def _packing_file(digest: str) -> Path | None:
