@@ -43,6 +43,7 @@ NEXT_BEST_COUNT = 3
 TIER_DISCOUNT = 0.8
 MIN_WORTH = 0.05
 TRIAL_NEEDS_FIRST = ("conduction_block", "anti_gm1_igm")
+WORTH_MEANS = "the expected change in the log-odds of MMN, cheaper tests preferred"  # how learners are told
 
 
 def logit(p: float) -> float:

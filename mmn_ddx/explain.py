@@ -39,12 +39,6 @@ def _key(e: Evidence) -> tuple:
     return (e.rule.family or e.rule.id, e.rule.toward)
 
 
-def _fired(a: Assessment | None) -> set:
-    if a is None:
-        return set()
-    return ({e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded})
-
-
 def changes(current: Assessment, previous: Assessment | None, families: dict) -> list[Change]:
     """The evidence that changed from `previous` (None: the prior alone) to `current`.
 
@@ -78,7 +72,7 @@ def changes(current: Assessment, previous: Assessment | None, families: dict) ->
         after = sigmoid(logit(p) + delta)
         out.append(Change(old.rule, NO_LONGER, label(old.rule), delta, p, after, math.exp(abs(old.log_odds)), old.bounded))
         p = after
-    seen = _fired(previous)
+    seen = previous.fired_rules() if previous is not None else set()
     for e in current.evidence:
         for f in e.folded:
             if f.rule.id not in seen:

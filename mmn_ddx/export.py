@@ -169,7 +169,7 @@ def stage_keys(case: Case, prior: float, engine: str = "durable") -> list[StageK
     previous_p = prior
     for number, stage in enumerate(case.stages, 1):
         a = judge.assess_case(case, number, prior)
-        fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+        fired = a.fired_rules()
         new_conditions = [c for c in a.consider if c.condition not in seen_conditions]
         keys.append(StageKey(number, stage.name, a, previous_p, fired - seen_rules, new_conditions))
         seen_rules |= fired

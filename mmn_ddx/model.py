@@ -305,3 +305,8 @@ class Assessment:
     criteria_detail: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
     changed_findings: list = field(default_factory=list)  # FindingChange: findings that follow-up stages gave a new value
+
+    def fired_rules(self) -> set[str]:
+        """Every weighing rule that fired: counted, folded into another, or a shared feature."""
+        return ({e.rule.id for e in self.evidence + self.shared}
+                | {f.rule.id for e in self.evidence for f in e.folded})

@@ -728,9 +728,9 @@ def _strongest_rule_if(ctx: _Context, a: Assessment, finding: str, value: Any):
 
 
 def _swings(ctx: _Context, a: Assessment) -> dict[str, tuple[float, Any]]:
-    """For each still-unknown finding some rule weighs: the expected change in P(MMN) once it is
+    """For each still-unknown finding some rule weighs: what its answer is worth once it is
     known (the measure that ranks the next best findings), and the answer that would move it most."""
-    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    fired = a.fired_rules()
     swings: dict[str, tuple[float, Any]] = {}
     for finding in ctx.assessor.candidates():
         if finding in a.findings:
@@ -742,9 +742,11 @@ def _swings(ctx: _Context, a: Assessment) -> dict[str, tuple[float, Any]]:
 
 
 def _next_investigation_item(q: Question, a: Assessment, rng, ctx: _Context, quiz: Quiz) -> dict:
+    from mmn_ddx.assessment import WORTH_MEANS
+
     if not a.next_best:
         raise _unanswerable(q, quiz, f"through stage '{q.case.stages[q.stage].name}' no unknown finding of case '{q.case.id}' "
-                            "would move P(MMN) by even 0.01, so there is no best next finding.", "Ask at an earlier stage.")
+                            "is worth asking for (its expected change in the log-odds is below the threshold), so there is no best next finding.", "Ask at an earlier stage.")
     best = a.next_best[0]
     swings = _swings(ctx, a)
     accepted = sorted(f for f, (s, _) in swings.items() if s >= best.swing - TIE)
@@ -769,10 +771,10 @@ def _next_investigation_item(q: Question, a: Assessment, rng, ctx: _Context, qui
     for option in distractors:
         swing, value = swings[option.value]
         other_rule = _strongest_rule_if(ctx, a, option.value, value)
-        notes[option.value] = (f"{option.label}: its answer could move P(MMN) by at most {swing:.2f}, "
+        notes[option.value] = (f"{option.label}: its answer is worth {swing:.2f} ({WORTH_MEANS}), "
                                f"against {best.swing:.2f} for {right.label}.", other_rule.id if other_rule else None)
     return dict(
-        prompt=q.prompt or f"After {_stage_phrase(q)}, which still-unknown finding would tell the most (its answer could move P(MMN) the furthest)?",
+        prompt=q.prompt or f"After {_stage_phrase(q)}, which still-unknown finding would tell the most ({WORTH_MEANS})?",
         options=_arrange(right, distractors, q, rng), right=right, accepted=frozenset(accepted),
         explanation=text, rule=rule.id if rule else None,
         teaching_point=rule.teaching_point if rule else None, wrong_notes=notes,

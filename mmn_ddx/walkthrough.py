@@ -295,7 +295,7 @@ class Walkthrough:
         previous = None
         for index, stage in enumerate(self.case.stages):
             a = self.assessor.assess_case(self.case, index + 1, self.prior)
-            fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+            fired = a.fired_rules()
             newly = [key for key, truth, _ in a.trace if truth is True and key in fired and key not in previous_fired]
             self.records.append(StageRecord(stage.name, a.leaning, a.p_mmn,
                                             note=bedside_misleads(a, self.case.diagnosis, self.assessor.book.vocabulary)))
@@ -320,7 +320,7 @@ class Walkthrough:
     def investigations(self, step: Step) -> list[Investigation]:
         """Still-unknown findings a learner could order next, most informative first."""
         a = step.assessment
-        fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+        fired = a.fired_rules()
         options = []
         for finding in self.assessor.candidates():
             if finding in a.findings:

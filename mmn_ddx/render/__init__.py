@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, headline, show_p
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, WORTH_MEANS, headline, show_p
 from mmn_ddx.errors import MAX_PROBLEMS_SHOWN, more_problems
 from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
 from mmn_ddx.safetext import clean, has_unsafe, shorten
@@ -599,13 +599,13 @@ def investigation_menu(options, vocab: Vocabulary) -> Text:
 def investigation_feedback(feedback, vocab: Vocabulary) -> Text:
     if feedback.best_swing < 0.01:
         return Text(f"The case is already settled for the engine: no single finding, {vocab.label(feedback.chosen)} "
-                    "included, would move P(MMN) by even 0.01.", style="dim")
+                    "included, is expected to change its log-odds of MMN by even 0.01.", style="dim")
     if feedback.chosen == feedback.best:
         return Text(f"Well chosen: {vocab.label(feedback.chosen)} was the most informative request "
-                    f"(its answer could move P(MMN) by up to {feedback.best_swing:.2f}).", style="green")
+                    f"(worth {feedback.best_swing:.2f}: {WORTH_MEANS}).", style="green")
     return Text(
-        f"{vocab.label(feedback.chosen)} could move P(MMN) by up to {feedback.chosen_swing:.2f}; "
-        f"the most informative request was {vocab.label(feedback.best)} (up to {feedback.best_swing:.2f}), "
+        f"{vocab.label(feedback.chosen)} is worth {feedback.chosen_swing:.2f}; "
+        f"the most informative request was {vocab.label(feedback.best)} (worth {feedback.best_swing:.2f}; {WORTH_MEANS}), "
         f"so your choice carried {feedback.share_of_best:.0%} of the best one's information.",
         style="yellow",
     )
