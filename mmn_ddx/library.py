@@ -1,0 +1,83 @@
+"""The one library object: vocabulary, rule book (weighing, red flags, families, criteria), cases and quizzes.
+
+Everything the commands need from data files comes from a `Library`, loaded once from a rules folder
+and a cases folder (the bundled ones by default) and passed down explicitly, so that `validate DIR`,
+`--rules DIR` and the tests see exactly the data they name and never the bundled copy by accident.
+This module is the only one that asks where the bundled data lives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mmn_ddx.resources import cases_dir, rules_dir
+
+if TYPE_CHECKING:
+    from mmn_ddx.assessment import Assessor
+    from mmn_ddx.rulebook import RuleBook
+    from mmn_ddx.vocabulary import Vocabulary
+
+
+@dataclass(eq=False)
+class Library:
+    """A checked rule book with its vocabulary, and the folders its cases and quizzes are read from."""
+
+    rules_root: Path
+    cases_root: Path
+    rulebook: RuleBook
+    _assessors: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        return self.rulebook.vocabulary
+
+    @property
+    def criteria(self) -> list:
+        return self.rulebook.criteria
+
+    @property
+    def consider(self) -> list:
+        return self.rulebook.consider
+
+    @property
+    def quizzes_root(self) -> Path:
+        return self.cases_root / "quizzes"
+
+    def cases(self) -> dict[str, Path]:
+        """Case id (the file's stem) to path, for every case file in the cases folder."""
+        from mmn_ddx.cases import case_files
+
+        return {path.stem: path for path in case_files(self.cases_root)} if self.cases_root.is_dir() else {}
+
+    def quizzes(self) -> dict[str, Path]:
+        """Quiz name (the file's stem) to path, for every quiz in the cases folder's quizzes/."""
+        folder = self.quizzes_root
+        if not folder.is_dir():
+            return {}
+        return {path.stem: path for path in sorted(folder.glob("*.yaml")) if path.is_file()}
+
+    def assessor(self, engine: str = "durable") -> Assessor:
+        """The rule book compiled for `engine`, compiled once per library."""
+        if engine not in self._assessors:
+            from mmn_ddx.assessment import Assessor
+
+            self._assessors[engine] = Assessor(self.rulebook, engine)
+        return self._assessors[engine]
+
+
+def load_library(rules: Path | str | None = None, cases: Path | str | None = None) -> Library:
+    """Read and check the rules folder (its own findings.yaml when it has one); raise InputError on problems."""
+    from mmn_ddx.rulebook import load_rulebook
+
+    rules_root = Path(rules) if rules is not None else rules_dir()
+    cases_root = Path(cases) if cases is not None else cases_dir()
+    return Library(rules_root, cases_root, load_rulebook(rules_root))
+
+
+@lru_cache(maxsize=1)
+def bundled_library() -> Library:
+    """The library shipped with the tool, read once per process."""
+    return load_library()
