@@ -152,3 +152,7 @@ def explain(assessment, previous=None):
     from mmn_ddx.rulebook import rulebook
 
     return changes(assessment, previous, rulebook().families)
+
+
+# The document commands (handouts, keys, papers, exports) live with the documents.
+from mmn_ddx.documents.commands import copy_templates, export_all, export_anki, export_case  # noqa: E402,F401

@@ -112,7 +112,9 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 
         text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
+        from mmn_ddx.documents import quiz_key
+
+        text = quiz_key(key, fmt)
     if out:
         write_new_file(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
