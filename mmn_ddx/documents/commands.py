@@ -97,6 +97,7 @@ def export_anki(out: Path | str, library, *, force: bool = False) -> Written:
     """The Anki deck of the rule book and the case stages, written to `out`."""
     from mmn_ddx.documents.anki import build_deck
 
+    check_new_files([Path(out)], force)  # before the cases are weighed, which takes a while
     deck = build_deck(library, out, force)
     return Written([deck.path], {"rules": deck.rule_notes, "stages": deck.stage_notes})
 
