@@ -107,3 +107,131 @@ def copy_templates(folder: Path | str, *, force: bool = False) -> Written:
     from mmn_ddx.documents.writers import copy_templates as copy
 
     return Written(copy(folder, force))
+
+
+# ----------------------------------------------------------------------------- quiz papers
+ROSTER_COLUMNS = ("student", "name")  # the column that names the students (the first found)
+
+
+def read_roster(path: Path | str) -> list[str]:
+    """The students of a roster CSV (a header row with a 'student' or 'name' column), in file order."""
+    import csv
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), None, "does not exist.", "Give the roster CSV's path.")) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(Problem(str(path), None, f"cannot be read ({error}).", "Save the roster as UTF-8 CSV.")) from None
+    rows = list(csv.reader(text.splitlines()))
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise InputError(Problem(str(path), 1, "is empty: a roster needs a header row and one row per student.",
+                                 "E.g. a first line 'student', then one name a line."))
+    header = [cell.strip().lower() for cell in rows[0]]
+    column = next((header.index(name) for name in ROSTER_COLUMNS if name in header), None)
+    if column is None:
+        raise InputError(Problem(str(path), 1, f"has no 'student' column (the header is: {', '.join(rows[0])}).",
+                                 "Name the column of students 'student' (or 'name')."))
+    students: list[str] = []
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    for line, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        name = " ".join(row[column].split()) if column < len(row) else ""
+        if not name:
+            problems.append(Problem(str(path), line, "has no student name.", "Fill in the name, or delete the row."))
+        elif name.casefold() in seen:
+            problems.append(Problem(str(path), line, f"names '{name}' again (first on line {seen[name.casefold()]}).",
+                                    "Each student once; tell namesakes apart, e.g. 'Ada L.' and 'Ada M.'."))
+        else:
+            seen[name.casefold()] = line
+            students.append(name)
+    if problems:
+        raise InputError(problems)
+    if not students:
+        raise InputError(Problem(str(path), 1, "lists no students under its header.", "Add one row per student."))
+    return students
+
+
+def student_seed(seed: int, student: str) -> int:
+    """The seed of a student's paper: from the class's seed and the name, the same on any machine."""
+    import hashlib
+
+    digest = hashlib.sha256(f"mmn-ddx/paper/{seed}/{student}".encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % 1_000_000
+
+
+def file_slug(text: str) -> str:
+    """A name as a file name: letters, digits and hyphens."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "student"
+
+
+def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: Path | str = "papers",
+                roster: Path | str | None = None, force: bool = False, templates: Path | str | None = None) -> Written:
+    """One paper per student (or one for the seed without a roster) and one answer key per seed, in
+    `out`, with papers.csv saying which student has which seed and files."""
+    import csv
+    import io
+
+    from mmn_ddx.documents import check_format, write
+    from mmn_ddx.documents.quizzes import quiz_key, quiz_paper
+    from mmn_ddx.quiz import answer_key
+    from mmn_ddx.safetext import csv_cell
+
+    check_format(fmt)
+    out = Path(out)
+    students = read_roster(roster) if roster is not None else [None]
+    slugs = [file_slug(s) if s else f"seed-{seed}" for s in students]
+    if len(set(slugs)) < len(slugs):
+        twice = next(s for s in slugs if slugs.count(s) > 1)
+        raise InputError(Problem(str(roster), None, f"two students would share the file name '{twice}'.",
+                                 "Tell them apart in the roster, e.g. with an initial."))
+    texts: dict[Path, str] = {}
+    rows: list[list] = [["student", "seed", "paper", "key"]]
+    for student, slug in zip(students, slugs):
+        own_seed = student_seed(seed, student) if student else seed
+        paper = _paper(quiz_name, library, own_seed)
+        paper_file, key_file = f"paper-{slug}.{fmt}", f"key-seed-{own_seed}.{fmt}"
+        texts[out / paper_file] = write(quiz_paper(paper, library.vocabulary, student), fmt, templates)
+        texts[out / key_file] = write(quiz_key(answer_key(paper)), fmt, templates)
+        rows.append([csv_cell(student or ""), own_seed, paper_file, key_file])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    texts[out / "papers.csv"] = buffer.getvalue()
+    return Written(write_files(texts, force), {"papers": len(students)})
+
+
+def _paper(quiz_name: str, library, seed: int | None):
+    from mmn_ddx.quiz import paper_for
+
+    return paper_for(quiz_name, seed=seed)[0]
+
+
+def quiz_export(quiz_name: str, library, *, fmt: str = "moodle-xml", seed: int | None = None, variants: int | None = None,
+                templates: Path | str | None = None) -> str:
+    """The quiz as Moodle XML: the paper of `seed`, or `variants` papers (seeds 1 to K)."""
+    from mmn_ddx.documents.moodle import moodle_xml
+    from mmn_ddx.documents.writers import check_format
+
+    check_format(fmt, ("moodle-xml",))
+    if seed is not None and variants is not None:
+        raise InputError(Problem(None, None, "--seed and --variants both choose the papers; give one.",
+                                 "--seed N for one paper, --variants K for the papers of seeds 1 to K."))
+    if variants is not None and variants < 1:
+        raise InputError(Problem(None, None, f"--variants must be 1 or more, not {variants}."))
+    seeds = list(range(1, variants + 1)) if variants else [seed]
+    return moodle_xml([_paper(quiz_name, library, s) for s in seeds], library, templates)
+
+
+def class_report_page(report, fmt: str = "html", templates: Path | str | None = None, top: int = 10) -> str:
+    """A class report (mmn_ddx.classroom.class_report) as a printable page."""
+    from mmn_ddx.documents import write
+    from mmn_ddx.documents.reports import class_report
+
+    return write(class_report(report, top), fmt, templates)
