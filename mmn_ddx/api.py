@@ -155,4 +155,6 @@ def explain(assessment, previous=None):
 
 
 # The document commands (handouts, keys, papers, exports) live with the documents.
-from mmn_ddx.documents.commands import copy_templates, export_all, export_anki, export_case  # noqa: E402,F401
+from mmn_ddx.documents.commands import (  # noqa: E402,F401
+    class_report_page, copy_templates, export_all, export_anki, export_case, quiz_export, quiz_papers,
+)
