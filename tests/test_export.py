@@ -251,6 +251,8 @@ def test_markdown_renders_as_a_document():
     assert rendered.count("<h2>") == len(case.stages) + 1  # the stages, then the conclusion
     assert rendered.count("<ol>") == len(case.stages) + 1
     assert "<pre><code" in rendered and "<hr />" in rendered  # the bar, and ruled lines to write on
+    first = case.stages[0].findings
+    assert len(re.findall(r"<li><strong>[^<]+:</strong>", rendered)) >= len(first)  # one list item per finding
     key = md_to_html(answer_key(case, "md"))
     assert "|" not in key and key.count("<pre><code") == len(case.stages)
 
