@@ -167,7 +167,7 @@ def assessment_schema() -> dict:
 
 
 def quiz_schema() -> dict:
-    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz.py reads them; README, 'Quizzes and classes'."""
+    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz/loading.py reads them; README, 'Quizzes and classes'."""
     from mmn_ddx.cases import CRITERIA_VALUES
     from mmn_ddx.quiz import DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS
 
@@ -242,7 +242,7 @@ def quiz_schema() -> dict:
 
 
 def quiz_results_schema() -> dict:
-    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`.
+    """Results files written by `mmn-ddx quiz take --results` and read by `mmn-ddx class report`.
 
     `mmn_ddx.quiz.read_results` checks every file it reads against this schema (`check`), so the
     types and ranges here are the ones enforced.

@@ -110,6 +110,16 @@ def scripted_line(graded) -> Text:
     return text
 
 
+def aside(text: str) -> Text:
+    """A line of feedback set back from the answer it follows."""
+    return Text("   " + text, style="dim")
+
+
+def answer_trouble(text: str) -> Text:
+    """Why a typed answer was not taken, and what may be typed."""
+    return Text(text, style="yellow")
+
+
 def review_view(pairs) -> Group:
     """Exam mode, at the end: every question with the answer given, the right one, and the explanation."""
     table = Table(title="Your answers", title_justify="left", expand=True, show_lines=True)
