@@ -155,4 +155,4 @@ def explain(assessment, previous=None):
 
 
 # The quiz commands' functions live with the quiz package; they are part of this façade.
-from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, start_quiz  # noqa: E402,F401
+from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401

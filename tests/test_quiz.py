@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli, write
+from mmn_ddx.errors import InputError
 from mmn_ddx.cases import load_case
 from mmn_ddx.library import bundled_library
 
@@ -595,3 +596,167 @@ def test_no_bundled_question_asks_about_the_tools_own_cut_off():
         for question in data["questions"]:
             words = " ".join(str(question.get(k, "")) for k in ("prompt", "options", "answer")).lower()
             assert not any(w in words for w in ("0.90", "0.10", "threshold", "9 to 1", "name a leaning")), question["id"]
+
+
+# ----------------------------------------------------------------------------- replayable results
+REPLAY = """\
+title: Replay
+cases: [carpenter-cannot-pinch]
+questions:
+  - {id: disc, kind: discriminator, case: carpenter-cannot-pinch, stage: examination}
+  - {id: mc, kind: choice, prompt: "Pick one", options: [red, green], answer: green, explanation: "Green."}
+"""
+
+
+def _top_evidence(library, case_id, stage):
+    a = library.assessor("plain").assess_case(load_case(library.cases()[case_id], library.vocabulary), stage)
+    return max(a.evidence, key=lambda e: e.rule.weight)
+
+
+def _weaken(rules_root, rule) -> None:
+    """Edit a copied rules folder so that `rule` counts for almost nothing (a ratio near 1, same side)."""
+    import re
+
+    weak, less_weak = "0.5", "0.52"
+    for path in (rules_root / "weigh").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        block = re.search(r"  - id: %s\n.*?(?=\n  - id: |\Z)" % re.escape(rule.id), text, re.S)
+        if block:
+            edited = re.sub(r"(\n      mmn: )[0-9.]+", r"\g<1>" + (less_weak if rule.toward == "mmn" else weak), block.group(0), count=1)
+            edited = re.sub(r"(\n      als: )[0-9.]+", r"\g<1>" + (weak if rule.toward == "mmn" else less_weak), edited, count=1)
+            path.write_text(text.replace(block.group(0), edited), encoding="utf-8")
+            return
+    raise AssertionError(f"rule {rule.id} not found")
+
+
+@pytest.fixture
+def replay(tmp_path):
+    """A results file graded by the bundled rules, with the engine's right answer to 'disc' given."""
+    quiz = write(tmp_path / "replay.yaml", REPLAY)
+    top = _top_evidence(LIBRARY, "carpenter-cannot-pinch", "examination")
+    sheet = write(tmp_path / "a.yaml", f"disc: {next(iter(top.findings))}\nmc: green\n")
+    results = tmp_path / "ada.json"
+    run_cli(["quiz", "take", str(quiz), "--seed", "2", "--answers", str(sheet), "--student", "Ada", "--results", str(results)])
+    return quiz, results, top
+
+
+def test_results_record_the_rule_book_each_case_and_the_seed(replay):
+    _, results, _ = replay
+    data = json.loads(results.read_text())
+    assert data["rulebook"] == {"fingerprint": LIBRARY.fingerprint()["rulebook"],
+                                **{k: v for k, v in LIBRARY.fingerprint().items() if k != "rulebook"}}
+    assert set(data["rulebook"]) == {"fingerprint", "vocabulary", "weighing", "consider", "criteria", "families"}
+    case_text = LIBRARY.cases()["carpenter-cannot-pinch"].read_text(encoding="utf-8")
+    from mmn_ddx.yamlio import fingerprint_of
+
+    assert data["cases"] == {"carpenter-cannot-pinch": fingerprint_of(case_text)}
+    assert data["seed"] == 2 and data["tool_version"] and data["score"]["correct"] == 2
+
+
+def test_the_rule_book_fingerprint_follows_the_files_not_the_folder(rules_copy, tmp_path):
+    from mmn_ddx.library import load_library
+
+    assert load_library(rules_copy).fingerprint() == LIBRARY.fingerprint()
+    _weaken(rules_copy, _top_evidence(LIBRARY, "carpenter-cannot-pinch", "examination").rule)
+    changed = load_library(rules_copy).fingerprint()
+    assert {k for k in changed if changed[k] != LIBRARY.fingerprint()[k]} == {"weighing", "rulebook"}
+
+
+def test_resume_under_another_rule_book_is_refused_with_how_to_regrade(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    data["rulebook"]["criteria"] = data["rulebook"]["fingerprint"] = "sha256:0000000000000000"  # as if graded by older rules
+    data["complete"] = False
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    before = results.read_bytes()
+    err = " ".join(run_cli(["quiz", "take", str(quiz), "--seed", "2", "--results", str(results), "--resume"], exit_code=2).stderr.split())
+    assert "graded under other rules" in err and "criteria" in err and "weighing" not in err, err
+    assert f"mmn-ddx quiz regrade {results}" in err and "left untouched" in err
+    assert results.read_bytes() == before
+
+
+def test_resume_after_a_case_was_edited_is_refused(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    data["cases"]["carpenter-cannot-pinch"] = "sha256:1111111111111111"
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    err = " ".join(run_cli(["quiz", str(quiz), "--seed", "2", "--results", str(results), "--resume"], exit_code=2).stderr.split())
+    assert "case 'carpenter-cannot-pinch'" in err and "regrade" in err
+
+
+def test_regrade_under_changed_rules_writes_a_new_file_and_keeps_the_old(replay, rules_copy):
+    from mmn_ddx.api import regrade_results, start_quiz
+    from mmn_ddx.library import load_library
+
+    quiz, results, top = replay
+    _weaken(rules_copy, top.rule)
+    changed = load_library(rules_copy)
+    with pytest.raises(InputError) as refused:
+        start_quiz(str(quiz), changed, seed=2, results=str(results), resume=True)
+    assert "weighing rules" in str(refused.value.problems[0])
+    before = results.read_bytes()
+    done = regrade_results(str(results), changed, quiz=str(quiz))
+    assert results.read_bytes() == before
+    new = json.loads((results.parent / "ada.regraded.json").read_text())
+    assert done.path.endswith("ada.regraded.json") and done.changed == ["the rule book's weighing rules"]
+    assert [(c.id, c.was_correct, c.now_correct) for c in done.changes] == [("disc", True, False)]
+    assert new["score"]["correct"] == 1 and new["rulebook"]["fingerprint"] == changed.fingerprint()["rulebook"]
+    assert new["regraded"]["from"] == "ada.json" and new["regraded"]["rulebook"] == LIBRARY.fingerprint()["rulebook"]
+    assert new["regraded"]["score"]["correct"] == 2 and new["student"] == "Ada" and new["seed"] == 2
+    old = json.loads(before)
+    assert [r["answered_at"] for r in new["answers"]] == [r["answer"] and r["answered_at"] for r in old["answers"]]
+    # The regraded file is a results file like any other, and the quiz carries on from it under the new rules.
+    session, _ = start_quiz(str(quiz), changed, seed=2, results=done.path, resume=True)
+    session.close()
+
+
+def test_quiz_regrade_through_the_command_line(replay):
+    quiz, results, _ = replay
+    err = run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz)]).stderr
+    assert "2 of 2 right before, 2 of 2 now" in " ".join(err.split()) and "No grade changed" in err
+    regraded = json.loads((results.parent / "ada.regraded.json").read_text())
+    assert regraded["answers"][0]["id"] == json.loads(results.read_text())["answers"][0]["id"]
+    assert "already exists" in run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz)], exit_code=2).stderr
+    run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz), "--force"])
+
+
+def test_quiz_regrade_of_a_bundled_quiz_finds_the_quiz_itself(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    sheet = write(tmp_path / "s.yaml", "shared-features: a\n")
+    results = tmp_path / "bo.json"
+    run_cli(["quiz", "introductory", "--seed", "1", "--answers", str(sheet), "--student", "Bo", "--results", str(results)])
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", "regrade", str(results), "--out", str(tmp_path / "new.json")],
+                          capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    new = json.loads((tmp_path / "new.json").read_text())
+    assert new["quiz"] == json.loads(results.read_text())["quiz"] and new["regraded"]["from"] == "bo.json"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["{results}", "--out", "{results}"], "is the results file being regraded"),
+    (["{results}"], "not a bundled quiz"),  # a quiz file of the teacher's own: it must be named
+    (["{results}", "--quiz", "introductory"], "another quiz, or the same one edited since"),
+    (["{quiz}", "--quiz", "{quiz}"], "is not valid JSON"),
+    (["{missing}"], "no such file"),
+])
+def test_regrade_explains_bad_input_and_keeps_the_file(replay, tmp_path, args, message):
+    quiz, results, _ = replay
+    before = results.read_bytes()
+    names = {"{results}": str(results), "{quiz}": str(quiz), "{missing}": str(tmp_path / "nope.json")}
+    err = " ".join(run_cli(["quiz", "regrade", *(names.get(a, a) for a in args)], exit_code=2).stderr.split())
+    assert message in err and "Traceback" not in err, err
+    assert results.read_bytes() == before and not (tmp_path / "ada.regraded.json").exists()
+
+
+def test_results_written_before_the_rule_book_was_recorded_still_load_and_resume(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    for later in ("rulebook", "cases"):
+        del data[later]
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    run_cli(["quiz", str(quiz), "--seed", "2", "--results", str(results), "--resume"], input="a\n")
+    assert len(json.loads(results.read_text())["answers"]) == 2
+    assert "class fixture" not in run_cli(["class", "report", str(results)]).stdout

@@ -40,7 +40,7 @@ class QuizGroup(click.Group):
 
 @main.group(cls=QuizGroup)
 def quiz():
-    """Quizzes graded by the engine: take one, print its answer key, or generate one.
+    """Quizzes graded by the engine: take one, print its answer key, generate one, regrade results.
 
     `mmn-ddx quiz QUIZ ...` without a verb is `mmn-ddx quiz take QUIZ ...`.
 
@@ -48,6 +48,7 @@ def quiz():
       mmn-ddx quiz take introductory --seed 7 --student Ada --results ada.json
       mmn-ddx quiz key introductory --seed 7 --format html --out key.html
       mmn-ddx quiz generate 10 --seed 3 --out week3.yaml
+      mmn-ddx quiz regrade ada.json
     """
 
 
@@ -166,6 +167,35 @@ def generate_command(count, seed, out, force):
         click.echo(text, nl=False)
 
 
+@quiz.command("regrade")
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write the regraded results here (default: NAME.regraded.json beside RESULTS).")
+@click.option("--force", is_flag=True, help="Replace --out if it exists (RESULTS itself is never replaced).")
+@click.option("--quiz", "quiz_name", metavar="QUIZ", shell_complete=complete_quiz,
+              help="The quiz file the answers were given to (default: the bundled or generated quiz RESULTS names).")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help=CASES_HELP)
+def regrade_command(results, out, force, quiz_name, case_dirs):
+    """Grade the answers stored in RESULTS again under the current rules, into a new file.
+
+    After the rule book (or a case) changed, old results keep the grades of the rules that made
+    them; this grades the same answers again, matched by what was chosen (not its letter), and
+    writes a new results file, keeping the old one.
+
+    \b
+      mmn-ddx quiz regrade results/ada.json
+      mmn-ddx quiz regrade results/ada.json --out regraded/ada.json
+      mmn-ddx quiz regrade week3-ada.json --quiz week3.yaml
+    """
+    from mmn_ddx import api
+    from mmn_ddx.render import make_console
+    from mmn_ddx.render import quiz as views
+
+    regraded = api.regrade_results(results, _library(), out=out, force=force, quiz=quiz_name, case_dirs=case_dirs)
+    make_console(stderr=True).print(views.regrade_view(regraded))
+
+
 def _write_generated(text: str, count: int, seed: int | None, out: str, force: bool) -> None:
     from mmn_ddx.files import write_new_file
 
@@ -204,7 +234,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
     from mmn_ddx import quiz as lib
-    from mmn_ddx.render import make_console
+    from mmn_ddx.render import make_console, notice
     from mmn_ddx.render import quiz as views
 
     console = make_console(stderr=as_json)
@@ -234,7 +264,7 @@ def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
                 if not as_json:
                     console.print(views.scripted_line(graded))
                     if feedback == "immediate" and not graded.correct:
-                        console.print(views.aside(graded.feedback))
+                        console.print(notice("   " + graded.feedback, "dim"))
                 continue
             from_stage = None  # None: the case as needed was just shown
             if item.case is not None:
@@ -252,12 +282,12 @@ def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
                     option = None
                     break
                 if not typed.strip():
-                    console.print(views.answer_trouble(lib.answer_help(item)))
+                    console.print(notice(lib.answer_help(item)))
                     continue
                 option = lib.match_answer(item, typed)
                 if option is not None:
                     break
-                console.print(views.answer_trouble(lib.answer_problem(item, typed)))
+                console.print(notice(lib.answer_problem(item, typed)))
             graded = session.record(item, option, typed, time.monotonic() - started)
             if feedback == "immediate":
                 console.print(views.feedback_view(graded))

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.quiz.answers import AnswerSheet, load_answers
-from mmn_ddx.quiz.generation import generate
+from mmn_ddx.quiz.generation import generate, generated_id
 from mmn_ddx.quiz.items import Paper
 from mmn_ddx.quiz.keys import answer_key
 from mmn_ddx.quiz.loading import find_quiz, load_quiz
 from mmn_ddx.quiz.papers import prepare
+from mmn_ddx.quiz.regrading import regrade as regrade_results  # noqa: F401 (the façade's name for it)
 from mmn_ddx.quiz.session import Session
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def paper_for(name: str | None, library: Library, *, generate_count: int | None 
     """The paper of a named quiz (file or bundled) or of a generated one, and how it was generated."""
     if generate_count is not None:
         built, _ = generate(generate_count, library, seed, engine)
-        return prepare(built, library, seed, engine), f"generated-{generate_count}-seed-{0 if seed is None else seed}"
+        return prepare(built, library, seed, engine), generated_id(generate_count, seed)
     if not name:
         raise InputError(Problem(None, None, "no quiz named.", "Name a quiz file or a bundled quiz ("
                                  + ", ".join(library.quizzes()) + "), or use --generate N."))
@@ -54,3 +55,4 @@ def generated_quiz(count: int, library: Library, seed: int | None = None) -> str
     """The text of a quiz file of `count` engine-graded questions drawn from the library's cases."""
     _, text = generate(count, library, seed)
     return text
+

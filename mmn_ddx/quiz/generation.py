@@ -19,6 +19,17 @@ GENERATED_KINDS = ("leaning", "discriminator", "criteria", "next_investigation",
 CRITERIA_FOR_GENERATION = ("efns_pns_2010_mmn", "gold_coast_als", "revised_el_escorial_als", "awaji_als")
 
 
+def generated_id(count: int, seed: int | None) -> str:
+    """How results name a generated quiz, enough to generate it again."""
+    return f"generated-{count}-seed-{0 if seed is None else seed}"
+
+
+def parse_generated_id(quiz_id: str) -> tuple[int, int] | None:
+    """(count, seed) of a generated quiz's id; None for any other id."""
+    match = re.fullmatch(r"generated-(\d+)-seed-(-?\d+)", quiz_id)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 def _yaml_scalar(value: Any) -> str:
     """A scalar for the generated YAML: a plain word when safe, else a JSON string (valid YAML)."""
     text = str(value)

@@ -58,6 +58,7 @@ class Paper:
     quiz: Quiz
     seed: int | None
     items: tuple[Item, ...]
+    rulebook: Mapping[str, str] = field(default_factory=dict)  # Library.fingerprint() of the rules that graded it
 
     @property
     def fingerprint(self) -> str:

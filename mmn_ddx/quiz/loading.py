@@ -6,7 +6,6 @@ except `choice` is graded by the engine when the quiz runs, so the file never gi
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Case
 from mmn_ddx.safetext import shorten
-from mmn_ddx.yamlio import line_of, load_yaml_text, read_text
+from mmn_ddx.yamlio import fingerprint_of, line_of, load_yaml_text, read_text
 
 if TYPE_CHECKING:
     from mmn_ddx.library import Library
@@ -43,6 +42,7 @@ class CaseRef:
     limit: int | None  # 0-based stage index
     ref: str  # as written in the quiz file
     line: int | None
+    fingerprint: str = ""  # of the case file's text, so that results can tell when a case was edited
 
 
 @dataclass(frozen=True)
@@ -70,12 +70,6 @@ class Quiz:
     questions: tuple[Question, ...]
     path: str
     fingerprint: str  # of the file's text, line endings normalised
-
-
-def fingerprint_of(text: str) -> str:
-    """A short, stable digest of a text (CRLF and LF give the same fingerprint)."""
-    digest = hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
-    return f"sha256:{digest[:16]}"
 
 
 def quiz_id(quiz: Quiz) -> str:
@@ -212,10 +206,11 @@ def _read_cases(data: Mapping, check: _Checker) -> tuple[list[CaseRef], dict[str
         if written is None:
             continue
         ref, stage = written
-        case = _load_case_ref(ref, line, check)
-        if case is None:
+        loaded = _load_case_ref(ref, line, check)
+        if loaded is None:
             unloadable.add(ref)  # already reported; its questions need not say so again
             continue
+        case, fingerprint = loaded
         limit = None
         if stage is not None:
             try:
@@ -225,7 +220,7 @@ def _read_cases(data: Mapping, check: _Checker) -> tuple[list[CaseRef], dict[str
         if case.id in refs:
             check.problem(line, f"case '{case.id}' is listed twice (first on line {refs[case.id].line}).", "List each case once.")
             continue
-        ref_obj = CaseRef(case, limit, ref, line)
+        ref_obj = CaseRef(case, limit, ref, line, fingerprint)
         ordered.append(ref_obj)
         refs[case.id] = ref_obj
         refs.setdefault(ref, ref_obj)
@@ -249,15 +244,13 @@ def _case_entry(entry: Any, i: int, line: int | None, check: _Checker) -> tuple[
     return ref, entry.get("stage")
 
 
-def _load_case_ref(ref: str, line: int | None, check: _Checker) -> Case | None:
-    """The case a quiz names: a library case id, or a file under the quiz's own folder or a --cases folder.
+def _load_case_ref(ref: str, line: int | None, check: _Checker) -> tuple[Case, str] | None:
+    """The case a quiz names, and its file's fingerprint: a library case id, or a file under the
+    quiz's own folder or a --cases folder.
 
     A path that leads anywhere else (`../..`, an absolute path, a link out of the folder) is
     refused without being read, so a quiz file cannot make the tool read, or echo, another file.
     """
-    from mmn_ddx.cases import load_case
-
-    vocab = check.library.vocabulary
     looks_like_path = "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
     if not looks_like_path:
         known = check.library.cases()
@@ -265,7 +258,7 @@ def _load_case_ref(ref: str, line: int | None, check: _Checker) -> Case | None:
             hint = did_you_mean(ref, known, list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases, or give a path."
             check.problem(line, f"case '{shorten(ref)}' is not a bundled case.", hint)
             return None
-        return _load_or_report(known[ref], vocab, check, load_case)
+        return _load_or_report(known[ref], check)
     contained = [] if Path(ref).is_absolute() else [
         (root / ref) for root in check.roots if _inside((root / ref), root)]
     if not contained:
@@ -276,15 +269,18 @@ def _load_case_ref(ref: str, line: int | None, check: _Checker) -> Case | None:
         return None
     for candidate in contained:
         if candidate.exists():
-            return _load_or_report(candidate, vocab, check, load_case)
+            return _load_or_report(candidate, check)
     check.problem(line, f"case file '{shorten(ref)}' does not exist.",
                   "A path is read relative to the quiz file's folder (or a --cases folder).")
     return None
 
 
-def _load_or_report(path: Path, vocab, check: _Checker, load_case) -> Case | None:
+def _load_or_report(path: Path, check: _Checker) -> tuple[Case, str] | None:
+    from mmn_ddx.cases import load_case_text
+
     try:
-        return load_case(path, vocab)
+        text = read_text(path)
+        return load_case_text(text, str(path), check.library.vocabulary), fingerprint_of(text)
     except InputError as error:
         check.problems.extend(error.problems)
         return None

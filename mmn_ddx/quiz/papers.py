@@ -46,7 +46,7 @@ def prepare(quiz: Quiz, library: Library, seed: int | None = None, engine: str =
                           stage_name=q.case.stages[q.stage].name if q.case is not None else None, **parts))
     if problems:
         raise InputError(problems)
-    return Paper(quiz, seed, tuple(items))
+    return Paper(quiz, seed, tuple(items), library.fingerprint())
 
 
 def check_quiz_file(path: Path | str, library: Library, case_dirs: tuple = (), data: Any = None) -> list[Problem]:

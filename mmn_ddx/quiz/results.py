@@ -10,6 +10,7 @@ from typing import Any
 
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import write_text_atomic
+from mmn_ddx.quiz.items import Paper
 from mmn_ddx.safetext import clean, shorten
 from mmn_ddx.yamlio import load_json_file
 
@@ -28,6 +29,52 @@ def score_of(records: list[dict], total: int) -> dict:
     correct = sum(1 for r in records if r.get("correct") is True)
     return {"correct": correct, "answered": sum(1 for r in records if r.get("answer") is not None),
             "total": total, "percent": round(100 * correct / total, 1) if total else 0.0}
+
+
+# ----------------------------------------------------------------------------- what graded the answers
+RULEBOOK_PARTS = {  # Library.fingerprint()'s parts, as a message names them
+    "vocabulary": "vocabulary (findings.yaml)",
+    "weighing": "weighing rules",
+    "consider": "red-flag (consider) rules",
+    "criteria": "criteria",
+    "families": "evidence families",
+}
+
+
+def provenance(paper: Paper) -> dict:
+    """What a paper was graded with, as results record it: the rule book's fingerprints and each case's."""
+    rulebook = dict(paper.rulebook)
+    overall = rulebook.pop("rulebook", None)
+    return {
+        "rulebook": {"fingerprint": overall, **rulebook} if overall else None,
+        "cases": {ref.case.id: ref.fingerprint for ref in paper.quiz.cases},
+    }
+
+
+def rulebook_of(data: dict) -> str | None:
+    """The fingerprint of the rule book that graded a results file (None: written before results recorded it)."""
+    recorded = data.get("rulebook")
+    return recorded.get("fingerprint") if isinstance(recorded, dict) else None
+
+
+def what_changed(data: dict, paper: Paper) -> list[str]:
+    """What differs between the rule book and cases that graded `data` and those of `paper`, in words.
+
+    Results written before they recorded a rule book are taken as they are: nothing can be said.
+    """
+    recorded = data.get("rulebook")
+    if not isinstance(recorded, dict):
+        return []
+    current = provenance(paper)
+    changed = []
+    if recorded.get("fingerprint") != current["rulebook"]["fingerprint"]:
+        parts = [words for part, words in RULEBOOK_PARTS.items() if recorded.get(part) != current["rulebook"].get(part)]
+        changed.append("the rule book's " + (", ".join(parts) if parts else "files"))
+    cases = data.get("cases") if isinstance(data.get("cases"), dict) else {}
+    edited = sorted(case_id for case_id, digest in current["cases"].items() if cases.get(case_id, digest) != digest)
+    if edited:
+        changed.append("case " + ", ".join(f"'{shorten(case_id)}'" for case_id in edited))
+    return changed
 
 
 UNTOUCHED = "The file was left untouched."

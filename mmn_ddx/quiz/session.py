@@ -15,7 +15,8 @@ from mmn_ddx.files import FileLock, remove_stale_temp_files
 from mmn_ddx.quiz.items import Graded, Item, Option, Paper, grade
 from mmn_ddx.quiz.loading import LETTERS, quiz_id
 from mmn_ddx.quiz.results import (
-    RESULTS_SCHEMA, UNTOUCHED, now, check_student, read_results, refuse, score_of, with_hint, write_json_atomic,
+    RESULTS_SCHEMA, UNTOUCHED, check_student, now, provenance, read_results, refuse, score_of, what_changed, with_hint,
+    write_json_atomic,
 )
 from mmn_ddx.safetext import clean, shorten
 
@@ -43,7 +44,7 @@ class Session:
             student = check_student(student)
         path = Path(results) if results else None
         if path is None:
-            return cls(paper, cls._new_data(paper, student, feedback, source), None)
+            return cls(paper, cls.new_data(paper, student, feedback, source), None)
         if path.is_dir():
             raise InputError(Problem(str(path), None, "is a folder; --results names a file.", "E.g. --results results/ada.json."))
         lock = FileLock(path).acquire()
@@ -76,12 +77,12 @@ class Session:
             if data.get("student") is None and student is not None:
                 data["student"] = student
             return cls(paper, data, path, lock)
-        session = cls(paper, cls._new_data(paper, student, feedback, source), path, lock)
+        session = cls(paper, cls.new_data(paper, student, feedback, source), path, lock)
         session.save()
         return session
 
     @staticmethod
-    def _new_data(paper: Paper, student: str | None, feedback: str, source: str | None) -> dict:
+    def new_data(paper: Paper, student: str | None, feedback: str, source: str | None) -> dict:
         return {
             "schema": RESULTS_SCHEMA,
             # The quiz by name and hash: never its path, which means nothing on the teacher's
@@ -92,6 +93,7 @@ class Session:
             "student": student,
             "feedback": feedback,
             "tool_version": mmn_ddx.__version__,  # from importlib.metadata, read when needed
+            **provenance(paper),  # so that resuming or regrading under other rules is noticed
             "started": now(),
             "updated": now(),
             "questions": [item.id for item in paper.items],
@@ -125,6 +127,12 @@ class Session:
             now = "no --seed" if paper.seed is None else f"--seed {paper.seed}"
             raise refuse(path, f"was made with {was}, not {now}: the questions and options came in another order.",
                           f"Run again with {was} to carry on.")
+        changed = what_changed(data, paper)
+        if changed:
+            raise refuse(path, f"was graded under other rules: {' and '.join(changed)} changed since "
+                               f"(it was written by mmn-ddx {shorten(data.get('tool_version', 'of an unknown version'))}).",
+                         f"Regrade its answers under the current rules with 'mmn-ddx quiz regrade {path}', which writes a "
+                         "new file and keeps this one; then resume from the new file.")
         if data["fingerprint"] != paper.fingerprint or data["questions"] != [item.id for item in paper.items]:
             raise refuse(path, "does not match this quiz and seed (its fingerprint or question list differs).",
                           "Choose another --results file.")
@@ -148,8 +156,9 @@ class Session:
     def complete(self) -> bool:
         return not self.pending()
 
-    def record(self, item: Item, option: Option | None, typed: str | None = None, seconds: float | None = None) -> Graded:
-        """Grade one answer, add it to the results and save them at once."""
+    def record(self, item: Item, option: Option | None, typed: str | None = None, seconds: float | None = None,
+               answered_at: str | None = None) -> Graded:
+        """Grade one answer, add it to the results and save them at once (`answered_at`: when a regrade keeps the first time)."""
         if item.id in self.answered_ids():
             raise InputError(Problem(None, None, f"question '{item.id}' is already answered."))
         graded = grade(item, option)
@@ -173,7 +182,7 @@ class Session:
             "explained_by": graded.explained_by,
             "teaching_point": item.teaching_point,
             "feedback": graded.feedback,
-            "answered_at": now(),
+            "answered_at": answered_at or now(),
         }
         if item.question.criteria:
             record["criteria"] = item.question.criteria
