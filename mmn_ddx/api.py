@@ -154,6 +154,9 @@ def explain(assessment, previous=None):
     return changes(assessment, previous, rulebook().families)
 
 
+# The quiz commands' functions live with the quiz package; they are part of this façade.
+from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401
+
 # The document commands (handouts, keys, papers, exports) live with the documents.
 from mmn_ddx.documents.commands import (  # noqa: E402,F401
     class_report_page, copy_templates, export_all, export_anki, export_case, quiz_export, quiz_papers,
