@@ -129,7 +129,9 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
 @click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help=CASES_HELP)
-def key_command(quiz_name, seed, fmt, out, force, case_dirs):
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format md or html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def key_command(quiz_name, seed, fmt, out, force, case_dirs, templates):
     """Print the answer key of QUIZ with the engine's explanation of each answer.
 
     The same quiz, seed and rule book give the same key, byte for byte.
@@ -141,7 +143,7 @@ def key_command(quiz_name, seed, fmt, out, force, case_dirs):
     """
     from mmn_ddx import api
 
-    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force)
+    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force, templates)
 
 
 @quiz.command("generate")
@@ -205,7 +207,7 @@ def _write_generated(text: str, count: int, seed: int | None, out: str, force: b
         f"run it with 'mmn-ddx quiz take {out}{again}'.")
 
 
-def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
+def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
     from mmn_ddx.files import write_new_file
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
@@ -225,7 +227,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
     else:
         from mmn_ddx.documents import quiz_key
 
-        text = quiz_key(key, fmt)
+        text = quiz_key(key, fmt, templates)
     if out:
         write_new_file(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
@@ -320,13 +322,18 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("--force", is_flag=True, help="With --csv: replace the file if it exists.")
+@click.option("--force", is_flag=True, help="With --csv or --out: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
               help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, as_json, top, force):
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="text for the terminal; html a page (score histogram, question table) for --out FILE or stdout.")
+@click.option("--out", type=click.Path(dir_okay=False), help="With --format html: write the page to this file.")
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def class_report(results, csv_path, as_json, top, force, fmt, out, templates):
     """Per-student scores, question difficulty, common wrong answers and missed teaching points.
 
     RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read recursively).
@@ -337,9 +344,14 @@ def class_report(results, csv_path, as_json, top, force):
       mmn-ddx class report results/
       mmn-ddx class report results/ --csv grades.csv
       mmn-ddx class report results/*.json --json | jq .questions
+      mmn-ddx class report results/ --format html --out report.html
     """
-    from mmn_ddx import classroom
+    from mmn_ddx import api, classroom
 
+    if (out or templates) and fmt != "html":
+        raise _usage("--out and --templates apply to --format html.")
+    if fmt == "html" and as_json:
+        raise _usage("--json and --format html are two outputs; choose one.")
     report = classroom.class_report(results, _library())
     if csv_path:
         classroom.write_csv(report, csv_path, force)
@@ -348,6 +360,15 @@ def class_report(results, csv_path, as_json, top, force):
         _emit_json(classroom.report_json(report))
         for d in report.dropped:
             say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
+    elif fmt == "html":
+        page = api.class_report_page(report, "html", templates, top)
+        if out:
+            from mmn_ddx.files import write_new_file
+
+            write_new_file(out, page, force)
+            say(f"Wrote the class report (html) to {out}.")
+        else:
+            click.echo(page, nl=False)
     else:
         from mmn_ddx.render import make_console
         from mmn_ddx.render import quiz as views

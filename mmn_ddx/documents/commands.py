@@ -210,7 +210,7 @@ def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: P
 def _paper(quiz_name: str, library, seed: int | None):
     from mmn_ddx.quiz import paper_for
 
-    return paper_for(quiz_name, seed=seed)[0]
+    return paper_for(quiz_name, library, seed=seed)[0]
 
 
 def quiz_export(quiz_name: str, library, *, fmt: str = "moodle-xml", seed: int | None = None, variants: int | None = None,
