@@ -100,6 +100,13 @@ def test_a_copied_and_edited_template_is_used(templates):
     assert "Our Medical School" not in bundled
 
 
+def test_quiz_keys_use_the_templates_too(templates):
+    block = templates / "block.md.j2"
+    block.write_text(block.read_text().replace("- **{{ option.letter }}) {{ option.label }} ✓**", "- RIGHT: {{ option.label }}"))
+    out = run_cli(["quiz", "key", "introductory", "--seed", "1", "--format", "md", "--templates", str(templates)]).stdout
+    assert "- RIGHT: " in out and "✓" not in out
+
+
 def test_copying_templates_again_refuses_to_replace_edits(templates):
     edited = templates / "style.css"
     edited.write_text("body { color: red; }")

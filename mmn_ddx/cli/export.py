@@ -61,10 +61,11 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         return
     if out is not None and str(out) == "-":
         out = None  # the usual spelling of stdout
+    library = bundled_library()
     if fmt == "anki":
         if case or every_case or key:
             raise click.UsageError("--format anki writes the whole rule book; give no CASE, --all or --answer-key.")
-        written = api.export_anki(out or Path("mmn-ddx.apkg"), bundled_library(), force=force)
+        written = api.export_anki(out or Path("mmn-ddx.apkg"), library, force=force)
         say(f"Wrote an Anki deck of {written.notes['rules']} rules and {written.notes['stages']} case stages to "
             f"{written.files[0]}.")
         return
@@ -72,7 +73,7 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         if case:
             raise click.UsageError("give either CASE or --all, not both.")
         folder = out or Path("answer-keys" if key else "handouts")
-        written = api.export_all(folder, fmt or "md", bundled_library(), key=key, force=force, templates=templates)
+        written = api.export_all(folder, fmt or "md", library, key=key, force=force, templates=templates)
         what = "answer keys" if key else "handouts"
         say(f"Wrote {written.notes['cases']} {what} and an index ({fmt or 'md'}) to {folder}.")
         return
@@ -80,7 +81,7 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         raise click.UsageError("name a CASE, or give --all (every case) or --format anki.")
     if fmt is None:
         fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
-    text = api.export_case(case, fmt, bundled_library(), key=key, prior=prior, templates=templates)
+    text = api.export_case(case, fmt, library, key=key, prior=prior, templates=templates)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
