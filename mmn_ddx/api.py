@@ -154,7 +154,8 @@ def explain(assessment, previous=None):
     return changes(assessment, previous, rulebook().families)
 
 
-# The quiz commands' functions live with the quiz package; they are part of this façade.
+# The quiz and class commands' functions live with the quiz package and the classroom; they are part of this façade.
+from mmn_ddx.classroom import class_report  # noqa: E402,F401
 from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401
 
 # The document commands (handouts, keys, papers, exports) live with the documents.
