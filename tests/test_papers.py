@@ -139,20 +139,34 @@ def test_moodle_variants_are_categories_and_text_from_files_is_escaped(tmp_path)
 
 
 # ----------------------------------------------------------------------------- the class report page
-def test_the_class_report_page_has_a_histogram_and_the_item_table(tmp_path):
+def test_the_class_report_page_has_a_histogram_and_the_item_analysis(tmp_path):
     results = tmp_path / "results"
     key = key_json(1)
     right = {q["id"]: q["answer"]["letter"] for q in key["questions"]}
-    for student, answers in (("Ada", right), ("<b>Bo</b>", {k: "a" for k in right})):
-        sheet = write(tmp_path / f"{len(answers)}-{student[:2]}.yaml", yaml.safe_dump(answers))
+    wrong = {q["id"]: next(o["letter"] for o in q["options"] if not o["right"]) for q in key["questions"]}
+    odd = key["questions"][0]["id"]  # the weaker students get it right, the strongest wrong
+    sheets = {"Ada": {**right, odd: wrong[odd]}, "<b>Bo</b>": {**wrong, odd: right[odd]}, "Cy": wrong}
+    for number, (student, answers) in enumerate(sheets.items()):
+        sheet = write(tmp_path / f"answers-{number}.yaml", yaml.safe_dump(answers))
         run_cli(["quiz", "take", QUIZ, "--seed", "1", "--answers", str(sheet), "--student", student,
-                 "--results", str(results / f"{student.strip('<>b/')}.json")])
+                 "--results", str(results / f"{number}.json")])
     page = tmp_path / "report.html"
     run_cli(["class", "report", str(results), "--format", "html", "--out", str(page)])
     text = page.read_text(encoding="utf-8")
     svg = ET.fromstring(re.search(r"<svg class=\"histogram\".*?</svg>", text, flags=re.S).group(0))
     assert len(svg.findall("rect")) == 10
     assert "&lt;b&gt;Bo&lt;/b&gt;" in text and "<b>Bo" not in text
-    assert all(q["id"] in text for q in key["questions"]) and "Share right" in text
+    assert all(q["id"] in text for q in key["questions"]) and "<th>Discrimination</th>" in text
+    data = json.loads(run_cli(["class", "report", str(results), "--json"]).stdout)
+    flagged = {q["id"] for q in data["questions"] if q["negative_discrimination"]}
+    assert odd in flagged
+    assert all((f"<td>⚠ {qid}</td>" in text) == (qid in flagged) for qid in right)
     assert "already exists" in run_cli(["class", "report", str(results), "--format", "html", "--out", str(page)],
                                        exit_code=2).stderr
+    assert "Rule books" not in text
+    older = results / "2.json"  # as if Cy's answers had been graded before a rule change
+    data = json.loads(older.read_text(encoding="utf-8"))
+    data["rulebook"]["fingerprint"] = "sha256:0000000000000000"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    mixed = run_cli(["class", "report", str(results), "--format", "html"]).stdout
+    assert "<h2>Rule books</h2>" in mixed and "sha256:0000000000000000" in mixed and "quiz regrade" in mixed
