@@ -10,7 +10,6 @@ the diagnosis, which real findings are not quite.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from itertools import combinations, product
 from typing import Any, Mapping
 
@@ -20,7 +19,7 @@ from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
-from mmn_ddx.rulebook import RuleBook, rulebook
+from mmn_ddx.rulebook import RuleBook
 from mmn_ddx.vocabulary import TIER_LABELS, TIERS, with_derived
 
 # Default prior: P(MMN) = 0.05, MMN against ALS as a whole among new referrals in whom both are
@@ -470,12 +469,6 @@ def _say(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
-
-
-@lru_cache(maxsize=4)
-def assessor(engine: str = "durable") -> Assessor:
-    """The bundled rule book compiled for `engine`, built once per process."""
-    return Assessor(rulebook(), engine)
 
 
 def to_json(a: Assessment) -> dict:

@@ -147,7 +147,7 @@ def natural_key(text: str) -> list:
 def _rule_title(rule_id: str | None) -> str | None:
     if not rule_id:
         return None
-    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx.library import rulebook  # deprecated shim
 
     book = rulebook()
     rule = book.rule(rule_id)

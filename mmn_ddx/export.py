@@ -20,11 +20,12 @@ from string import Template
 from typing import Any
 
 from mmn_ddx import DISCLAIMER, __version__
-from mmn_ddx.assessment import (DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, assessor, bedside_misleads, check_prior,
+from mmn_ddx.assessment import (DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior,
                                 headline, leaning_of, show_p)
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.model import Assessment, Case, Evidence
-from mmn_ddx.vocabulary import Vocabulary, vocabulary
+from mmn_ddx.library import assessor, vocabulary  # deprecated shims, until this module takes a library
+from mmn_ddx.vocabulary import Vocabulary
 
 FORMATS = ("md", "html")
 ANSWER_LINES = 3  # lines left for each written answer
@@ -179,7 +180,7 @@ def stage_keys(case: Case, prior: float, engine: str = "durable") -> list[StageK
 
 
 def _criteria_titles() -> list[str]:
-    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx.library import rulebook  # deprecated shim
 
     return [criterion_set.title for criterion_set in rulebook().criteria]
 

@@ -34,7 +34,8 @@ from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.files import FileLock, remove_stale_temp_files, write_text_atomic
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.safetext import clean, shorten
-from mmn_ddx.vocabulary import show_value, vocabulary
+from mmn_ddx.library import vocabulary  # deprecated shim, until this module takes a library
+from mmn_ddx.vocabulary import show_value
 from mmn_ddx.yamlio import LimitError, line_of, load_json_file, load_json_text, load_yaml_text, read_text
 
 KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
@@ -164,7 +165,7 @@ def _load_case_ref(ref: str, roots: tuple[Path, ...], path: str, line: int | Non
     A path that leads anywhere else (`../..`, an absolute path, a link out of the folder) is
     refused without being read, so a quiz file cannot make the tool read, or echo, another file.
     """
-    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.library import case_library as library, load_case  # deprecated shims
 
     looks_like_path = "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml"))
     if not looks_like_path:
@@ -515,7 +516,7 @@ class _Context:
     """What the item builders share: one engine, the vocabulary, assessments made once."""
 
     def __init__(self, engine: str):
-        from mmn_ddx.assessment import assessor
+        from mmn_ddx.library import assessor  # deprecated shim
 
         self.assessor = assessor(engine)
         self.book = self.assessor.book
@@ -1375,7 +1376,7 @@ def generate(count: int, seed: int | None = None, engine: str = "durable") -> tu
     The same count and seed give the same text on any machine; the kinds take turns, each on a
     different case where possible, and every question is one the engine can grade.
     """
-    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.library import case_library as library, load_case  # deprecated shims
 
     if count < 1:
         raise InputError(Problem(None, None, f"--generate needs at least one question, not {count}."))

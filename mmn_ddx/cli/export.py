@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from mmn_ddx.cli import complete_case, main, say
+from mmn_ddx.cli import complete_case, library_of, main, say
 
 
 @main.command()
@@ -41,7 +41,7 @@ def export(case, fmt, key, out, force, prior):
         out = None  # the usual spelling of stdout
     if fmt is None:
         fmt = "html" if out is not None and out.suffix.lower() in (".html", ".htm") else "md"
-    text = document(api.find_case(case), fmt, key=key, prior=prior)
+    text = document(api.find_case(library_of(click.get_current_context()), case), fmt, key=key, prior=prior)
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return

@@ -127,7 +127,7 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
     from mmn_ddx import quiz as lib
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
-    from mmn_ddx.vocabulary import vocabulary
+    from mmn_ddx.library import vocabulary  # deprecated shim, until this command takes the library
 
     console = make_console(stderr=as_json)
     vocab = vocabulary()

@@ -111,13 +111,10 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
 STATUS_MARK = {"met": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
 
 
-def criteria_panel(a: Assessment, vocab: Vocabulary | None = None, full: bool = False):
+def criteria_panel(a: Assessment, vocab: Vocabulary, full: bool = False):
     """Each criterion set: its category, its elements met (✓), failed (✗) and unknown (?)."""
     if not a.criteria_detail:
         return None
-    from mmn_ddx.vocabulary import vocabulary
-
-    vocab = vocab or vocabulary()
     table = Table(title="Formal criteria", title_justify="left", expand=True, show_lines=True)
     table.add_column("Criteria", ratio=2)
     table.add_column("Category", no_wrap=True)
@@ -221,17 +218,18 @@ def conditions_table(vocab: Vocabulary) -> IdTable:
 
 def rules_table(book) -> IdTable:
     rows = []
-    for rule in book.weigh:
-        lr = "" if rule.toward == "neither" else "LR " + _ratio(rule)
-        rows.append([rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.family or "", rule.title])
-    for rule in book.consider:
-        rows.append([rule.id, "consider", rule.condition, "", "", rule.title])
-    for criterion_set in book.criteria:
-        for element in criterion_set.elements:
+    for item in book.index().values():
+        if isinstance(item, WeighRule):
+            lr = "" if item.toward == "neither" else "LR " + _ratio(item)
+            rows.append([item.id, "weigh", Text(item.toward, style=COLOUR[item.toward]), lr, item.family or "", item.title])
+        elif isinstance(item, tuple):
+            criterion_set, element = item
             rows.append([element.id, "criterion", criterion_set.id, "", "", element.title])
-    for family in book.families.values():
-        joint = "" if family.joint is None else f"≤ {family.joint_bound:.1f}"
-        rows.append([family.id, "family", "", joint, "", family.label])
+        elif isinstance(item, Family):
+            joint = "" if item.joint is None else f"≤ {item.joint_bound:.1f}"
+            rows.append([item.id, "family", "", joint, "", item.label])
+        else:
+            rows.append([item.id, "consider", item.condition, "", "", item.title])
     return IdTable("Rules", [("Id", {}), ("Kind", {"min_width": 9}), ("Toward / names", {"ratio": 2}),
                              ("LR", {"justify": "right", "no_wrap": True}), ("Family", {"ratio": 2}),
                              ("Title", {"ratio": 4})], rows)
@@ -729,7 +727,7 @@ def walk_report(walk, vocab: Vocabulary, final=None) -> Group:
         if record.note:
             parts.append(Text(f"{record.stage}: {record.note}", style="bold yellow"))
     if final is not None:
-        panel = criteria_panel(final)
+        panel = criteria_panel(final, vocab)
         if panel is not None:
             parts.append(panel)
         parts += [teaching_moment(note) for note in final.disagreement]
