@@ -27,11 +27,9 @@ class Batch:
 
 def open_library(rules: str | Path | None = None, cases: str | Path | None = None) -> Library:
     """The library a command works on: the bundled one, or one read from `--rules DIR` / `--cases DIR`."""
-    from mmn_ddx.library import bundled_library, load_library
+    from mmn_ddx.library import library_for
 
-    if rules is None:
-        return bundled_library() if cases is None else bundled_library().with_cases(cases)
-    return load_library(rules, cases)
+    return library_for(rules, cases)
 
 
 def parse_finding_options(options: Sequence[str], vocab) -> dict:

@@ -103,6 +103,16 @@ def bundled_library() -> Library:
     return load_library()
 
 
+def library_for(rules: Path | str | None = None, cases: Path | str | None = None) -> Library:
+    """The bundled library, or one with its rules and/or cases read from other folders.
+
+    A cases folder alone shares the bundled rule book, compiled engines included.
+    """
+    if rules is None:
+        return bundled_library() if cases is None else bundled_library().with_cases(cases)
+    return load_library(rules, cases)
+
+
 # ----------------------------------------------------------------------------- deprecated shims
 # The hidden look-ups of the bundled data, kept only for the modules still being moved to an
 # explicit `library` argument on other branches (quiz.py, export.py, classroom.py, cli/quiz.py;

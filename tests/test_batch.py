@@ -14,7 +14,7 @@ import pytest
 
 from conftest import ROOT, run_cli, write
 from mmn_ddx import engine as engine_module
-from mmn_ddx.assessment import assessor
+from bundled import assessor
 from strategies import maximal_case, rule_values
 
 CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-pushes-aside"]

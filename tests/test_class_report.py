@@ -11,8 +11,7 @@ import pytest
 import yaml
 
 from conftest import run_cli, write
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from bundled import assessor, library, load_case
 
 QUIZ = """\
 title: Class fixture

@@ -14,8 +14,9 @@ import pytest
 
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.api import find_case
-from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, show_p
+from bundled import find_case
+from mmn_ddx.assessment import DEFAULT_PRIOR, show_p
+from bundled import assessor
 from mmn_ddx.export import (
     QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH, answer_key, diagnosis_label, evidence_bar_svg, handout,
 )

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from mmn_ddx.assessment import assessor, to_json
-from mmn_ddx.cases import library, load_case
+from mmn_ddx.assessment import to_json
+from bundled import assessor, library, load_case
 
 NEW_CONDITIONS = ("myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
                   "radiation_induced_lmn_syndrome", "hnpp")

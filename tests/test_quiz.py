@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli, write
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from bundled import assessor, library, load_case
 
 PLAIN = assessor("plain")
 TIMING = ("seconds", "answered_at", "started", "updated")

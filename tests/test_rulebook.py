@@ -7,11 +7,11 @@ import math
 
 import pytest
 
-from mmn_ddx.assessment import assessor
+from bundled import assessor, rulebook
 from mmn_ddx.conditions import candidate_values, evaluate, findings_of
 from mmn_ddx.errors import InputError
 from mmn_ddx.model import LR_CAP
-from mmn_ddx.rulebook import load_rulebook, rulebook
+from mmn_ddx.library import load_library
 from conftest import write
 
 BOOK = rulebook()
@@ -92,7 +92,7 @@ def test_every_condition_to_consider_can_be_named():
 
 
 def test_pseudo_block_does_not_count_toward_mmn():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     real = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": False})
     pseudo = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": True})
@@ -102,7 +102,7 @@ def test_pseudo_block_does_not_count_toward_mmn():
 
 
 def test_correlated_umn_signs_count_once():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     one = assessor("plain").assess({"babinski": True})
     many = assessor("plain").assess({"babinski": True, "hoffmann": True, "spasticity": True, "brisk_jaw_jerk": True})
@@ -129,7 +129,7 @@ def broken(rules_copy, **fields):
     values.update(fields)
     write(rules_copy / "weigh" / "zz-test.yaml", RULE.format(**values))
     with pytest.raises(InputError) as caught:
-        load_rulebook(rules_copy)
+        load_library(rules_copy)
     return [str(p) for p in caught.value.problems]
 
 
@@ -158,13 +158,13 @@ def test_every_problem_is_reported_at_once(rules_copy):
     write(rules_copy / "weigh" / "zz-a.yaml", RULE.format(id="a-rule", when="{babinsky: true}", toward="als", mmn=0.02, als=0.75))
     write(rules_copy / "weigh" / "zz-b.yaml", RULE.format(id="b-rule", when="{babinski: maybe}", toward="als", mmn=0.02, als=0.75))
     with pytest.raises(InputError) as caught:
-        load_rulebook(rules_copy)
+        load_library(rules_copy)
     paths = {p.path.rsplit("/", 1)[-1] for p in caught.value.problems}
     assert {"zz-a.yaml", "zz-b.yaml"} <= paths
 
 
 def test_reflexes_and_umn_signs_are_one_fact_each_way():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     engine = assessor("plain")
     babinski = engine.assess({"babinski": True}).p_mmn
