@@ -304,7 +304,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
             problem(line_of(data, key), f"field '{key}' is not part of a criteria file.", did_you_mean(key, SET_FIELDS))
     set_id = data.get("id")
     if set_id not in SET_VALUES:
-        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one the contract knows.", did_you_mean(set_id, SET_VALUES) or "")
+        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one mmn-ddx knows.", did_you_mean(set_id, SET_VALUES) or f"Known: {', '.join(SET_VALUES)}.")
         return None, problems
     allowed = SET_VALUES[set_id]
     elements: dict[str, Element] = {}

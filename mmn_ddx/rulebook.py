@@ -269,7 +269,7 @@ def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
         reader.problem(
             line_of(entry, "condition") or line_of(entry),
             f"rule '{rule_id}': condition {condition!r} is not one of the conditions to consider.",
-            did_you_mean(condition, conditions) or "See the contract's list ('mmn-ddx findings').",
+            did_you_mean(condition, conditions) or "'mmn-ddx findings' lists them.",
         )
     settles = entry.get("settles", False)
     if not isinstance(settles, bool):

@@ -79,10 +79,11 @@ def with_derived(findings: Mapping[str, Any]) -> dict:
     return out
 
 
-def show_value(value: Any) -> str:
-    """A value as a learner reads it: yes / no, 'none' for an empty region list, words not ids."""
+def show_value(value: Any, presence: bool = False) -> str:
+    """A value as a learner reads it: yes / no (present / absent with `presence`, for a sign
+    named in a sentence: 'if present, …'), 'none' for an empty region list, words not ids."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("present" if value else "absent") if presence else ("yes" if value else "no")
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value) if value else "none"
     if isinstance(value, float):

@@ -109,7 +109,7 @@ def test_handout_gives_nothing_away(case_id, fmt):
     final = assessments(case)[-1]
     assert "Diagnosis:" not in text and "Answer key" not in text
     assert diagnosis_label(case.diagnosis) not in text
-    assert case.id not in document  # ids start with the diagnosis
+    assert case.id not in document  # with the id a learner could look the case up (cases show ID --reveal)
     assert squash(case.source) not in text  # sources often name the disease
     for point in case.teaching_points:
         assert point not in text

@@ -117,7 +117,7 @@ def main(ctx: click.Context, debug: bool, rules: str | None, cases: str | None) 
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
 @click.option("--prior", type=float, help="Prior probability of MMN (default 0.05, see README).")
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout (an array for several cases, written case by case).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON assessment (docs/schemas/assessment.schema.json) on stdout (an array for several cases, written case by case).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON assessment per line (JSON Lines), case by case.")
 @click.option("--jobs", "-j", type=int, metavar="N", help="Assess a folder in N processes (default: every core); the order is kept.")
 @click.option("--engine", type=click.Choice(["durable", "plain"]), default="durable", show_default=True,
