@@ -194,13 +194,13 @@ def vocabulary_json(library: Library) -> dict:
 
 
 def find_rule(library: Library, rule_id: str):
-    """A rule, a (criterion set, element) pair or an evidence family, by id (nearest ids suggested)."""
+    """A rule, a (criterion set, element) pair, an evidence family or a criterion set, by id (nearest ids suggested)."""
     from mmn_ddx.errors import did_you_mean
 
     book = library.rulebook
     item = book.lookup(rule_id)
     if item is None:
-        raise InputError(Problem(None, None, f"there is no rule, criterion element or evidence family '{rule_id}'.",
+        raise InputError(Problem(None, None, f"there is no rule, criterion element, evidence family or criterion set '{rule_id}'.",
                                  did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
     return item
 
@@ -212,9 +212,14 @@ def rules_json(library: Library) -> list[dict]:
 
 def rule_json(library: Library, item) -> dict:
     """One entry of the rule book's index as `rules --json` and `rules show ID --json` print it."""
+    from mmn_ddx.criteria import CriterionSet
     from mmn_ddx.model import Family, WeighRule
 
     book = library.rulebook
+    if isinstance(item, CriterionSet):
+        return {"id": item.id, "kind": "criteria", "title": item.title,
+                "categories": [c.value for c in item.categories], "missing_means": item.missing_means,
+                "elements": [e.id for e in item.elements], "sources": [item.source]}
     if isinstance(item, WeighRule):
         family = book.families.get(item.family) if item.family else None
         return {

@@ -51,7 +51,8 @@ class RuleBook:
 
     def index(self) -> dict[str, Any]:
         """Every rule-like thing by id, in the order `rules` lists them: weighing rules, red flags,
-        criterion elements (as (criterion set, element) pairs) and evidence families.
+        criterion elements (as (criterion set, element) pairs), evidence families and criterion
+        sets (each with its ranked categories).
 
         The one list behind `rules`, `rules --json`, `rules show` and shell completion. Should an
         element or a family share a rule's id, the rule is the one found.
@@ -63,10 +64,12 @@ class RuleBook:
             entries.setdefault(pair[1].id, pair)
         for family in self.families.values():
             entries.setdefault(family.id, family)
+        for criterion_set in self.criteria:
+            entries.setdefault(criterion_set.id, criterion_set)
         return entries
 
     def ids(self) -> list[str]:
-        """Everything `rules show` can explain: rules, criterion elements and evidence families."""
+        """Everything `rules show` can explain: rules, criterion elements, evidence families and criterion sets."""
         return list(self.index())
 
     def elements(self):
@@ -76,7 +79,7 @@ class RuleBook:
                 yield criterion_set, element
 
     def lookup(self, item_id: str):
-        """A weighing or red-flag rule, a (criterion set, element) pair or a Family; None if unknown."""
+        """A weighing or red-flag rule, a (criterion set, element) pair, a Family or a CriterionSet; None if unknown."""
         return self.index().get(item_id)
 
 

@@ -227,6 +227,10 @@ def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
 def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_too():
     listed = {item["id"]: item["kind"] for item in json.loads(run_cli(["rules", "--json"]).stdout)}
     assert listed["efns-core-1"] == "criterion" and listed["bedside-picture"] == "family"
+    assert listed["gold_coast_als"] == "criteria"
+    criteria = json.loads(run_cli(["rules", "show", "revised_el_escorial_als", "--json"]).stdout)
+    assert criteria["categories"][0] == "definite" and criteria["missing_means"] == "not_met"
+    assert "eec-umn-bulbar" in criteria["elements"]
     element = run_cli(["rules", "show", "efns-core-1"]).stdout
     assert "Criterion element" in element and "J Peripher Nerv Syst" in element
     family = json.loads(run_cli(["rules", "show", "bedside-picture", "--json"]).stdout)

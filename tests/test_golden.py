@@ -32,6 +32,7 @@ VIEWS = {
     "rules-show-weighing-rule": ["rules", "show", "cb-definite"],
     "rules-show-criterion-element": ["rules", "show", "efns-core-1"],
     "rules-show-family": ["rules", "show", "conduction-block"],
+    "rules-show-criterion-set": ["rules", "show", "gold_coast_als"],
     "cases": ["cases"],
     "cases-show-thick-slow-voice": ["cases", "show", "thick-slow-voice"],
     "walk-electrician-finger-drop-end-report": ["walk", "electrician-finger-drop", "--no-input"],
@@ -122,7 +123,8 @@ def test_shell_completion_offers_case_and_rule_ids():
     for words, cword, expected in (("mmn-ddx walk electr", "2", "electrician-finger-drop"),
                                    ("mmn-ddx rules show cb-de", "3", "cb-definite"),
                                    ("mmn-ddx rules show efns-co", "3", "efns-core-1"),
-                                   ("mmn-ddx rules show conduction-bl", "3", "conduction-block")):
+                                   ("mmn-ddx rules show conduction-bl", "3", "conduction-block"),
+                                   ("mmn-ddx rules show gold_co", "3", "gold_coast_als")):
         done = subprocess.run([sys.executable, "-m", "mmn_ddx"], capture_output=True, text=True, timeout=60,
                               env={**env, "COMP_WORDS": words, "COMP_CWORD": cword})
         assert expected in done.stdout

@@ -14,6 +14,7 @@ from rich.text import Text
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, WORTH_MEANS, headline, show_p
 from mmn_ddx.errors import MAX_PROBLEMS_SHOWN, more_problems
+from mmn_ddx.criteria import CriterionSet
 from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
 from mmn_ddx.safetext import clean, has_unsafe, shorten
 from mmn_ddx.vocabulary import TIER_LABELS, Vocabulary, show_value
@@ -228,6 +229,8 @@ def rules_table(book) -> IdTable:
         elif isinstance(item, Family):
             joint = "" if item.joint is None else f"≤ {item.joint_bound:.1f}"
             rows.append([item.id, "family", "", joint, "", item.label])
+        elif isinstance(item, CriterionSet):
+            rows.append([item.id, "criteria", ", ".join(c.value for c in item.categories), "", "", item.title])
         else:
             rows.append([item.id, "consider", item.condition, "", "", item.title])
     return IdTable("Rules", [("Id", {}), ("Kind", {"min_width": 9}), ("Toward / names", {"ratio": 2}),
@@ -242,6 +245,14 @@ def _joint_figure(family: Family) -> Text:
 
 
 def rule_view(rule, book) -> Group:
+    if isinstance(rule, CriterionSet):
+        parts = [Text(rule.title, style="bold"), Text(f"{rule.id} · {rule.path}", style="dim"),
+                 Text("Criterion set. Categories in the order they are tried (the first whose condition holds is the case's): "
+                      + ", ".join(c.value for c in rule.categories) + f"; when none holds: {rule.missing_means}."),
+                 Text("\nElements (each: mmn-ddx rules show ID):", style="bold")]
+        parts += [Text(f"• {e.id} — {e.title} ({e.part})") for e in rule.elements]
+        parts += [Text("\nSource:", style="bold"), Text(f"• {rule.source}")]
+        return Group(*parts)
     if isinstance(rule, tuple):
         criterion_set, element = rule
         return Group(Text(element.title, style="bold"), Text(f"{element.id} · {criterion_set.path}", style="dim"),
