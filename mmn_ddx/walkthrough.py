@@ -349,6 +349,14 @@ class Walkthrough:
                 return finding
         return None
 
+    def what_if(self, step: Step) -> list:
+        """The smallest sets of still-unknown findings that would change the leaning at this stage ('?')."""
+        return self.assessor.what_if(step.assessment.findings, self.prior)
+
+    def final_assessment(self) -> Assessment:
+        """The whole case assessed, for the end report's criteria and teaching moments."""
+        return self.assessor.assess_case(self.case, None, self.prior)
+
     def summary(self) -> dict:
         made = [r for r in self.records if r.call is not None]
         final = made[-1].call.leaning if made else None

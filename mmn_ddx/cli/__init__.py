@@ -404,17 +404,17 @@ def walk(ctx, case, seed, difficulty, diagnosis, no_input, answers_path, as_json
 
 def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id: bool = True) -> None:
     """The prompting loop: library steps in, learner's answers to the library, views out."""
+    import json
+
     from mmn_ddx import render
-    from mmn_ddx.errors import InputError
     from mmn_ddx.walkthrough import (
         Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
     )
+
     book = walkthrough.assessor.book
     vocab = book.vocabulary
     console = render.make_console()
     total = len(walkthrough.case.stages)
-    import json
-
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
     if interactive:
         _complete_diagnoses(walkthrough.diagnoses)
@@ -468,19 +468,14 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
                 if text.strip() in ("", "-", "skip"):
                     break
                 if text.strip() == "?":
-                    console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
+                    console.print(render.what_if_view(walkthrough.what_if(step),
                                                       vocab, step.assessment.leaning))
                     continue
                 chosen = walkthrough.resolve_investigation(step, text, options)
                 if chosen is None:
                     console.print(render.notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
         if chosen is not None:
-            try:
-                feedback = walkthrough.grade_investigation(step, chosen)
-            except InputError:
-                if interactive:
-                    raise
-                raise
+            feedback = walkthrough.grade_investigation(step, chosen)
             if as_json:
                 emit(investigation_event(step, feedback))
             else:
@@ -488,8 +483,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     if as_json:
         emit(end_event(walkthrough))
         return
-    final = walkthrough.assessor.assess_case(walkthrough.case, None, walkthrough.prior)
-    console.print(render.walk_report(walkthrough, vocab, final))
+    console.print(render.walk_report(walkthrough, vocab, walkthrough.final_assessment()))
 
 
 def _complete_diagnoses(diagnoses) -> None:
