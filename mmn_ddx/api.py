@@ -263,3 +263,7 @@ def case_ids(library: Library, prefix: str = "") -> list[str]:
 def rule_ids(library: Library, prefix: str = "") -> list[str]:
     """Ids `rules show` can explain, starting with `prefix` (shell completion)."""
     return [rule_id for rule_id in library.rulebook.ids() if rule_id.startswith(prefix)]
+
+
+# The quiz commands' functions live with the quiz package; they are part of this façade.
+from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401

@@ -32,6 +32,7 @@ class Library:
     cases_root: Path
     rulebook: RuleBook
     _assessors: dict = field(default_factory=dict, repr=False)
+    _fingerprint: dict | None = field(default=None, repr=False)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -70,7 +71,37 @@ class Library:
 
     def with_cases(self, cases: Path | str) -> Library:
         """The same rule book (compiled engines included) over another cases folder."""
-        return Library(self.rules_root, Path(cases), self.rulebook, self._assessors)
+        return Library(self.rules_root, Path(cases), self.rulebook, self._assessors, self._fingerprint)
+
+    def rulebook_files(self) -> dict[str, list[Path]]:
+        """The files the rule book was read from, by part: the vocabulary (the rules folder's own
+        findings.yaml, else the bundled one), the weighing, consider and criteria rules, the families."""
+        from mmn_ddx.rulebook import rule_files
+
+        by_kind = rule_files(self.rules_root)
+        return {
+            "vocabulary": [vocabulary_file(self.rules_root)],
+            "weighing": by_kind["weigh"],
+            "consider": by_kind["consider"],
+            "criteria": sorted((self.rules_root / "criteria").glob("*.yaml")),
+            "families": [path for path in (self.rules_root / "families.yaml",) if path.is_file()],
+        }
+
+    def fingerprint(self) -> dict[str, str]:
+        """Digests of the rule book: one per part of `rulebook_files()` and one of them all ('rulebook').
+
+        Each covers the files' names and texts (line endings normalised), not where the folder
+        lies, so the same rules give the same fingerprint on every machine; results carry it to
+        tell which rules graded them.
+        """
+        if self._fingerprint is None:
+            from mmn_ddx.yamlio import fingerprint_of, read_text
+
+            parts = {part: fingerprint_of("".join(f"{path.name}\0{read_text(path)}\0" for path in paths))
+                     for part, paths in self.rulebook_files().items()}
+            parts["rulebook"] = fingerprint_of("".join(f"{part}={digest}\n" for part, digest in sorted(parts.items())))
+            self._fingerprint = parts
+        return dict(self._fingerprint)
 
     def assessor(self, engine: str = "durable") -> Assessor:
         """The rule book compiled for `engine`, compiled once per library."""
@@ -92,9 +123,13 @@ def load_library(rules: Path | str | None = None, cases: Path | str | None = Non
 
     rules_root = Path(rules) if rules is not None else rules_dir()
     cases_root = Path(cases) if cases is not None else cases_dir()
+    return Library(rules_root, cases_root, load_rulebook(rules_root, load_vocabulary(vocabulary_file(rules_root))))
+
+
+def vocabulary_file(rules_root: Path) -> Path:
+    """The findings.yaml a rules folder is read with: its own, else the bundled one."""
     own = rules_root / VOCABULARY_FILE
-    vocab = load_vocabulary(own if own.is_file() else rules_dir() / VOCABULARY_FILE)
-    return Library(rules_root, cases_root, load_rulebook(rules_root, vocab))
+    return own if own.is_file() else rules_dir() / VOCABULARY_FILE
 
 
 @lru_cache(maxsize=1)
@@ -114,9 +149,8 @@ def library_for(rules: Path | str | None = None, cases: Path | str | None = None
 
 
 # ----------------------------------------------------------------------------- deprecated shims
-# The hidden look-ups of the bundled data, kept only for the modules still being moved to an
-# explicit `library` argument on other branches (quiz.py, export.py, classroom.py, cli/quiz.py;
-# tests/test_layering.py lists them). Delete these once those modules no longer call them.
+# The hidden look-ups of the bundled data, kept only for export.py until it takes an explicit
+# `library` argument (on the docs branch; tests/test_layering.py lists it). Delete these then.
 
 
 def vocabulary():
@@ -132,13 +166,3 @@ def rulebook():
 def assessor(engine: str = "durable"):
     """Deprecated: take `library.assessor(engine)`."""
     return bundled_library().assessor(engine)
-
-
-def case_library() -> dict[str, Path]:
-    """Deprecated: take `library.cases()`."""
-    return bundled_library().cases()
-
-
-def load_case(path):
-    """Deprecated: take `library.load_case(path)`."""
-    return bundled_library().load_case(path)

@@ -114,8 +114,9 @@ def validate(paths: list[str], library, case_dirs: tuple = ()) -> Report:
     if quiz_paths:
         from mmn_ddx.quiz import check_quiz_file
 
+        # quizzes name the library's case ids and are graded by its rule book, as `quiz take` grades them
         for path, data in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path, case_dirs, data))
+            report.problems.extend(check_quiz_file(path, library, case_dirs, data))
     return report
 

@@ -99,7 +99,7 @@ def _emit_json(data) -> None:
 @click.option("--rules", "rules", type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help="Read the rules and vocabulary from DIR instead of the bundled ones.")
 @click.option("--cases", "cases", type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="Name cases by id from DIR instead of the bundled case library.")
+              help="Name cases (and quizzes, in DIR/quizzes) by id from DIR instead of the bundled library.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool, rules: str | None, cases: str | None) -> None:
     """Teaches the differential diagnosis of multifocal motor neuropathy (MMN) versus ALS.
