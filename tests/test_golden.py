@@ -28,6 +28,7 @@ VIEWS = {
     "assess-electrician-finger-drop-history": ["assess", "electrician-finger-drop", "--stage", "history"],
     "assess-nurse-wrist-drop-brief": ["assess", "nurse-wrist-drop", "--brief"],
     "criteria-carpenter-cannot-pinch": ["criteria", "carpenter-cannot-pinch"],
+    "findings": ["findings"],
     "rules": ["rules"],
     "rules-show-weighing-rule": ["rules", "show", "cb-definite"],
     "rules-show-criterion-element": ["rules", "show", "efns-core-1"],
