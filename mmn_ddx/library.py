@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.resources import cases_dir, rules_dir
 
 VOCABULARY_FILE = "findings.yaml"  # in a rules folder
@@ -123,6 +124,9 @@ def load_library(rules: Path | str | None = None, cases: Path | str | None = Non
 
     rules_root = Path(rules) if rules is not None else rules_dir()
     cases_root = Path(cases) if cases is not None else cases_dir()
+    if not (rules_root / "weigh").is_dir():  # else a mistyped folder would weigh nothing, silently
+        raise InputError(Problem(str(rules_root), None, "is not a rules folder: it has no weigh/ folder of weighing rules.",
+                                 "Name a copy of the bundled rules folder (findings.yaml, weigh/, consider/, criteria/)."))
     return Library(rules_root, cases_root, load_rulebook(rules_root, load_vocabulary(vocabulary_file(rules_root))))
 
 

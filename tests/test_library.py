@@ -48,6 +48,11 @@ def test_a_broken_rules_folder_is_bad_input_naming_the_file(rules_copy):
     assert "zz-broken.yaml, line" in result.stderr and "babinsky" in result.stderr
 
 
+def test_a_folder_without_weighing_rules_is_refused_not_read_as_an_empty_rule_book(tmp_path):
+    result = run_cli(["--rules", str(tmp_path), "assess", "electrician-finger-drop"], exit_code=2)
+    assert "is not a rules folder: it has no weigh/ folder" in result.stderr
+
+
 def test_cases_option_names_cases_from_that_folder(tmp_path):
     folder = tmp_path / "my-cases"
     write(folder / "shoulder-will-not-lift.yaml", CASE)
