@@ -265,5 +265,9 @@ def rule_ids(library: Library, prefix: str = "") -> list[str]:
     return [rule_id for rule_id in library.rulebook.ids() if rule_id.startswith(prefix)]
 
 
-# The quiz commands' functions live with the quiz package; they are part of this façade.
+# The walk's pieces the command line drives (the learner's call, the JSON events) and the quiz
+# commands' functions live with their modules; they are part of this façade.
+from mmn_ddx.walkthrough import (  # noqa: E402,F401
+    Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
+)
 from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401

@@ -376,7 +376,6 @@ def walk(ctx, case, seed, difficulty, diagnosis, no_input, answers_path, as_json
       mmn-ddx walk nurse-wrist-drop --answers my-calls.yaml --json
     """
     from mmn_ddx import api
-    from mmn_ddx.walkthrough import end_event
 
     walkthrough, answers = api.start_walk(library_of(ctx), case, seed=seed, difficulty=difficulty, diagnosis=diagnosis,
                                           answers_path=answers_path, prior=prior)
@@ -388,7 +387,7 @@ def walk(ctx, case, seed, difficulty, diagnosis, no_input, answers_path, as_json
         if as_json:
             import json
 
-            click.echo(json.dumps(end_event(walkthrough, interrupted=True), ensure_ascii=False))
+            click.echo(json.dumps(api.end_event(walkthrough, interrupted=True), ensure_ascii=False))
         if case is not None:
             name, again = f" of '{summary['case']}'", f"mmn-ddx walk {case}"
         else:  # a random case: its id would give the diagnosis away
@@ -406,10 +405,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     """The prompting loop: library steps in, learner's answers to the library, views out."""
     import json
 
-    from mmn_ddx import render
-    from mmn_ddx.walkthrough import (
-        Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
-    )
+    from mmn_ddx import api, render
 
     book = walkthrough.assessor.book
     vocab = book.vocabulary
@@ -427,7 +423,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         console.print(render.Text(f"{shown}{difficulty}{total} {plural}", style="dim"))
     for step in walkthrough.steps():
         if as_json:
-            emit(step_event(step))
+            emit(api.step_event(step))
         else:
             console.print(render.stage_view(step, total, vocab))
         answer = answers.get(step.index, {})
@@ -436,13 +432,13 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
             text = click.prompt("Your call — a diagnosis ('mmn', 'als', 'cidp' …, 'mmn 70'), a differential "
                                 "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' names them all",
                                 default="", show_default=False)
-            parsed = parse_call(text, walkthrough.diagnoses)
+            parsed = api.parse_call(text, walkthrough.diagnoses)
             if parsed == "?":
                 console.print(render.Text("'?' (what would change the leaning) opens after your call for this stage: "
                                           "commit first, so that the engine's view cannot steer it.", style="yellow"))
             elif parsed == "list":
                 console.print(render.diagnoses_list(walkthrough.diagnoses))
-            elif isinstance(parsed, Call):
+            elif isinstance(parsed, api.Call):
                 call = parsed
             else:
                 console.print(render.notice(parsed))
@@ -450,9 +446,9 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         if call is not None:
             comparison = walkthrough.record_call(step, call)
             if as_json:
-                emit(call_event(step, call, comparison))
+                emit(api.call_event(step, call, comparison))
         if as_json:
-            emit(engine_event(step))
+            emit(api.engine_event(step))
         else:
             console.print(render.engine_step_view(step, vocab, book))
             if call is not None:
@@ -477,11 +473,11 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         if chosen is not None:
             feedback = walkthrough.grade_investigation(step, chosen)
             if as_json:
-                emit(investigation_event(step, feedback))
+                emit(api.investigation_event(step, feedback))
             else:
                 console.print(render.investigation_feedback(feedback, vocab))
     if as_json:
-        emit(end_event(walkthrough))
+        emit(api.end_event(walkthrough))
         return
     console.print(render.walk_report(walkthrough, vocab, walkthrough.final_assessment()))
 
