@@ -265,8 +265,9 @@ def rule_ids(library: Library, prefix: str = "") -> list[str]:
     return [rule_id for rule_id in library.rulebook.ids() if rule_id.startswith(prefix)]
 
 
-# The walk's pieces the command line drives (the learner's call, the JSON events) and the quiz
-# commands' functions live with their modules; they are part of this façade.
+# The walk's pieces the command line drives (the learner's call, the JSON events), the quiz
+# commands' functions and the class report live with their modules; they are part of this façade.
+from mmn_ddx.classroom import class_report  # noqa: E402,F401
 from mmn_ddx.walkthrough import (  # noqa: E402,F401
     Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
 )

@@ -321,30 +321,36 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("--force", is_flag=True, help="With --csv: replace the file if it exists.")
+@click.option("--force", is_flag=True, help="With --csv or --items-csv: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
-              help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
+              help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file.")
+@click.option("--items-csv", "items_csv_path", type=click.Path(dir_okay=False),
+              help="Also write one row per question (difficulty, discrimination, most chosen wrong answer) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, as_json, top, force):
-    """Per-student scores, question difficulty, common wrong answers and missed teaching points.
+def class_report(results, csv_path, items_csv_path, as_json, top, force):
+    """Per-student scores, item analysis, common wrong answers and missed teaching points.
 
-    RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read recursively).
-    A student who submitted twice counts once (the latest file); a file that cannot be read is
-    named and skipped, and the command then ends with exit code 2 after the report.
+    RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read
+    recursively). A student who submitted twice counts once (the latest file); a file that cannot
+    be read is named and skipped, and the command then ends with exit code 2 after the report.
+    Per question: difficulty (share right) and discrimination (point-biserial correlation with the
+    rest-score; a negative one is flagged). Results graded by different rule books are grouped.
 
     \b
       mmn-ddx class report results/
-      mmn-ddx class report results/ --csv grades.csv
+      mmn-ddx class report results/ --csv grades.csv --items-csv items.csv
       mmn-ddx class report results/*.json --json | jq .questions
     """
-    from mmn_ddx import classroom
+    from mmn_ddx import api, classroom
 
-    report = classroom.class_report(results, _library())
-    if csv_path:
-        classroom.write_csv(report, csv_path, force)
-        say(f"Wrote {len(report.students)} student rows to {csv_path}.")
+    report = api.class_report(results, _library())
+    for path, write, what in ((csv_path, classroom.write_csv, f"{len(report.students)} student rows"),
+                              (items_csv_path, classroom.write_items_csv, f"{len(report.questions)} question rows")):
+        if path:
+            write(report, path, force)
+            say(f"Wrote {what} to {path}.")
     if as_json:
         _emit_json(classroom.report_json(report))
         for d in report.dropped:
