@@ -49,8 +49,20 @@ def _imports(tree: ast.Module) -> list[tuple[str, tuple[str, ...], int]]:
             found += [(alias.name, (), node.lineno) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             assert node.level == 0, f"line {node.lineno}: relative import; the package imports absolutely"
-            found.append((node.module, tuple(alias.name for alias in node.names), node.lineno))
+            modules = [alias.name for alias in node.names if _is_module(f"{node.module}.{alias.name}")]
+            found += [(f"{node.module}.{name}", (), node.lineno) for name in modules]  # `from mmn_ddx import quiz`
+            names = tuple(alias.name for alias in node.names if alias.name not in modules)
+            if names:
+                found.append((node.module, names, node.lineno))
     return found
+
+
+def _is_module(dotted: str) -> bool:
+    """Whether a dotted name is a module of this package (`mmn_ddx.quiz`), not a name inside one."""
+    if not dotted.startswith("mmn_ddx."):
+        return False
+    path = PACKAGE.parent.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
 
 
 def _top(module: str) -> str:
@@ -83,6 +95,11 @@ def _breaks(path: str, tree: ast.Module) -> set[tuple[str, str]]:
 def test_the_walk_sees_imports_inside_functions():
     tree = ast.parse("def f():\n    if True:\n        from rich.text import Text\n")
     assert _breaks("mmn_ddx/model.py", tree) == {("rich", "mmn_ddx/model.py, line 3: rich.text")}
+
+
+def test_a_module_imported_from_the_package_counts_as_that_module():
+    tree = ast.parse("from mmn_ddx import DISCLAIMER, api, classroom\n")
+    assert _breaks("mmn_ddx/cli/x.py", tree) == {("cli imports", "mmn_ddx/cli/x.py, line 1: mmn_ddx.classroom")}
 
 
 @pytest.mark.parametrize("path", sorted(MODULES))
