@@ -1,12 +1,15 @@
-"""Hypothesis strategies: random but valid cases drawn from the vocabulary."""
+"""Hypothesis strategies: random but valid cases drawn from the vocabulary of the bundled library."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hypothesis import strategies as st
 
-from mmn_ddx.vocabulary import vocabulary
+from mmn_ddx.library import bundled_library
 
-VOCAB = vocabulary()
+LIBRARY = bundled_library()
+VOCAB = LIBRARY.vocabulary
 
 
 def value_strategy(spec):
@@ -29,9 +32,24 @@ SPECS = list(VOCAB)
 
 
 @st.composite
-def findings(draw, max_size: int = 30):
-    chosen = draw(st.lists(st.sampled_from(SPECS), max_size=max_size, unique_by=lambda s: s.id))
+def findings(draw, exclude: str | None = None):
+    """A case stating any number of findings, from none to every one (but `exclude`).
+
+    The number is drawn first, evenly, so dense cases are as likely as sparse ones: a list of
+    unique findings left to Hypothesis' own sizing stays short and never reaches them."""
+    specs = [spec for spec in SPECS if spec.id != exclude]
+    size = draw(st.integers(0, len(specs)))
+    chosen = draw(st.lists(st.sampled_from(specs), min_size=size, max_size=size, unique_by=lambda s: s.id))
     return {spec.id: draw(value_strategy(spec)) for spec in chosen}
+
+
+@st.composite
+def case_and_new_finding(draw):
+    """A case, and a finding it leaves unknown with a valid value for it."""
+    spec = draw(st.sampled_from(SPECS))
+    # half the time a value some rule tells apart, so that the new finding often changes the weighing
+    value = draw(st.one_of(value_strategy(spec), st.sampled_from(_rule_values()[spec.id])))
+    return draw(findings(exclude=spec.id)), spec.id, value
 
 
 # ----------------------------------------------------------------------------- dense and maximal cases
@@ -46,9 +64,8 @@ def rule_values() -> dict:
     """For each finding, the values the rules tell apart: every bool and enum value, region lists
     (every region among them), and numbers either side of each threshold a rule compares with."""
     from mmn_ddx.conditions import candidate_values
-    from mmn_ddx.rulebook import rulebook
 
-    book = rulebook()
+    book = LIBRARY.rulebook
     conditions = [r.when for r in book.weigh] + [r.when for r in book.consider]
     for criterion_set in book.criteria:
         conditions += [t.condition for t in criterion_set.targets()]
@@ -62,10 +79,13 @@ def rule_values() -> dict:
     return values
 
 
-def fired_count(case: dict) -> int:
-    from mmn_ddx.assessment import assessor
+@lru_cache(maxsize=1)
+def _rule_values() -> dict:
+    return rule_values()
 
-    return sum(1 for _, truth in assessor("plain").engine.run(case) if truth)
+
+def fired_count(case: dict) -> int:
+    return sum(1 for _, truth in LIBRARY.assessor("plain").engine.run(case) if truth)
 
 
 _MAXIMAL: list = []
