@@ -73,8 +73,10 @@ def read_fixtures(root: Path) -> tuple[list[FixtureCase], list[str]]:
                         continue
                     if not isinstance(item["why"], str) or len(item["why"].split()) < 6:
                         problems.append(f"tests/rules/{name}, line {line}: {rule_id} {kind}[{index}]: say why in a sentence")
-                    findings = item["findings"] if isinstance(item["findings"], dict) else {}
-                    cases.append(FixtureCase(name, rule_id, kind, index, str(item["why"]), findings, line))
+                    if not isinstance(item["findings"], dict):
+                        problems.append(f"tests/rules/{name}, line {line}: {rule_id} {kind}[{index}]: findings must be a mapping of finding ids to values")
+                        continue
+                    cases.append(FixtureCase(name, rule_id, kind, index, str(item["why"]), dict(item["findings"]), line))
     return cases, problems
 
 
@@ -182,7 +184,16 @@ zz-retired-rule:
     assert "weigh/zz-new.yaml::zz-new-rule::fires[0]" in problems and "babinski" in problems
 
 
-def test_the_check_names_a_fixture_without_a_reason(tmp_path):
-    write(tmp_path / "weigh" / "x.yaml", "umn-babinski:\n  fires:\n    - findings: {babinski: true}\n")
+def test_the_check_names_a_fixture_without_a_reason_or_with_findings_that_are_not_a_mapping(tmp_path):
+    write(tmp_path / "weigh" / "x.yaml", """umn-babinski:
+  fires:
+    - findings: {babinski: true}
+  does_not_fire:
+    - why: The plantar responses are flexor on both sides of a man with wasted hands.
+      findings: [babinski]
+""")
     _, problems = read_fixtures(tmp_path)
-    assert problems == ["tests/rules/weigh/x.yaml, line 3: umn-babinski fires[0] needs exactly why: and findings:"]
+    assert problems == [
+        "tests/rules/weigh/x.yaml, line 3: umn-babinski fires[0] needs exactly why: and findings:",
+        "tests/rules/weigh/x.yaml, line 5: umn-babinski does_not_fire[0]: findings must be a mapping of finding ids to values",
+    ]
