@@ -146,6 +146,30 @@ def summary_view(summary: dict) -> Text:
     return text
 
 
+def regrade_view(regraded) -> Text:
+    """What a regrade did: the score before and after, and each question whose grade changed."""
+    before, after = regraded.before, regraded.after
+    who = f" of {regraded.student}" if regraded.student else ""
+    text = Text(f"Regraded the answers{who} under the current rules: {before['correct']} of {before['total']} right "
+                f"before, {after['correct']} of {after['total']} now ({after['percent']:g} %).", style="bold")
+    if regraded.changed:
+        text.append(f"\nChanged since they were graded: {'; '.join(regraded.changed)}.")
+    elif regraded.recorded:
+        text.append("\nThe rule book and cases are the ones that graded them.")
+    else:
+        text.append("\nThe file does not say which rules graded it (it was written before results recorded them).")
+    for change in regraded.changes:
+        given = change.answer or "skipped"
+        mark, style = ("✓", "green") if change.now_correct else ("✗", "red")
+        text.append(f"\n{mark} ", style=f"bold {style}")
+        text.append(f"{change.id}: '{given}' was graded {'right' if change.was_correct else 'wrong'}, "
+                    f"now {'right' if change.now_correct else 'wrong'} (right now: {change.right_label}).")
+    if not regraded.changes:
+        text.append("\nNo grade changed.")
+    text.append(f"\nWrote {regraded.path}; {regraded.source} is unchanged.", style="dim")
+    return text
+
+
 # ----------------------------------------------------------------------------- the answer key
 def key_view(key: dict) -> Group:
     parts: list = [Text(f"Answer key: {key['quiz']}", style="bold")]
@@ -267,6 +291,8 @@ def class_report_view(report, top: int = 10) -> Group:
     if report.mean_percent is not None:
         stats += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
     parts.append(Text(stats, style="dim"))
+    if report.rulebooks and (len(report.rulebooks) > 1 or not report.rulebooks[0].current):
+        parts.append(_rulebooks_note(report.rulebooks))
 
     table = Table(title="Students", title_justify="left", expand=True)
     table.add_column("Student")
@@ -280,20 +306,7 @@ def class_report_view(report, top: int = 10) -> Group:
     parts.append(table)
     parts.append(histogram_view(report.histogram))
 
-    table = Table(title="Questions, hardest first (share right)", title_justify="left", expand=True)
-    table.add_column("Question", ratio=4, overflow="fold")
-    table.add_column("Kind", ratio=1, overflow="fold")
-    table.add_column("Right", justify="right", no_wrap=True)
-    table.add_column("Share", justify="right", no_wrap=True)
-    ordered = sorted(report.questions, key=lambda q: (1.1 if q.share_right is None else q.share_right, q.id))
-    for q in ordered:
-        share = "—" if q.share_right is None else f"{q.share_right:.0%}"
-        style = "" if q.share_right is None else "red" if q.share_right < 0.5 else "yellow" if q.share_right < 0.8 else "green"
-        question = Text(q.id, style="bold")
-        if q.prompt:
-            question.append(f"\n{_cut(q.prompt)}", style="dim")
-        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style))
-    parts.append(table)
+    parts.append(_items_table(report))
 
     if report.wrong_answers:
         table = Table(title="Most-chosen wrong answers", title_justify="left", expand=True, show_lines=True)
@@ -322,6 +335,55 @@ def class_report_view(report, top: int = 10) -> Group:
         parts.append(text)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
+
+
+def _items_table(report) -> Table:
+    """Item analysis: per question, hardest first, its difficulty, discrimination and most chosen wrong answer."""
+    table = Table(title="Questions, hardest first: share right (difficulty) and discrimination (point-biserial, "
+                        "rest-score)", title_justify="left", expand=True)
+    table.add_column("Question", ratio=4, overflow="fold")
+    table.add_column("Kind", ratio=1, overflow="fold")
+    table.add_column("Right", justify="right", no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    table.add_column("Discr.", justify="right", no_wrap=True)
+    table.add_column("Most chosen wrong answer", ratio=3, overflow="fold")
+    ordered = sorted(report.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+    for q in ordered:
+        share = "—" if q.difficulty is None else f"{q.difficulty:.0%}"
+        style = "" if q.difficulty is None else "red" if q.difficulty < 0.5 else "yellow" if q.difficulty < 0.8 else "green"
+        question = Text(q.id, style="bold")
+        if q.prompt:
+            question.append(f"\n{_cut(q.prompt)}", style="dim")
+        if q.negative_discrimination:
+            question.append("\n⚠ negative discrimination: the stronger students did worse; check the question", style="bold red")
+        discrimination = Text("—" if q.discrimination is None else f"{q.discrimination:+.2f}",
+                              style="bold red" if q.negative_discrimination else "")
+        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style), discrimination,
+                      _wrong_cell(q.most_chosen_wrong))
+    return table
+
+
+def _wrong_cell(wrong) -> Text:
+    if wrong is None:
+        return Text("—", style="dim")
+    text = Text(f"{wrong.label} ({wrong.count})")
+    if wrong.rule:
+        text.append(f"\n{wrong.rule_title or wrong.rule}", style="dim")
+    return text
+
+
+def _rulebooks_note(groups) -> Text:
+    """Results graded by another rule book than the current one, or by several: say so before any figure."""
+    text = Text("", style="yellow")
+    if len(groups) > 1:
+        text.append(f"These results were graded by {len(groups)} rule books; the figures mix them.\n", style="bold yellow")
+    for group in groups:
+        which = ("the current rule book" if group.current else "a rule book not recorded (older files)"
+                 if group.fingerprint is None else f"another rule book ({group.fingerprint})")
+        text.append(f"  • {which}: {', '.join(group.students)}\n")
+    if any(not group.current for group in groups):
+        text.append("  'mmn-ddx quiz regrade FILE' grades a file's answers again under the current rules.\n")
+    return text
 
 
 def _cut(text: str, limit: int = 300) -> str:
