@@ -80,7 +80,7 @@ def read_fixtures(root: Path) -> tuple[list[FixtureCase], list[str]]:
     return cases, problems
 
 
-def rule_files(library: Library) -> dict[str, list[tuple[str, str]]]:
+def rules_by_file(library: Library) -> dict[str, list[tuple[str, str]]]:
     """Rule file (relative to the rules folder) -> [(rule or element id, the key the engines report)]."""
     files: dict[str, list[tuple[str, str]]] = {}
 
@@ -103,7 +103,7 @@ def canonical_findings(library: Library, case: FixtureCase) -> dict:
 def fixture_problems(library: Library, root: Path) -> list[str]:
     """What keeps the fixtures under `root` from covering every rule of `library` exactly."""
     cases, problems = read_fixtures(root)
-    files = rule_files(library)
+    files = rules_by_file(library)
     covered = {(c.file, c.rule, c.kind) for c in cases}
     for name, rules in files.items():
         for rule_id, _ in rules:
@@ -133,7 +133,7 @@ def library() -> Library:
 
 @pytest.fixture(scope="session")
 def engine_keys(library) -> dict[tuple[str, str], str]:
-    return {(name, rule_id): key for name, rules in rule_files(library).items() for rule_id, key in rules}
+    return {(name, rule_id): key for name, rules in rules_by_file(library).items() for rule_id, key in rules}
 
 
 @pytest.mark.parametrize("engine", ENGINES)
