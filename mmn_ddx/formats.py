@@ -126,7 +126,7 @@ def read(form: Form, node: Mapping, path: str, problems: list[Problem], subject:
         message, hint, item = _fault(spec, value)
         if message:
             line = (line_of(value, item) if item is not None else None) or line_of(node, spec.name) or line_of(node)
-            problems.append(Problem(path, line, prefix + message, hint))
+            problems.append(Problem(path, line, message if spec.kind == "id" else prefix + message, hint))
         else:
             values[spec.name] = value
     return values
