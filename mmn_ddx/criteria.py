@@ -15,8 +15,7 @@ from typing import Any, Mapping
 from mmn_ddx.conditions import ConditionParser, Known, Unknown, candidate_values, evaluate, findings_of, walk
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, read
-from mmn_ddx.safetext import shorten
+from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
 from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
@@ -302,17 +301,6 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
         element = elements.get(name)
         return (f"{set_id}:{name}", element.when) if element else None
 
-    def entries(key: str, form):
-        """(line, the entry's fields that fit `form`, the entry) for each mapping listed under `key`."""
-        listed = fields.get(key, [])
-        for i, raw in enumerate(listed):
-            line = line_of(listed, i)
-            if not isinstance(raw, Mapping):
-                problems.append(Problem(spath, line, f"each item of '{key}' must be a mapping.", f"Give {form.noun} as 'id: …' lines."))
-                continue
-            subject = f"{form.noun.split()[-1]} '{shorten(raw.get('id', raw.get('value', i + 1)))}'"
-            yield line, read(form, raw, spath, problems, subject), raw
-
     def condition(raw: Mapping, line: int | None):
         if raw.get("when") is None:
             return None  # the form has said it lacks one
@@ -321,18 +309,18 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
         problems.extend(parser.problems)
         return cond
 
-    for line, element, raw in entries("elements", ELEMENT):
+    for line, element, raw in read_items(ELEMENT, fields.get("elements"), "elements", spath, problems, "element"):
         if "id" not in element:
             continue
         if element["id"] in elements:
             problems.append(Problem(spath, line, f"element id '{element['id']}' is used twice."))
         cond = condition(raw, line)
-        if cond is not None and len(element) == len(ELEMENT.fields):
+        if cond is not None and complete(ELEMENT, element):
             elements[element["id"]] = Element(element["id"], element["part"], " ".join(element["title"].split()), cond,
                                               " ".join(element["explanation"].split()))
     categories: list[Category] = []
     missing_means = fields.get("missing_means", "not_met")
-    for line, category, raw in entries("categories", CATEGORY):
+    for line, category, raw in read_items(CATEGORY, fields.get("categories"), "categories", spath, problems, "category"):
         value = category.get("value")
         if value is not None and (value not in allowed or value == missing_means):
             problems.append(Problem(spath, line_of(raw, "value") or line, f"'{value}' is not a category of {set_id} here.",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from mmn_ddx.errors import Problem, did_you_mean
 from mmn_ddx.safetext import shorten
@@ -130,6 +130,23 @@ def read(form: Form, node: Mapping, path: str, problems: list[Problem], subject:
         else:
             values[spec.name] = value
     return values
+
+
+def read_items(form: Form, listed: Any, key: str, path: str, problems: list[Problem], kind: str) -> Iterator[tuple]:
+    """(line, the fields that fit `form`, the entry) for each mapping in a list that `read` let
+    through; an item that is not a mapping is reported. Messages call an entry `kind 'its id'`."""
+    for i, entry in enumerate(listed or ()):
+        line = line_of(listed, i)
+        if not isinstance(entry, Mapping):
+            problems.append(Problem(path, line, f"each item of '{key}' must be a mapping.", f"Write {form.noun} as 'key: value' lines."))
+            continue
+        subject = f"{kind} '{shorten(entry.get('id', entry.get('value', i + 1)))}'"
+        yield line, read(form, entry, path, problems, subject), entry
+
+
+def complete(form: Form, fields: Mapping) -> bool:
+    """Whether every required field of `form` was given, and every field with a default fits."""
+    return all(f.name in fields for f in form.fields if f.required or f.default is not None)
 
 
 def _is_number(value: Any) -> bool:
@@ -431,7 +448,7 @@ CRITERIA_FILE = Form("criteria", "a criteria file", "mmn-ddx criterion set (rule
           default="not_met", noun="missing_means"),
 ))
 
-_LABELLED = Form("labelled", "an entry", "Identifier and label", (
+LABELLED = Form("labelled", "an entry", "Identifier and label", (
     _text("id", "Identifier", required=True),
     _text("label", "Label", required=True),
 ))
@@ -454,6 +471,6 @@ VOCABULARY_FILE = Form("findings-file", "a vocabulary file", "mmn-ddx findings v
     Field("version", "Vocabulary version", "integer", low=1, default=1),
     Field("regions", "Body regions", "list", items=Field("regions", "Region", non_empty=True)),
     Field("findings", "Findings", "list", required=True, non_empty=True, items=FINDING),
-    Field("diagnoses", "Diagnoses a case may have besides the conditions to consider", "list", items=_LABELLED),
-    Field("conditions", "Conditions to consider", "list", items=_LABELLED),
+    Field("diagnoses", "Diagnoses a case may have besides the conditions to consider", "list", items=LABELLED),
+    Field("conditions", "Conditions to consider", "list", items=LABELLED),
 ))
