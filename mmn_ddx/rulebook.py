@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from mmn_ddx.conditions import ConditionParser
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.formats import FAMILY, FREQUENCY, JOINT, Form, consider_form, read, weigh_form
+from mmn_ddx.formats import FAMILY, FREQUENCY, JOINT, Form, complete, consider_form, read, weigh_form
 from mmn_ddx.model import ConsiderRule, Estimate, Family, Frequency, WeighRule
 from mmn_ddx.safetext import shorten
 from mmn_ddx.resources import rules_dir
@@ -148,7 +148,7 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
         block = reader.read(form["estimate"].form, fields["estimate"], subject)
         if "ratio" in block and "reasoning" in block:
             estimate = Estimate(float(block["ratio"]), block["reasoning"])
-    if when is None or toward is None or any(k not in fields for k in ("id", "title", "explanation", "teaching_point", "sources")):
+    if when is None or not complete(form, fields):
         return None
     if toward == "neither":
         frequency = estimate = None
@@ -162,9 +162,10 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
 
 
 def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
-    fields = reader.read(consider_form(reader.vocab), entry, _subject("rule", entry))
+    form = consider_form(reader.vocab)
+    fields = reader.read(form, entry, _subject("rule", entry))
     when = reader.condition(entry)
-    if when is None or any(k not in fields for k in ("id", "condition", "title", "strength", "why", "sources")):
+    if when is None or not complete(form, fields):
         return None
     return ConsiderRule(fields["id"], fields["condition"], fields["title"], when, fields["why"], fields["sources"],
                         reader.path, line_of(entry), fields["settles"], fields["strength"])

@@ -1,0 +1,177 @@
+"""The input formats: one table per format (mmn_ddx/formats.py) drives both the loaders' checks and
+the published JSON Schemas, so a file the tool refuses is a file the schema refuses (style.md habit 7)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import ROOT, write
+from mmn_ddx.cases import load_case
+from mmn_ddx.criteria import load_criteria
+from mmn_ddx.errors import InputError
+from mmn_ddx.rulebook import load_rulebook
+from mmn_ddx.schemas import SCHEMAS
+from mmn_ddx.vocabulary import load_vocabulary
+
+SCHEMA_DIR = ROOT / "docs" / "schemas"
+VOCAB = load_vocabulary(ROOT / "rules" / "findings.yaml")
+
+
+def published(name: str) -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("name", list(SCHEMAS))
+def test_the_published_schema_is_what_the_tables_generate(name):
+    committed = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
+    assert committed == json.loads(json.dumps(SCHEMAS[name]())), "run 'make schemas' (never edit docs/schemas/ by hand)"
+
+
+BUNDLED = [("case", p) for p in sorted((ROOT / "cases").glob("*.yaml"))] + [
+    ("rules", p) for p in sorted((ROOT / "rules").glob("*/*.yaml")) if p.parent.name in ("weigh", "consider")] + [
+    ("criteria", p) for p in sorted((ROOT / "rules" / "criteria").glob("*.yaml"))] + [
+    ("families", ROOT / "rules" / "families.yaml"), ("findings", ROOT / "rules" / "findings.yaml")]
+
+
+@pytest.mark.parametrize("name, path", BUNDLED, ids=[f"{n}:{p.name}" for n, p in BUNDLED])
+def test_every_bundled_file_satisfies_its_published_schema(name, path):
+    errors = [e.message for e in published(name).iter_errors(yaml.safe_load(path.read_text(encoding="utf-8")))]
+    assert not errors, errors[:3]
+
+
+# ----------------------------------------------------------------------------- files that must fail
+# Each format: a small good file, then changes to it that the loader and the schema must both refuse.
+CASE = "id: x\nstages:\n  - name: history\n    findings: {babinski: true}\n"
+WEIGH = """rules:
+  - id: test-rule
+    title: A test rule
+    when: {babinski: true}
+    toward: als
+    frequency: {of: a Babinski sign, mmn: 0.02, als: 0.4, confidence: M}
+    explanation: Because.
+    teaching_point: Remember.
+    sources: [Somebody et al., Journal 2020.]
+"""
+CONSIDER = """rules:
+  - id: test-flag
+    condition: cidp
+    title: A test flag
+    when: {sensory_symptoms: true}
+    strength: moderate
+    why: Because.
+    sources: [Somebody et al., Journal 2020.]
+"""
+FAMILIES = """families:
+  - id: test-family
+    label: A test family
+    why: Because.
+    joint: {of: the picture, mmn: 0.5, als: 0.1, confidence: L, sources: [Somebody 2020.]}
+"""
+CRITERIA = """id: gold_coast_als
+title: Gold Coast
+source: Somebody 2020.
+elements:
+  - id: gc-umn
+    part: region
+    title: UMN signs
+    when: {babinski: true}
+    explanation: Because.
+categories:
+  - value: met
+    when: {element: gc-umn}
+"""
+FINDINGS = """version: 2
+findings:
+  - id: babinski
+    label: Babinski sign
+    type: bool
+    stage: examination
+    description: extensor plantar response
+"""
+
+
+def _load(kind: str, text: str, tmp_path: Path) -> None:
+    """Read `text` as a file of format `kind` with the loader the tool uses."""
+    if kind == "case":
+        load_case(write(tmp_path / "x.yaml", text), VOCAB)
+        return
+    if kind == "findings":
+        load_vocabulary(write(tmp_path / "findings.yaml", text))
+        return
+    if kind == "criteria":
+        write(tmp_path / "criteria" / "x.yaml", text)
+        sets, problems = load_criteria(tmp_path / "criteria", VOCAB)
+        if problems:
+            raise InputError(problems)
+        return
+    root = tmp_path / "rules"
+    (root / "weigh").mkdir(parents=True)
+    shutil.copy(ROOT / "rules" / "findings.yaml", root / "findings.yaml")
+    if kind == "families":
+        write(root / "families.yaml", text)
+    else:
+        write(root / ("consider" if "condition:" in text else "weigh") / "x.yaml", text)
+    load_rulebook(root)
+
+
+GOOD = [("case", CASE), ("rules", WEIGH), ("rules", CONSIDER), ("families", FAMILIES), ("criteria", CRITERIA), ("findings", FINDINGS)]
+
+
+@pytest.mark.parametrize("kind, text", GOOD, ids=[f"{k}-{i}" for i, (k, _) in enumerate(GOOD)])
+def test_the_small_good_files_pass_both(kind, text, tmp_path):
+    _load(kind, text, tmp_path)
+    assert published(kind).is_valid(yaml.safe_load(text))
+
+
+BAD = [
+    # (format, good file, text replaced, replacement, what the message says)
+    ("case", CASE, "id: x\n", "id: x\ntitel: x\n", "field 'titel' is not part of a case file. Did you mean 'title'?"),
+    ("case", CASE, "id: x\n", "id: Bad_Id\n", "case id 'Bad_Id' must be lower-case words joined by hyphens"),
+    ("case", CASE, "id: x\n", "id: x\ndifficulty: 4\n", "difficulty '4' is unknown"),
+    ("case", CASE, "id: x\n", "id: x\ndiagnosis: mnn\n", "Did you mean 'mmn'?"),
+    ("case", CASE, "id: x\n", "id: x\nteaching_points: [{a: b}]\n", "item 1 of 'teaching_points' must be text"),
+    ("case", CASE, "id: x\n", "id: x\nexpected_criteria: {gold_coast_als: probable}\n", "gold_coast_als category 'probable' is unknown"),
+    ("case", CASE, "id: x\n", "id: x\nexpected_criteria: {gold_coast: met}\n", "criterion set 'gold_coast' is unknown"),
+    ("case", CASE, "    findings", "    follow_up: maybe\n    findings", "'follow_up' must be true or false"),
+    ("case", CASE, "    findings", "    narative: x\n    findings", "field 'narative' is not part of a stage. Did you mean 'narrative'?"),
+    ("case", CASE, "    findings: {babinski: true}", "    findings: [babinski]", "stage 'history': 'findings' must be a mapping"),
+    ("rules", WEIGH, "toward: als", "toward: mnn", "toward 'mnn' is unknown. Did you mean 'mmn'?"),
+    ("rules", WEIGH, "mmn: 0.02", "mmn: 60", "'mmn' must be a number between 0 and 1 (exclusive), not 60"),
+    ("rules", WEIGH, "confidence: M", "confidence: Q", "confidence 'Q' is unknown"),
+    ("rules", WEIGH, "id: test-rule", "id: Test", "rule id 'Test' must be lower-case words"),
+    ("rules", WEIGH, "    sources: [Somebody et al., Journal 2020.]\n", "", "rule 'test-rule' lacks 'sources'"),
+    ("rules", WEIGH, "    title: A test rule\n", "    titel: A test rule\n", "field 'titel' is not part of a rule"),
+    ("rules", WEIGH, "frequency: {of: a Babinski sign, mmn: 0.02, als: 0.4, confidence: M}", "estimate: {ratio: 9, reasoning: r}",
+     "'ratio' must be a number above 1 and at most 4, not 9"),
+    ("rules", CONSIDER, "condition: cidp", "condition: cdip", "condition 'cdip' is unknown. Did you mean 'cidp'?"),
+    ("rules", CONSIDER, "strength: moderate", "strength: strongly", "strength 'strongly' is unknown. Did you mean 'strong'?"),
+    ("rules", CONSIDER, "strength: moderate", "strength: moderate\n    settles: 1", "'settles' must be true or false, not 1"),
+    ("families", FAMILIES, "label:", "lable:", "field 'lable' is not part of a family. Did you mean 'label'?"),
+    ("families", FAMILIES, "mmn: 0.5", "mmn: 2", "'mmn' must be a number between 0 and 1 (exclusive), not 2"),
+    ("families", FAMILIES, "confidence: L", "confidence: L, when: x", "field 'when' is not part of a joint figure"),
+    ("criteria", CRITERIA, "id: gold_coast_als", "id: gold_coast", "criterion set 'gold_coast' is unknown. Did you mean 'gold_coast_als'?"),
+    ("criteria", CRITERIA, "part: region", "part: regoin", "part 'regoin' is unknown. Did you mean 'region'?"),
+    ("criteria", CRITERIA, "    explanation: Because.\n", "", "element 'gc-umn' lacks 'explanation'"),
+    ("criteria", CRITERIA, "source: Somebody 2020.\n", "source: Somebody 2020.\nsources: x\n", "field 'sources' is not part of a criteria file"),
+    ("findings", FINDINGS, "type: bool", "type: boolean", "type 'boolean' is unknown. Did you mean 'bool'?"),
+    ("findings", FINDINGS, "    label: Babinski sign\n", "", "finding 'babinski' lacks 'label'"),
+    ("findings", FINDINGS, "    stage: examination\n", "    stage: examination\n    tier: beside\n", "tier 'beside' is unknown. Did you mean 'bedside'?"),
+    ("findings", FINDINGS, "version: 2\n", "version: 2\nregion: [bulbar]\n", "field 'region' is not part of a vocabulary file. Did you mean 'regions'?"),
+]
+
+
+@pytest.mark.parametrize("kind, good, old, new, message", BAD, ids=[f"{b[0]}:{b[4][:40]}" for b in BAD])
+def test_a_file_the_tool_refuses_the_schema_refuses(kind, good, old, new, message, tmp_path):
+    assert old in good
+    text = good.replace(old, new, 1)
+    with pytest.raises(InputError) as caught:
+        _load(kind, text, tmp_path)
+    shown = [str(p) for p in caught.value.problems]
+    assert any(message in m and ", line " in m for m in shown), shown
+    assert not published(kind).is_valid(yaml.safe_load(text)), "the published schema accepts what the tool refuses"
