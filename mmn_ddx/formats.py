@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Iterator, Mapping
 
 from mmn_ddx.errors import Problem, did_you_mean
@@ -41,8 +42,6 @@ APPLIES = ("present", "absent")
 ESTIMATED = ("mmn", "als", "both")
 DIFFICULTIES = (1, 2, 3)
 MONTHS = (0, 1200)
-
-_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -300,7 +299,6 @@ STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "trea
 # neuromuscular teacher would follow when two tests would tell about as much.
 TIERS = ("bedside", "nerve_studies", "blood", "genetic", "imaging", "csf", "biopsy", "treatment")
 
-_TEXT = Field("text", "Text", non_empty=True)
 _SOURCES = Field("sources", "Sources", "list", "citations for every figure and claim", required=True, non_empty=True,
                  items=Field("sources", "Sources", non_empty=True),
                  hint="Name the citations behind every figure and claim, one per line starting with '- '.")
@@ -310,6 +308,7 @@ def _text(name: str, title: str, description: str = "", **more) -> Field:
     return Field(name, title, "text", description, non_empty=True, **more)
 
 
+@lru_cache(maxsize=4)
 def case_form(vocab) -> Form:
     """A case file (README, "Case files"); `vocab` gives its findings and diagnoses."""
     months = dict(kind="number", low=MONTHS[0], high=MONTHS[1])
@@ -376,6 +375,7 @@ def _rule_id(noun: str, example: str) -> Field:
                  noun=noun, hint=f"E.g. '{example}'.")
 
 
+@lru_cache(maxsize=1)
 def weigh_form() -> Form:
     from mmn_ddx.model import DIRECTIONS, ESTIMATE_MAX
 
@@ -398,6 +398,7 @@ def weigh_form() -> Form:
     ))
 
 
+@lru_cache(maxsize=4)
 def consider_form(vocab) -> Form:
     from mmn_ddx.model import STRENGTHS
 
