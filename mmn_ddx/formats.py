@@ -223,7 +223,7 @@ def field_schema(spec: Field) -> dict:
     if kind == "text":
         schema["type"] = "string"
         if spec.non_empty:
-            schema["minLength"] = 1
+            schema.update(minLength=1, pattern=r"\S")  # not blank: some character that is not white space
     elif kind == "bool":
         schema["type"] = "boolean"
     elif kind in ("number", "integer"):

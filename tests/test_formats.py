@@ -175,3 +175,81 @@ def test_a_file_the_tool_refuses_the_schema_refuses(kind, good, old, new, messag
     shown = [str(p) for p in caught.value.problems]
     assert any(message in m and ", line " in m for m in shown), shown
     assert not published(kind).is_valid(yaml.safe_load(text)), "the published schema accepts what the tool refuses"
+
+
+# ----------------------------------------------------------------------------- every field of every table
+def _every_field():
+    from mmn_ddx import formats
+
+    tops = [formats.case_form(VOCAB), formats.weigh_form(), formats.consider_form(VOCAB), formats.FAMILIES_FILE,
+            formats.CRITERIA_FILE, formats.VOCABULARY_FILE]
+    forms = {}
+    for top in tops:
+        forms[top.name] = top
+        forms.update(formats.nested_forms(top))
+    return [(form.name, spec) for form in forms.values() for spec in form.fields
+            if spec.kind not in ("mapping", "condition", "findings") and not (spec.kind == "list" and not isinstance(spec.items, formats.Field))]
+
+
+def _samples(spec):
+    """(values the field takes, values it refuses), from its kind and bounds."""
+    if spec.kind == "text":
+        return ["x"], [3, ["x"]] + ([" "] if spec.non_empty else [])
+    if spec.kind == "bool":
+        return [True, False], ["yes", 1]
+    if spec.kind in ("number", "integer"):
+        low = spec.low if spec.low is not None else -5
+        high = spec.high if spec.high is not None else low + 10
+        bad = ["x", True] + ([low] if spec.low_exclusive else [low - 1] if spec.low is not None else [])
+        bad += [high] if spec.high_exclusive else [high + 1] if spec.high is not None else []
+        return [(low + high) / 2 if spec.kind == "number" else int(low) + 1], bad + ([low + 0.5] if spec.kind == "integer" else [])
+    if spec.kind == "choice":
+        return list(spec.choices), ["zz-not-a-choice", True, [spec.choices[0]]]
+    if spec.kind == "id":
+        return ["a-b", "a1"], ["Bad_Id", "a--b", 3]
+    good_item, bad_item = _samples(spec.items)
+    return [[good_item[0]]] + ([] if spec.non_empty else [[]]), ["x", [bad_item[0]]] + ([[]] if spec.non_empty else [])
+
+
+EVERY_FIELD = _every_field()
+
+
+@pytest.mark.parametrize("form, spec", EVERY_FIELD, ids=[f"{f}.{s.name}" for f, s in EVERY_FIELD])
+def test_each_field_is_checked_as_its_schema_says(form, spec):
+    from mmn_ddx.formats import _fault, field_schema
+
+    schema = jsonschema.Draft202012Validator(field_schema(spec))
+    good, bad = _samples(spec)
+    for value in good:
+        assert not _fault(spec, value)[0] and schema.is_valid(value), value
+    for value in bad:
+        assert _fault(spec, value)[0] and not schema.is_valid(value), value
+
+
+def _finding_samples(spec):
+    if spec.type == "bool":
+        return [True, False], ["yes", 1]
+    if spec.type == "enum":
+        return list(spec.values), ["zz-not-a-value", True]
+    if spec.type == "regions":
+        return [[], list(VOCAB.regions[:2])], ["cervical", ["arm"]]
+    low = spec.min if spec.min is not None else 0
+    high = spec.max if spec.max is not None else low + 10
+    bad = ["x", True] + ([low - 1] if spec.min is not None else []) + ([high + 1] if spec.max is not None else [])
+    return [int((low + high) // 2)], bad + ([low + 0.5] if spec.integer else [])
+
+
+FINDING_SCHEMAS = SCHEMAS["case"](VOCAB)["$defs"]["findings"]["properties"]
+
+
+@pytest.mark.parametrize("finding", [spec.id for spec in VOCAB])
+def test_each_finding_value_is_checked_as_the_case_schema_says(finding):
+    spec = VOCAB[finding]
+    schema = jsonschema.Draft202012Validator(FINDING_SCHEMAS[finding])
+    good, bad = _finding_samples(spec)
+    for value in good:
+        assert VOCAB.check(finding, value) is not None and schema.is_valid(value), value
+    for value in bad:
+        with pytest.raises(InputError):
+            VOCAB.check(finding, value)
+        assert not schema.is_valid(value), value
