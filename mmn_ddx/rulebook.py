@@ -71,11 +71,9 @@ class _FileReader:
         self.problems.append(Problem(self.path, line, message, hint))
 
     def read(self, form: Form, entry: Mapping, subject: str) -> dict:
-        """The entry's fields that fit `form`, texts with their white space collapsed."""
+        """The entry's fields that fit `form`, texts (and lists of texts) with their white space collapsed."""
         fields = read(form, entry, self.path, self.problems, subject)
-        return {k: " ".join(v.split()) if isinstance(v, str) and form[k].kind == "text" else
-                tuple(" ".join(s.split()) for s in v) if k == "sources" else v
-                for k, v in fields.items()}
+        return {k: _collapsed(v) for k, v in fields.items()}
 
     def condition(self, entry: Mapping):
         if entry.get("when") is None:
@@ -99,6 +97,14 @@ class _FileReader:
             if extra != key:
                 self.problem(line_of(data, extra), f"field '{shorten(extra)}' is not part of the file.", f"The file holds only '{key}:'.")
         return good
+
+
+def _collapsed(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(" ".join(item.split()) for item in value)
+    return value
 
 
 def _subject(kind: str, entry: Mapping) -> str:
@@ -183,7 +189,7 @@ def _families(path: Path, vocab: Vocabulary) -> tuple[dict[str, Family], list[Pr
         joint, joint_sources = None, ()
         if "joint" in fields:
             joint = _frequency(reader, JOINT, fields["joint"], subject)
-            joint_sources = tuple(" ".join(s.split()) for s in fields["joint"].get("sources") or ())
+            joint_sources = _collapsed(fields["joint"].get("sources") or [])
             if joint is not None and joint.raw_ratio() == 1:
                 reader.problem(line_of(entry, "joint"), f"family '{family_id}': a joint figure of equal frequencies weighs nothing.")
                 joint = None

@@ -416,8 +416,9 @@ def _compile(schema: dict):
 
 
 def condition_schema(vocab, elements: bool = False) -> dict:
-    """The condition language of 'when' (docs/rule-format.md); `elements`: a criteria file's, which
-    may name an element defined before it."""
+    """The $defs of the condition language of 'when' (docs/rule-format.md): the condition, and the
+    operators a finding may take; `elements`: a criteria file's, which may name an element defined
+    before it."""
     from mmn_ddx.conditions import FINDING_OPERATORS
 
     comparison = {"type": "object", "minProperties": 1, "additionalProperties": False,
@@ -434,12 +435,12 @@ def condition_schema(vocab, elements: bool = False) -> dict:
     assert set(operators["properties"]) == set(FINDING_OPERATORS)
     finding_ids = [spec.id for spec in vocab]
     keys = "all / any / not / at_least / known / unknown" + (" / element" if elements else "")
-    return {
+    condition = {
         "title": "Condition",
         "description": f"A mapping with exactly one key: a finding id (value or operators) or {keys}.",
         "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
         "properties": {
-            **{f: {"anyOf": [{"type": ["boolean", "number", "string", "array"]}, operators]} for f in finding_ids},
+            **{f: {"anyOf": [{"type": ["boolean", "number", "string", "array"]}, {"$ref": "#/$defs/operators"}]} for f in finding_ids},
             "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "not": {"$ref": "#/$defs/condition"},
@@ -452,6 +453,7 @@ def condition_schema(vocab, elements: bool = False) -> dict:
                if elements else {}),
         },
     }
+    return {"condition": condition, "operators": operators}
 
 
 def rules_schema() -> dict:
@@ -468,7 +470,7 @@ def rules_schema() -> dict:
         "title": "mmn-ddx rule file (rules/weigh/*.yaml or rules/consider/*.yaml)",
         "type": "object", "required": ["rules"], "additionalProperties": False,
         "properties": {"rules": {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/weigh"}, {"$ref": "#/$defs/consider"}]}}},
-        "$defs": {"condition": condition_schema(vocab), **{name: formats.form_schema(form) for name, form in forms.items()}},
+        "$defs": {**condition_schema(vocab), **{name: formats.form_schema(form) for name, form in forms.items()}},
     }
 
 
@@ -483,7 +485,7 @@ def criteria_schema() -> dict:
 
     return formats.document_schema(formats.CRITERIA_FILE, "mmn-ddx/criteria/1", formats.CRITERIA_FILE.title,
                                    "A criterion set's categories must be its own (the enums list every set's).",
-                                   {"condition": condition_schema(vocabulary(), elements=True)})
+                                   condition_schema(vocabulary(), elements=True))
 
 
 def findings_file_schema() -> dict:
