@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from mmn_ddx.errors import Problem, did_you_mean
 from mmn_ddx.safetext import shorten
@@ -205,8 +206,8 @@ def _fault(spec: Field, value: Any) -> tuple[str, str, int | None]:
             return f"{spec.called()} must be a non-empty list.", spec.hint, None
         if isinstance(spec.items, Field):
             for i, item in enumerate(value):
-                message, hint, _ = _fault(replace(spec.items, noun=f"item {i + 1} of {spec.called()}"), item)
-                if message:
+                if _fault(spec.items, item)[0]:  # named only when wrong: most lists are fine
+                    message, hint, _ = _fault(replace(spec.items, noun=f"item {i + 1} of {spec.called()}"), item)
                     return message, hint or spec.hint, i
     elif kind in ("mapping", "findings"):
         if not isinstance(value, Mapping):
