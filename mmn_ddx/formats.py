@@ -326,10 +326,10 @@ def case_form(vocab) -> Form:
               hint="A number of months, e.g. 'months_since_previous: 6'.", **months),
         Field("teaching_point", "Teaching point of the follow-up", description="(follow-up) what the change teaches; "
               "shown after the learner's call and in the answer key"),
-    ), schema_extra={
-        "dependentRequired": {"months_since_onset": ["follow_up"], "months_since_previous": ["follow_up"], "teaching_point": ["follow_up"]},
+    ), schema_extra={  # a follow-up says when it happened, and only a follow-up may say so
         "if": {"properties": {"follow_up": {"const": True}}, "required": ["follow_up"]},
         "then": {"anyOf": [{"required": ["months_since_onset"]}, {"required": ["months_since_previous"]}]},
+        "else": {"not": {"anyOf": [{"required": [key]} for key in ("months_since_onset", "months_since_previous", "teaching_point")]}},
     })
     expected = Form("expected_criteria", "'expected_criteria'", "Expected criteria (extension)", tuple(
         Field(set_id, set_id, "choice", choices=values, noun=f"{set_id} category") for set_id, values in CRITERIA_VALUES.items()
@@ -396,7 +396,11 @@ def weigh_form() -> Form:
         _text("explanation", "Explanation for a learner", required=True),
         _text("teaching_point", "Teaching point", required=True),
         _SOURCES,
-    ))
+    ), schema_extra={  # a rule toward MMN or ALS gives its figures one way; a shared feature gives none
+        "if": {"properties": {"toward": {"const": "neither"}}},
+        "then": {"not": {"anyOf": [{"required": ["frequency"]}, {"required": ["estimate"]}]}},
+        "else": {"oneOf": [{"required": ["frequency"]}, {"required": ["estimate"]}]},
+    })
 
 
 @lru_cache(maxsize=4)
@@ -448,7 +452,11 @@ CRITERIA_FILE = Form("criteria", "a criteria file", "mmn-ddx criterion set (rule
     Field("categories", "Categories, firmest first", "list", required=True, non_empty=True, items=CATEGORY),
     Field("missing_means", "The category when no category holds and none is open", "choice", choices=_ALL_CATEGORIES,
           default="not_met", noun="missing_means"),
-))
+), schema_extra={"allOf": [  # each set's categories are its own
+    {"if": {"properties": {"id": {"const": set_id}}, "required": ["id"]},
+     "then": {"properties": {"categories": {"items": {"properties": {"value": {"enum": list(values)}}}},
+                             "missing_means": {"enum": list(values)}}}}
+    for set_id, values in CRITERION_SETS.items()]})
 
 LABELLED = Form("labelled", "an entry", "Identifier and label", (
     _text("id", "Identifier", required=True),
