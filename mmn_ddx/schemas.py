@@ -456,12 +456,12 @@ def condition_schema(vocab, elements: bool = False) -> dict:
     return {"condition": condition, "operators": operators}
 
 
-def rules_schema() -> dict:
+def rules_schema(vocab=None) -> dict:
     """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md): the weighing and
     red-flag tables of mmn_ddx/formats.py."""
     from mmn_ddx.vocabulary import vocabulary
 
-    vocab = vocabulary()
+    vocab = vocab or vocabulary()
     weigh, consider = formats.weigh_form(), formats.consider_form(vocab)
     forms = {"weigh": weigh, "consider": consider, **formats.nested_forms(weigh), **formats.nested_forms(consider)}
     return {
@@ -479,13 +479,13 @@ def families_schema() -> dict:
     return formats.document_schema(formats.FAMILIES_FILE, "mmn-ddx/families/1", formats.FAMILIES_FILE.title)
 
 
-def criteria_schema() -> dict:
+def criteria_schema(vocab=None) -> dict:
     """Criterion sets in rules/criteria/*.yaml."""
     from mmn_ddx.vocabulary import vocabulary
 
     return formats.document_schema(formats.CRITERIA_FILE, "mmn-ddx/criteria/1", formats.CRITERIA_FILE.title,
-                                   "A criterion set's categories must be its own (the enums list every set's).",
-                                   condition_schema(vocabulary(), elements=True))
+                                   "Formal diagnostic criteria as data: elements, then categories firmest first.",
+                                   condition_schema(vocab or vocabulary(), elements=True))
 
 
 def findings_file_schema() -> dict:
