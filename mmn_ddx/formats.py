@@ -242,8 +242,8 @@ def field_schema(spec: Field) -> dict:
         if spec.non_empty:
             schema["minItems"] = 1
         if isinstance(spec.items, Field):
-            item = field_schema(spec.items)
-            schema["items"] = {k: v for k, v in item.items() if k not in ("title", "description")} if item["title"] == spec.title else item
+            item = field_schema(spec.items)  # the list's title and description speak for its items
+            schema["items"] = {k: v for k, v in item.items() if k not in ("title", "description")}
         elif isinstance(spec.items, Form):
             schema["items"] = {"$ref": f"#/$defs/{spec.items.name}"}
     elif kind == "mapping":
