@@ -476,7 +476,8 @@ FINDING = Form("finding", "a finding entry", "Finding", (
     Field("ask_first", "Why this test is offered before any other while it is unknown"),
     Field("since", "The vocabulary version that added it", "integer", low=1, default=1),
     _text("description", "Description", required=True),
-))
+), schema_extra={"if": {"properties": {"type": {"const": "enum"}}, "required": ["type"]},  # an enum lists its words
+                 "then": {"required": ["values"], "properties": {"values": {"minItems": 1}}}})
 VOCABULARY_FILE = Form("findings-file", "a vocabulary file", "mmn-ddx findings vocabulary (rules/findings.yaml)", (
     Field("version", "Vocabulary version", "integer", low=1, default=1),
     Field("regions", "Body regions", "list", items=Field("regions", "Region", non_empty=True)),

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.formats import FINDING, LABELLED, STAGE_ORDER, TIERS, TYPES, VOCABULARY_FILE, complete, read, read_items  # noqa: F401 - re-exported
+from mmn_ddx.formats import FINDING, LABELLED, VOCABULARY_FILE, complete, read, read_items
+from mmn_ddx.formats import STAGE_ORDER, TIERS, TYPES  # noqa: F401 - the vocabulary's words, kept with its format
 from mmn_ddx.resources import rules_dir
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
@@ -231,7 +232,16 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     fields = read(VOCABULARY_FILE, data, where, problems)
 
     def entries(key: str, form, kind: str) -> list[dict]:
-        return [entry for _, entry, _ in read_items(form, fields.get(key), key, where, problems, kind) if complete(form, entry)]
+        found, seen = [], set()
+        for line, entry, _ in read_items(form, fields.get(key), key, where, problems, kind):
+            if entry.get("id") in seen:
+                problems.append(Problem(where, line, f"{kind} '{entry['id']}' is listed twice.", "Keep one of them."))
+            elif entry.get("type") == "enum" and not entry.get("values"):
+                problems.append(Problem(where, line, f"{kind} '{entry['id']}' is an enum with no 'values'.", "List the words it may take."))
+            elif complete(form, entry):
+                found.append(entry)
+            seen.add(entry.get("id"))
+        return found
 
     specs = [FindingSpec(
         id=entry["id"], label=entry["label"], type=entry["type"], stage=entry["stage"], description=entry["description"],

@@ -168,6 +168,7 @@ BAD = [
     ("findings", FINDINGS, "type: bool", "type: boolean", "type 'boolean' is unknown. Did you mean 'bool'?"),
     ("findings", FINDINGS, "    label: Babinski sign\n", "", "finding 'babinski' lacks 'label'"),
     ("findings", FINDINGS, "    stage: examination\n", "    stage: examination\n    tier: beside\n", "tier 'beside' is unknown. Did you mean 'bedside'?"),
+    ("findings", FINDINGS, "type: bool", "type: enum", "finding 'babinski' is an enum with no 'values'"),
     ("findings", FINDINGS, "version: 2\n", "version: 2\nregion: [bulbar]\n", "field 'region' is not part of a vocabulary file. Did you mean 'regions'?"),
 ]
 
