@@ -152,3 +152,7 @@ def explain(assessment, previous=None):
     from mmn_ddx.rulebook import rulebook
 
     return changes(assessment, previous, rulebook().families)
+
+
+# The quiz commands' functions live with the quiz package; they are part of this façade.
+from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401

@@ -15,13 +15,17 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import write_new_file
 from mmn_ddx.quiz import read_results, with_hint
 from mmn_ddx.safetext import csv_cell
+
+if TYPE_CHECKING:
+    from mmn_ddx.library import Library
+    from mmn_ddx.rulebook import RuleBook
 
 HISTOGRAM_BINS = 10  # 0–9 %, 10–19 %, …, 90–100 %
 
@@ -144,12 +148,9 @@ def natural_key(text: str) -> list:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
-def _rule_title(rule_id: str | None) -> str | None:
+def _rule_title(rule_id: str | None, book: RuleBook) -> str | None:
     if not rule_id:
         return None
-    from mmn_ddx.rulebook import rulebook
-
-    book = rulebook()
     rule = book.rule(rule_id)
     if rule is not None:
         return rule.title
@@ -160,8 +161,10 @@ def _rule_title(rule_id: str | None) -> str | None:
 
 
 # ----------------------------------------------------------------------------- the report
-def class_report(names: Iterable[str]) -> ClassReport:
-    """Read results files (or folders of them) and sum them up; unreadable files become problems."""
+def class_report(names: Iterable[str], library: Library) -> ClassReport:
+    """Read results files (or folders of them) and sum them up; unreadable files become problems.
+
+    Rule titles come from the library's rule book."""
     paths, problems = results_files(names)
     submissions: list[Submission] = []
     for path in paths:
@@ -174,7 +177,7 @@ def class_report(names: Iterable[str]) -> ClassReport:
         submissions.append(Submission(str(path), shown, key, data["updated"], data))
     if not submissions:
         problems.append(Problem(None, None, "no results file could be read, so there is nothing to report.",
-                                "Name the files written by 'mmn-ddx quiz --results', or a folder of them."))
+                                "Name the files written by 'mmn-ddx quiz take --results', or a folder of them."))
         raise InputError(problems)
 
     # One quiz per report: the quiz most files belong to.
@@ -234,7 +237,7 @@ def class_report(names: Iterable[str]) -> ClassReport:
             report.wrong_answers.append(WrongAnswer(
                 question=qid, answer=answer, label=str(chosen[0].get("answer_label") or answer), count=count,
                 share=round(count / len(records), 3), right_label=str(chosen[0].get("right_label") or chosen[0]["right_answer"]),
-                rule=rule, rule_title=_rule_title(rule),
+                rule=rule, rule_title=_rule_title(rule, library.rulebook),
             ))
     report.wrong_answers.sort(key=lambda w: (-w.count, natural_key(w.question), w.answer))
 

@@ -29,6 +29,7 @@ class Library:
     cases_root: Path
     rulebook: RuleBook
     _assessors: dict = field(default_factory=dict, repr=False)
+    _fingerprint: dict | None = field(default=None, repr=False)
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -58,6 +59,37 @@ class Library:
         if not folder.is_dir():
             return {}
         return {path.stem: path for path in sorted(folder.glob("*.yaml")) if path.is_file()}
+
+    def rulebook_files(self) -> dict[str, list[Path]]:
+        """The files the rule book was read from, by part: the vocabulary (the rules folder's own
+        findings.yaml, else the bundled one), the weighing, consider and criteria rules, the families."""
+        from mmn_ddx.rulebook import rule_files
+
+        own_vocabulary = self.rules_root / "findings.yaml"
+        by_kind = rule_files(self.rules_root)
+        return {
+            "vocabulary": [own_vocabulary if own_vocabulary.is_file() else rules_dir() / "findings.yaml"],
+            "weighing": by_kind["weigh"],
+            "consider": by_kind["consider"],
+            "criteria": sorted((self.rules_root / "criteria").glob("*.yaml")),
+            "families": [path for path in (self.rules_root / "families.yaml",) if path.is_file()],
+        }
+
+    def fingerprint(self) -> dict[str, str]:
+        """Digests of the rule book: one per part of `rulebook_files()` and one of them all ('rulebook').
+
+        Each covers the files' names and texts (line endings normalised), not where the folder
+        lies, so the same rules give the same fingerprint on every machine; results carry it to
+        tell which rules graded them.
+        """
+        if self._fingerprint is None:
+            from mmn_ddx.yamlio import fingerprint_of, read_text
+
+            parts = {part: fingerprint_of("".join(f"{path.name}\0{read_text(path)}\0" for path in paths))
+                     for part, paths in self.rulebook_files().items()}
+            parts["rulebook"] = fingerprint_of("".join(f"{part}={digest}\n" for part, digest in sorted(parts.items())))
+            self._fingerprint = parts
+        return dict(self._fingerprint)
 
     def assessor(self, engine: str = "durable") -> Assessor:
         """The rule book compiled for `engine`, compiled once per library."""

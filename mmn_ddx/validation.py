@@ -110,10 +110,13 @@ def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
             report.problems.append(Problem(str(path), 1, f"case id '{case.id}' is also used by {seen_ids[case.id]}.", "Give each case its own id."))
         seen_ids.setdefault(case.id, str(path))
     if quiz_paths:
+        from mmn_ddx.library import bundled_library
         from mmn_ddx.quiz import check_quiz_file
 
+        # quizzes name bundled case ids and are graded by the bundled rule book, as `quiz take` grades them
+        library = bundled_library()
         for path, data in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path, case_dirs, data))
+            report.problems.extend(check_quiz_file(path, library, case_dirs, data))
     return report
 

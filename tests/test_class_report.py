@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from conftest import run_cli, write
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from mmn_ddx.cases import load_case
+from mmn_ddx.library import bundled_library
 
 QUIZ = """\
 title: Class fixture
@@ -28,7 +28,8 @@ OTHER_QUIZ = "title: Another quiz\ncases: [electrician-finger-drop]\nquestions:\
 
 def engine_view():
     """The discriminator's right answers and, for each disclosed finding, the rule that weighs it (plain engine)."""
-    a = assessor("plain").assess_case(load_case(library()["carpenter-cannot-pinch"]), "examination")
+    library = bundled_library()
+    a = library.assessor("plain").assess_case(load_case(library.cases()["carpenter-cannot-pinch"]), "examination")
     top = max(e.rule.weight for e in a.evidence)
     items = [e for e in a.evidence if math.isclose(e.rule.weight, top)]
     items += [f for e in a.evidence for f in e.folded if math.isclose(f.rule.weight, top)]
@@ -52,7 +53,7 @@ def classroom(tmp_path):
     quiz = write(tmp_path / "quiz.yaml", QUIZ)
     folder = tmp_path / "results"
     a, right, rule_of = engine_view()
-    key = json.loads(run_cli(["quiz", str(quiz), "--seed", "5", "--key", "--format", "json"]).stdout)
+    key = json.loads(run_cli(["quiz", "key", str(quiz), "--seed", "5", "--format", "json"]).stdout)
     d1 = next(q for q in key["questions"] if q["id"] == "d1")
     wrong = next(o["value"] for o in d1["options"] if o["value"] not in right and o["value"] in rule_of)
 

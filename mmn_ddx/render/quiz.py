@@ -146,6 +146,30 @@ def summary_view(summary: dict) -> Text:
     return text
 
 
+def regrade_view(regraded) -> Text:
+    """What a regrade did: the score before and after, and each question whose grade changed."""
+    before, after = regraded.before, regraded.after
+    who = f" of {regraded.student}" if regraded.student else ""
+    text = Text(f"Regraded the answers{who} under the current rules: {before['correct']} of {before['total']} right "
+                f"before, {after['correct']} of {after['total']} now ({after['percent']:g} %).", style="bold")
+    if regraded.changed:
+        text.append(f"\nChanged since they were graded: {'; '.join(regraded.changed)}.")
+    elif regraded.recorded:
+        text.append("\nThe rule book and cases are the ones that graded them.")
+    else:
+        text.append("\nThe file does not say which rules graded it (it was written before results recorded them).")
+    for change in regraded.changes:
+        given = change.answer or "skipped"
+        mark, style = ("✓", "green") if change.now_correct else ("✗", "red")
+        text.append(f"\n{mark} ", style=f"bold {style}")
+        text.append(f"{change.id}: '{given}' was graded {'right' if change.was_correct else 'wrong'}, "
+                    f"now {'right' if change.now_correct else 'wrong'} (right now: {change.right_label}).")
+    if not regraded.changes:
+        text.append("\nNo grade changed.")
+    text.append(f"\nWrote {regraded.path}; {regraded.source} is unchanged.", style="dim")
+    return text
+
+
 # ----------------------------------------------------------------------------- the answer key
 def key_view(key: dict) -> Group:
     parts: list = [Text(f"Answer key: {key['quiz']}", style="bold")]
