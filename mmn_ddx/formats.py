@@ -49,7 +49,7 @@ MONTHS = (0, 1200)
 class Field:
     """One field of a mapping.
 
-    kind: text | bool | number | integer | choice | id | list | mapping | condition | findings.
+    kind: text | bool | number | integer | choice | id | list | mapping | condition | findings | custom.
     A `mapping` or a `list` of mappings names its nested Form; the loader reads the nested
     mappings itself (it needs their lines and builds objects from them), `read` checks that the
     container is one. `condition` and `findings` are checked by the condition parser and the
@@ -72,6 +72,7 @@ class Field:
     default: Any = None
     noun: str = ""  # how a message names the field ('case id'); default: 'name' in quotes
     hint: str = ""  # how to fix a bad value, when the allowed values do not say it
+    schema: dict | None = None  # added to the schema: for kind 'custom' (a value the loader checks in code) all of it
 
     def called(self) -> str:
         return self.noun or f"'{self.name}'"
@@ -250,6 +251,8 @@ def field_schema(spec: Field) -> dict:
         schema.update({"$ref": f"#/$defs/{spec.form.name}"} if spec.form else {"type": "object"})
     elif kind in ("condition", "findings"):
         schema["$ref"] = f"#/$defs/{kind}"
+    if spec.schema:  # what the kind cannot say (a custom value; a list whose items take two forms)
+        schema.update(spec.schema)
     if spec.default is not None:
         schema["default"] = spec.default
     return schema
@@ -485,3 +488,59 @@ VOCABULARY_FILE = Form("findings-file", "a vocabulary file", "mmn-ddx findings v
     Field("diagnoses", "Diagnoses a case may have besides the conditions to consider", "list", items=LABELLED),
     Field("conditions", "Conditions to consider", "list", items=LABELLED),
 ))
+
+
+# ----------------------------------------------------------------------------- quiz files
+KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
+ENGINE_KINDS = KINDS[:-1]
+QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+DEFAULT_OPTIONS = 4
+MIN_OPTIONS, MAX_OPTIONS = 2, 8
+MAX_CHOICE_OPTIONS = 26
+_STAGE = {"type": ["string", "integer"]}
+_CASE_REF = "the id of a bundled case, or a case file's path relative to the quiz file"
+
+CASE_ENTRY = Form("case_entry", "a case entry", "Case with a stage limit", (
+    Field("case", "Case id or path", description=_CASE_REF, required=True, hint="Add 'case:' with a bundled case id or a path."),
+    Field("stage", "Last stage disclosed", "custom", "no question about this case discloses more than this stage (name or number)",
+          schema=_STAGE),
+))
+QUESTION = Form("question", "a question", "Question", (
+    Field("id", "Question id", "custom", "unique in the quiz; answers files use it (default q1, q2 … by position)",
+          schema={"type": ["string", "integer"], "pattern": QUESTION_ID.pattern}),
+    Field("kind", "Kind", "choice", "what is asked; every kind but 'choice' is graded by the engine", required=True, choices=KINDS,
+          hint="One of: " + ", ".join(KINDS) + "."),
+    Field("case", "Case", description="a case listed under 'cases' (its id, or the path as written there)"),
+    Field("stage", "Stage", "custom", "ask with the case disclosed through this stage (default: the case's limit, or its last stage)",
+          schema=_STAGE),
+    Field("criteria", "Criterion set", "choice", "for kind 'criteria': the set whose category is asked", choices=tuple(CRITERIA_VALUES),
+          noun="criterion set"),
+    _text("prompt", "Prompt", "the question as the student reads it (required for 'choice'; engine kinds have a default)"),
+    Field("options", "Options", "custom", "for 'choice': the answers to choose from; for discriminator, next_investigation and "
+          f"consider: how many options to offer (default {DEFAULT_OPTIONS})", schema={"oneOf": [
+              {"type": "array", "minItems": MIN_OPTIONS, "maxItems": MAX_CHOICE_OPTIONS, "items": {"type": ["string", "number", "boolean"]}},
+              {"type": "integer", "minimum": MIN_OPTIONS, "maximum": MAX_OPTIONS}]}),
+    Field("answer", "Answer", "custom", "for 'choice' only: the right option's text or letter (the engine computes every other answer)",
+          schema={"type": ["string", "number", "boolean"]}),
+    Field("explanation", "Explanation", description="for 'choice' only: shown when the answer is wrong (the engine explains every other kind)"),
+    Field("shuffle", "Shuffle the options", "bool", "false keeps the options in the written order (e.g. for 'all of the above')", default=True),
+    Field("teaching_point", "Teaching point", description="the point the class report lists when the question is missed "
+          "(default: the engine's, from the deciding rule)"),
+), schema_extra={"allOf": [  # what each kind asks for; the loader says the same in code
+    {"if": {"properties": {"kind": {"const": "choice"}}},
+     "then": {"required": ["prompt", "options", "answer", "explanation"], "properties": {"options": {"type": "array"}}, "not": {"required": ["criteria"]}}},
+    {"if": {"properties": {"kind": {"enum": list(ENGINE_KINDS)}}},
+     "then": {"required": ["case"], "not": {"anyOf": [{"required": ["answer"]}, {"required": ["explanation"]}]}, "properties": {"options": {"type": "integer"}}}},
+    {"if": {"properties": {"kind": {"enum": ["leaning", "criteria"]}}}, "then": {"not": {"required": ["options"]}}},
+    {"if": {"properties": {"kind": {"const": "criteria"}}}, "then": {"required": ["criteria"]}, "else": {"not": {"required": ["criteria"]}}},
+]})
+QUIZ_FILE = Form("quiz", "a quiz file", "mmn-ddx quiz file (version 1)", (
+    Field("version", "Format version", "choice", choices=(1,), default=1, noun="quiz format version", hint="This mmn-ddx reads version 1."),
+    _text("title", "Title", "one line of text", required=True, hint="Add 'title:', one line of text."),
+    Field("description", "Description", description="for the instructor and the answer key"),
+    Field("cases", "Cases used", "list", required=True, non_empty=True, items=CASE_ENTRY,
+          hint="E.g. 'cases: [electrician-finger-drop, {case: carpenter-cannot-pinch, stage: examination}]'.",
+          schema={"items": {"title": "Case used", "oneOf": [{"title": "Case id or path", "description": _CASE_REF, "type": "string"},
+                                                            {"$ref": "#/$defs/case_entry"}]}}),
+    Field("questions", "Questions", "list", required=True, non_empty=True, items=QUESTION),
+), description="A quiz on the bundled or other cases. The engine grades every question except 'choice'. Educational use only.")

@@ -126,78 +126,10 @@ def assessment_schema() -> dict:
 
 
 def quiz_schema() -> dict:
-    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz/loading.py reads them; README, 'Quizzes and classes'."""
-    from mmn_ddx.formats import CRITERIA_VALUES
-    from mmn_ddx.quiz import DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS
-
-    stage = {"title": "Stage", "description": "a stage name of the case, or its number (1 = the first)", "type": ["string", "integer"]}
-    case_entry = {
-        "title": "Case used",
-        "oneOf": [
-            {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
-            {
-                "title": "Case with a stage limit",
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["case"],
-                "properties": {
-                    "case": {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
-                    "stage": {**stage, "title": "Last stage disclosed", "description": "no question about this case discloses more than this stage (name or number)"},
-                },
-            },
-        ],
-    }
-    question = {
-        "title": "Question",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["kind"],
-        "properties": {
-            "id": {"title": "Question id", "description": "unique in the quiz; answers files use it (default q1, q2 … by position)", "type": ["string", "integer"], "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
-            "kind": {"title": "Kind", "description": "what is asked; every kind but 'choice' is graded by the engine", "enum": list(KINDS)},
-            "case": {"title": "Case", "description": "a case listed under 'cases' (its id, or the path as written there)", "type": "string"},
-            "stage": {**stage, "title": "Stage", "description": "ask with the case disclosed through this stage (default: the case's limit, or its last stage)"},
-            "criteria": {"title": "Criterion set", "description": "for kind 'criteria': the set whose category is asked", "enum": list(CRITERIA_VALUES)},
-            "prompt": {"title": "Prompt", "description": "the question as the student reads it (required for 'choice'; engine kinds have a default)", "type": "string"},
-            "options": {
-                "title": "Options",
-                "description": f"for 'choice': the answers to choose from; for discriminator, next_investigation and consider: how many options to offer (default {DEFAULT_OPTIONS})",
-                "oneOf": [
-                    {"type": "array", "minItems": MIN_OPTIONS, "maxItems": MAX_CHOICE_OPTIONS, "items": {"type": ["string", "number", "boolean"]}},
-                    {"type": "integer", "minimum": MIN_OPTIONS, "maximum": MAX_OPTIONS},
-                ],
-            },
-            "answer": {"title": "Answer", "description": "for 'choice' only: the right option's text or letter (the engine computes every other answer)", "type": ["string", "number", "boolean"]},
-            "explanation": {"title": "Explanation", "description": "for 'choice' only: shown when the answer is wrong (the engine explains every other kind)", "type": "string"},
-            "shuffle": {"title": "Shuffle the options", "description": "false keeps the options in the written order (e.g. for 'all of the above')", "type": "boolean"},
-            "teaching_point": {"title": "Teaching point", "description": "the point the class report lists when the question is missed (default: the engine's, from the deciding rule)", "type": "string"},
-        },
-        "allOf": [
-            {"if": {"properties": {"kind": {"const": "choice"}}},
-             "then": {"required": ["prompt", "options", "answer", "explanation"], "properties": {"options": {"type": "array"}}, "not": {"required": ["criteria"]}}},
-            {"if": {"properties": {"kind": {"enum": list(ENGINE_KINDS)}}},
-             "then": {"required": ["case"], "not": {"anyOf": [{"required": ["answer"]}, {"required": ["explanation"]}]}, "properties": {"options": {"type": "integer"}}}},
-            {"if": {"properties": {"kind": {"enum": ["leaning", "criteria"]}}}, "then": {"not": {"required": ["options"]}}},
-            {"if": {"properties": {"kind": {"const": "criteria"}}}, "then": {"required": ["criteria"]}, "else": {"not": {"required": ["criteria"]}}},
-        ],
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "mmn-ddx/quiz/1",
-        "title": "mmn-ddx quiz file (version 1)",
-        "description": "A quiz on the bundled or other cases. The engine grades every question except 'choice'. Educational use only.",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["title", "cases", "questions"],
-        "properties": {
-            "version": {"title": "Format version", "const": 1},
-            "title": {"title": "Title", "type": "string"},
-            "description": {"title": "Description", "description": "for the instructor and the answer key", "type": "string"},
-            "cases": {"title": "Cases used", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case_entry"}},
-            "questions": {"title": "Questions", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
-        },
-        "$defs": {"case_entry": case_entry, "question": question},
-    }
+    """Quiz files (cases/quizzes/*.yaml): the quiz tables of mmn_ddx/formats.py, which mmn_ddx/quiz/loading.py
+    checks with; README, 'Quizzes and classes'."""
+    form = formats.QUIZ_FILE
+    return formats.document_schema(form, "mmn-ddx/quiz/1", form.title, form.description)
 
 
 def quiz_results_schema() -> dict:

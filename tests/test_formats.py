@@ -36,7 +36,8 @@ def test_the_published_schema_is_what_the_tables_generate(name):
 BUNDLED = [("case", p) for p in sorted((ROOT / "cases").glob("*.yaml"))] + [
     ("rules", p) for p in sorted((ROOT / "rules").glob("*/*.yaml")) if p.parent.name in ("weigh", "consider")] + [
     ("criteria", p) for p in sorted((ROOT / "rules" / "criteria").glob("*.yaml"))] + [
-    ("families", ROOT / "rules" / "families.yaml"), ("findings", ROOT / "rules" / "findings.yaml")]
+    ("families", ROOT / "rules" / "families.yaml"), ("findings", ROOT / "rules" / "findings.yaml")] + [
+    ("quiz", p) for p in sorted((ROOT / "cases" / "quizzes").glob("*.yaml"))]
 
 
 @pytest.mark.parametrize("name, path", BUNDLED, ids=[f"{n}:{p.name}" for n, p in BUNDLED])
@@ -86,6 +87,11 @@ categories:
   - value: met
     when: {element: gc-umn}
 """
+QUIZ = """title: A test quiz
+cases: [electrician-finger-drop]
+questions:
+  - {id: a, kind: leaning, case: electrician-finger-drop}
+"""
 FINDINGS = """version: 2
 findings:
   - id: babinski
@@ -104,6 +110,12 @@ def _load(kind: str, text: str, tmp_path: Path) -> None:
     if kind == "findings":
         load_vocabulary(write(tmp_path / "findings.yaml", text))
         return
+    if kind == "quiz":
+        from mmn_ddx.library import bundled_library
+        from mmn_ddx.quiz import quiz_from_text
+
+        quiz_from_text(text, str(tmp_path / "quiz.yaml"), bundled_library(), tmp_path)
+        return
     if kind == "criteria":
         write(tmp_path / "criteria" / "x.yaml", text)
         sets, problems = load_criteria(tmp_path / "criteria", VOCAB)
@@ -120,7 +132,8 @@ def _load(kind: str, text: str, tmp_path: Path) -> None:
     load_rulebook(root)
 
 
-GOOD = [("case", CASE), ("rules", WEIGH), ("rules", CONSIDER), ("families", FAMILIES), ("criteria", CRITERIA), ("findings", FINDINGS)]
+GOOD = [("case", CASE), ("rules", WEIGH), ("rules", CONSIDER), ("families", FAMILIES), ("criteria", CRITERIA), ("findings", FINDINGS),
+        ("quiz", QUIZ)]
 
 
 @pytest.mark.parametrize("kind, text", GOOD, ids=[f"{k}-{i}" for i, (k, _) in enumerate(GOOD)])
@@ -168,6 +181,16 @@ BAD = [
     ("findings", FINDINGS, "type: bool", "type: boolean", "type 'boolean' is unknown. Did you mean 'bool'?"),
     ("findings", FINDINGS, "    label: Babinski sign\n", "", "finding 'babinski' lacks 'label'"),
     ("findings", FINDINGS, "    stage: examination\n", "    stage: examination\n    tier: beside\n", "tier 'beside' is unknown. Did you mean 'bedside'?"),
+    ("quiz", QUIZ, "title: A test quiz", "titel: A test quiz", "field 'titel' is not part of a quiz file. Did you mean 'title'?"),
+    ("quiz", QUIZ, "title: A test quiz\n", "title: A test quiz\nversion: 2\n", "quiz format version '2' is unknown"),
+    ("quiz", QUIZ, "kind: leaning", "kind: leanin", "question 'a': kind 'leanin' is unknown. Did you mean 'leaning'?"),
+    ("quiz", QUIZ, "case: electrician-finger-drop}", "case: electrician-finger-drop, shuffle: maybe}", "'shuffle' must be true or false"),
+    ("quiz", QUIZ, "case: electrician-finger-drop}", "case: electrician-finger-drop, prompt: ' '}", "'prompt' must be non-empty text"),
+    ("quiz", QUIZ, "case: electrician-finger-drop}", "case: electrician-finger-drop, answer: mmn}", "does not give the answer"),
+    ("quiz", QUIZ, "kind: leaning", "kind: criteria, criteria: gold_coast", "criterion set 'gold_coast' is unknown"),
+    ("quiz", QUIZ, "cases: [electrician-finger-drop]", "cases: [{case: electrician-finger-drop, stag: history}]",
+     "field 'stag' is not part of a case entry. Did you mean 'stage'?"),
+    ("quiz", QUIZ, "  - {id: a,", "  - {hint: x, id: a,", "field 'hint' is not part of a question"),
     ("findings", FINDINGS, "type: bool", "type: enum", "finding 'babinski' is an enum with no 'values'"),
     ("findings", FINDINGS, "version: 2\n", "version: 2\nregion: [bulbar]\n", "field 'region' is not part of a vocabulary file. Did you mean 'regions'?"),
 ]
@@ -189,13 +212,13 @@ def _every_field():
     from mmn_ddx import formats
 
     tops = [formats.case_form(VOCAB), formats.weigh_form(), formats.consider_form(VOCAB), formats.FAMILIES_FILE,
-            formats.CRITERIA_FILE, formats.VOCABULARY_FILE]
+            formats.CRITERIA_FILE, formats.VOCABULARY_FILE, formats.QUIZ_FILE]
     forms = {}
     for top in tops:
         forms[top.name] = top
         forms.update(formats.nested_forms(top))
     return [(form.name, spec) for form in forms.values() for spec in form.fields
-            if spec.kind not in ("mapping", "condition", "findings") and not (spec.kind == "list" and not isinstance(spec.items, formats.Field))]
+            if spec.kind not in ("mapping", "condition", "findings", "custom") and not (spec.kind == "list" and not isinstance(spec.items, formats.Field))]
 
 
 def _samples(spec):
