@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
-from mmn_ddx.formats import CRITERIA_VALUES, case_form, read  # noqa: F401 - CRITERIA_VALUES: quiz.py reads it here
+from mmn_ddx.formats import case_form, read
 from mmn_ddx.model import Case, FindingChange, Stage
 from mmn_ddx.resources import cases_dir
 from mmn_ddx.safetext import shorten
