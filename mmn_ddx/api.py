@@ -154,5 +154,11 @@ def explain(assessment, previous=None):
     return changes(assessment, previous, rulebook().families)
 
 
-# The quiz commands' functions live with the quiz package; they are part of this façade.
+# The quiz and class commands' functions live with the quiz package and the classroom; they are part of this façade.
+from mmn_ddx.classroom import class_report  # noqa: E402,F401
 from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401
+
+# The document commands (handouts, keys, papers, exports) live with the documents.
+from mmn_ddx.documents.commands import (  # noqa: E402,F401
+    class_report_page, copy_templates, export_all, export_anki, export_case, quiz_export, quiz_papers,
+)

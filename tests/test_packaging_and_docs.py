@@ -25,6 +25,7 @@ def test_an_installed_copy_finds_its_rules_and_cases(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (target / "mmn_ddx" / "_data" / "rules" / "findings.yaml").is_file()
+    assert (target / "mmn_ddx" / "documents" / "templates" / "page.html.j2").is_file()
     env = {**os.environ, "PYTHONPATH": str(target)}
     run = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", "electrician-finger-drop", "--json"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)

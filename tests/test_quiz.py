@@ -760,3 +760,16 @@ def test_results_written_before_the_rule_book_was_recorded_still_load_and_resume
     run_cli(["quiz", str(quiz), "--seed", "2", "--results", str(results), "--resume"], input="a\n")
     assert len(json.loads(results.read_text())["answers"]) == 2
     assert "class fixture" not in run_cli(["class", "report", str(results)]).stdout
+
+
+def test_regrading_a_generated_quiz_the_current_rules_generate_differently_says_how(tmp_path):
+    results = tmp_path / "gen.json"
+    run_cli(["quiz", "--generate", "3", "--seed", "4", "--answers", str(write(tmp_path / "a.yaml", "q1: a\n")),
+             "--results", str(results)])
+    assert json.loads(results.read_text())["quiz"]["id"] == "generated-3-seed-4"
+    run_cli(["quiz", "regrade", str(results)])  # the same rules generate the same quiz
+    data = json.loads(results.read_text())
+    data["quiz"]["fingerprint"] = "sha256:2222222222222222"  # as if older rules had generated another
+    results.write_text(json.dumps(data))
+    err = " ".join(run_cli(["quiz", "regrade", str(results), "--out", str(tmp_path / "new.json")], exit_code=2).stderr.split())
+    assert "generate differently" in err and "mmn-ddx quiz generate 3 --seed 4 --out FILE" in err and "--quiz FILE" in err

@@ -527,5 +527,5 @@ def _complete_diagnoses(diagnoses) -> None:
 
 
 # Commands that live in their own modules of this package register themselves on `main`.
-from mmn_ddx.cli import export, quiz  # noqa: E402,F401
+from mmn_ddx.cli import documents, export, quiz  # noqa: E402,F401
 

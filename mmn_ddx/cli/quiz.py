@@ -129,7 +129,9 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
 @click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help=CASES_HELP)
-def key_command(quiz_name, seed, fmt, out, force, case_dirs):
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format md or html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def key_command(quiz_name, seed, fmt, out, force, case_dirs, templates):
     """Print the answer key of QUIZ with the engine's explanation of each answer.
 
     The same quiz, seed and rule book give the same key, byte for byte.
@@ -141,7 +143,7 @@ def key_command(quiz_name, seed, fmt, out, force, case_dirs):
     """
     from mmn_ddx import api
 
-    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force)
+    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force, templates)
 
 
 @quiz.command("generate")
@@ -205,7 +207,7 @@ def _write_generated(text: str, count: int, seed: int | None, out: str, force: b
         f"run it with 'mmn-ddx quiz take {out}{again}'.")
 
 
-def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
+def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
     from mmn_ddx.files import write_new_file
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
@@ -223,7 +225,9 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 
         text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
+        from mmn_ddx.documents import quiz_key
+
+        text = quiz_key(key, fmt, templates)
     if out:
         write_new_file(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
@@ -318,34 +322,59 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("--force", is_flag=True, help="With --csv: replace the file if it exists.")
+@click.option("--force", is_flag=True, help="With --csv, --items-csv or --out: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
-              help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
+              help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file.")
+@click.option("--items-csv", "items_csv_path", type=click.Path(dir_okay=False),
+              help="Also write one row per question (difficulty, discrimination, most chosen wrong answer) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, as_json, top, force):
-    """Per-student scores, question difficulty, common wrong answers and missed teaching points.
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="text for the terminal; html a page (score histogram, item analysis) for --out FILE or stdout.")
+@click.option("--out", type=click.Path(dir_okay=False), help="With --format html: write the page to this file.")
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, out, templates):
+    """Per-student scores, item analysis, common wrong answers and missed teaching points.
 
-    RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read recursively).
-    A student who submitted twice counts once (the latest file); a file that cannot be read is
-    named and skipped, and the command then ends with exit code 2 after the report.
+    RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read
+    recursively). A student who submitted twice counts once (the latest file); a file that cannot
+    be read is named and skipped, and the command then ends with exit code 2 after the report.
+    Per question: difficulty (share right) and discrimination (point-biserial correlation with the
+    rest-score; a negative one is flagged). Results graded by different rule books are grouped.
 
     \b
       mmn-ddx class report results/
-      mmn-ddx class report results/ --csv grades.csv
+      mmn-ddx class report results/ --csv grades.csv --items-csv items.csv
       mmn-ddx class report results/*.json --json | jq .questions
+      mmn-ddx class report results/ --format html --out report.html
     """
-    from mmn_ddx import classroom
+    from mmn_ddx import api, classroom
 
-    report = classroom.class_report(results, _library())
-    if csv_path:
-        classroom.write_csv(report, csv_path, force)
-        say(f"Wrote {len(report.students)} student rows to {csv_path}.")
+    if (out or templates) and fmt != "html":
+        raise _usage("--out and --templates apply to --format html.")
+    if fmt == "html" and as_json:
+        raise _usage("--json and --format html are two outputs; choose one.")
+    report = api.class_report(results, _library())
+    for path, write, what in ((csv_path, classroom.write_csv, f"{len(report.students)} student rows"),
+                              (items_csv_path, classroom.write_items_csv, f"{len(report.questions)} question rows")):
+        if path:
+            write(report, path, force)
+            say(f"Wrote {what} to {path}.")
     if as_json:
         _emit_json(classroom.report_json(report))
         for d in report.dropped:
             say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
+    elif fmt == "html":
+        page = api.class_report_page(report, "html", templates, top)
+        if out:
+            from mmn_ddx.files import write_new_file
+
+            write_new_file(out, page, force)
+            say(f"Wrote the class report (html) to {out}.")
+        else:
+            click.echo(page, nl=False)
     else:
         from mmn_ddx.render import make_console
         from mmn_ddx.render import quiz as views

@@ -10,10 +10,11 @@ engine's own explanation.
 - `kinds`: the item builders, one per question kind, that ask the engine;
 - `papers`: preparing a paper from a quiz and a seed;
 - `answers`: matching what a student typed, and answers files;
-- `results`: the results store (JSON files, checked against their schema);
+- `results`: the results store (JSON files, checked against their schema) and what graded them;
 - `session`: a student's run, saved after every answer;
 - `keys`: the answer key as plain data;
 - `generation`: a quiz drawn from the case library;
+- `regrading`: a results file's answers graded again under the current rules;
 - `api`: what the quiz commands call.
 
 Nothing here prints, prompts or draws: the command line does that (mmn_ddx/cli/quiz.py,

@@ -112,6 +112,12 @@ def _quiz_of(old: dict, results: str, library: Library, named: str | None, case_
     else:
         raise refuse(results, f"holds answers to quiz '{shorten(recorded_id)}', which is not a bundled quiz.",
                      "Name its quiz file with --quiz FILE.")
+    if quiz.fingerprint != recorded["fingerprint"] and not named and parse_generated_id(recorded_id):
+        count, seed = parse_generated_id(recorded_id)
+        raise refuse(results, f"holds answers to a quiz generated from the case library ({count} questions, seed {seed}), "
+                              "which the current rules and cases generate differently.",
+                     f"Write that quiz with the mmn-ddx version that made it ({shorten(old.get('tool_version') or 'unknown')}): "
+                     f"'mmn-ddx quiz generate {count} --seed {seed} --out FILE', then regrade with --quiz FILE.")
     if quiz.fingerprint != recorded["fingerprint"]:
         raise InputError(Problem(results, None,
                                  f"holds answers to quiz '{shorten(recorded['title'])}' ({shorten(recorded['fingerprint'])}), "
