@@ -4,9 +4,10 @@ A format is a `Form`: a table of `Field`s (name, kind, whether it is required, t
 range allowed, title and description). `read` checks a parsed mapping against its form, with
 the file and line of every problem and a did-you-mean where a word is misspelt; `form_schema`
 writes the same table as JSON Schema (docs/schemas/). The loaders in cases.py, rulebook.py,
-criteria.py and vocabulary.py add only what a table cannot say: checks across fields (a
-follow-up's timing, frequencies that contradict 'toward') and the condition language
-(conditions.py).
+criteria.py, vocabulary.py and quiz/loading.py add only what a table cannot say: checks across
+fields (a follow-up's timing, frequencies that contradict 'toward', what a question's kind asks
+for) and the condition language (conditions.py). Quiz results files are checked with their
+schema itself (schemas.check), which is their one description.
 
 Why a table and not jsonschema: the messages. A table knows what a field is called in a
 sentence, the hint that fixes it and the words to suggest; mapping jsonschema's errors back to
