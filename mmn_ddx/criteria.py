@@ -8,7 +8,7 @@ category?") evaluates the conditions directly, with the plain evaluator the test
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -45,6 +45,7 @@ class CriterionSet:
     categories: list
     missing_means: str
     path: str
+    vocabulary: Vocabulary = field(repr=False, compare=False)  # what the conditions were checked against
 
     def element_key(self, element: Element) -> str:
         return f"{self.id}:{element.id}"
@@ -100,7 +101,7 @@ class CriterionSet:
     def candidates(self) -> dict[str, list]:
         """Answers worth trying for each finding the categories mention (computed once)."""
         if not hasattr(self, "_candidates"):
-            self._candidates = candidate_values([c.when for c in self.categories], _vocab())
+            self._candidates = candidate_values([c.when for c in self.categories], self.vocabulary)
         return self._candidates
 
     def presence_tested(self, category: Category) -> tuple[str, ...]:
@@ -229,12 +230,6 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
 
 
-def _vocab() -> Vocabulary:
-    from mmn_ddx.vocabulary import vocabulary
-
-    return vocabulary()
-
-
 def disagreements(a) -> list[str]:
     """One line per way the weighed leaning and the formal criteria pull apart."""
     notes: list[str] = []
@@ -335,7 +330,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
     if problems:
         return None, problems
     return CriterionSet(set_id, " ".join(fields["title"].split()), " ".join(fields["source"].split()),
-                        list(elements.values()), categories, missing_means, spath), []
+                        list(elements.values()), categories, missing_means, spath, vocab), []
 
 
 def load_criteria(root: Path, vocab: Vocabulary) -> tuple[list[CriterionSet], list[Problem]]:

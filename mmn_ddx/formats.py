@@ -414,7 +414,7 @@ def consider_form(vocab) -> Form:
     return Form("consider", "a rule", "Red-flag rule", (
         _rule_id("rule id", "cidp-sensory-loss"),
         Field("condition", "Condition to consider", "choice", required=True, choices=tuple(vocab.conditions), noun="condition",
-              hint="See the contract's list ('mmn-ddx findings')."),
+              hint="'mmn-ddx findings' lists them."),
         _text("title", "Title", required=True),
         Field("when", "Condition", "condition", required=True),
         Field("settles", "The finding establishes the other diagnosis", "bool", default=False),

@@ -40,18 +40,14 @@ def findings_schema(vocab) -> dict:
     }
 
 
-def case_schema(vocab=None) -> dict:
+def case_schema(vocab) -> dict:
     """Case files (README, "Case files"): the case table of mmn_ddx/formats.py, which the loader checks with."""
-    from mmn_ddx.vocabulary import vocabulary
-
-    vocab = vocab or vocabulary()
     form = formats.case_form(vocab)
     return formats.document_schema(form, "mmn-ddx/case/1", form.title, form.description, {"findings": findings_schema(vocab)})
 
 
-def assessment_schema() -> dict:
+def assessment_schema(vocab) -> dict:
     from mmn_ddx.formats import CRITERIA_VALUES
-    from mmn_ddx.vocabulary import vocabulary
 
     evidence = {
         "type": "object",
@@ -97,7 +93,7 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}},
+                          "properties": {"condition": {"enum": list(vocab.conditions)}, "because": {"type": "array", "items": {"type": "string"}},
                                          "strength": {"title": "(extra) the strongest red flag that fired", "enum": ["settles", "strong", "moderate", "weak"]},
                                          "leads": {"title": "(extra) named before the MMN-versus-ALS weighing (only the first can lead)", "type": "boolean"}}},
             },
@@ -424,12 +420,9 @@ def condition_schema(vocab, elements: bool = False) -> dict:
     return {"condition": condition, "operators": operators}
 
 
-def rules_schema(vocab=None) -> dict:
+def rules_schema(vocab) -> dict:
     """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md): the weighing and
     red-flag tables of mmn_ddx/formats.py."""
-    from mmn_ddx.vocabulary import vocabulary
-
-    vocab = vocab or vocabulary()
     weigh, consider = formats.weigh_form(), formats.consider_form(vocab)
     forms = {"weigh": weigh, "consider": consider, **formats.nested_forms(weigh), **formats.nested_forms(consider)}
     return {
@@ -447,13 +440,11 @@ def families_schema() -> dict:
     return formats.document_schema(formats.FAMILIES_FILE, "mmn-ddx/families/1", formats.FAMILIES_FILE.title)
 
 
-def criteria_schema(vocab=None) -> dict:
+def criteria_schema(vocab) -> dict:
     """Criterion sets in rules/criteria/*.yaml."""
-    from mmn_ddx.vocabulary import vocabulary
-
     return formats.document_schema(formats.CRITERIA_FILE, "mmn-ddx/criteria/1", formats.CRITERIA_FILE.title,
                                    "Formal diagnostic criteria as data: elements, then categories firmest first.",
-                                   condition_schema(vocab or vocabulary(), elements=True))
+                                   condition_schema(vocab, elements=True))
 
 
 def findings_file_schema() -> dict:
@@ -463,3 +454,9 @@ def findings_file_schema() -> dict:
 
 SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema,
            "rules": rules_schema, "families": families_schema, "criteria": criteria_schema, "findings": findings_file_schema}
+BUILT_FROM_VOCABULARY = ("case", "assessment", "rules", "criteria")  # the others describe files that name no finding
+
+
+def schema(name: str, vocab) -> dict:
+    """The JSON Schema `name` (one of SCHEMAS), for the vocabulary `vocab`."""
+    return SCHEMAS[name](vocab) if name in BUILT_FROM_VOCABULARY else SCHEMAS[name]()

@@ -1,16 +1,14 @@
-"""The public vocabulary of findings, read once from rules/findings.yaml and used everywhere."""
+"""The public vocabulary of findings (rules/findings.yaml): what a case may state and how a value is checked and shown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import FINDING, LABELLED, VOCABULARY_FILE, complete, read, read_items
 from mmn_ddx.formats import STAGE_ORDER, TIERS, TYPES  # noqa: F401 - the vocabulary's words, kept with its format
-from mmn_ddx.resources import rules_dir
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 TIER_LABELS = {
@@ -78,10 +76,11 @@ def with_derived(findings: Mapping[str, Any]) -> dict:
     return out
 
 
-def show_value(value: Any) -> str:
-    """A value as a learner reads it: yes / no, 'none' for an empty region list, words not ids."""
+def show_value(value: Any, presence: bool = False) -> str:
+    """A value as a learner reads it: yes / no (present / absent with `presence`, for a sign
+    named in a sentence: 'if present, …'), 'none' for an empty region list, words not ids."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("present" if value else "absent") if presence else ("yes" if value else "no")
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value) if value else "none"
     if isinstance(value, float):
@@ -221,9 +220,8 @@ class Vocabulary:
         return self.check(finding_id, value, path)
 
 
-def load_vocabulary(path: Path | None = None) -> Vocabulary:
+def load_vocabulary(path: Path) -> Vocabulary:
     """Read and check a findings vocabulary (rules/findings.yaml); every problem is raised together."""
-    path = path or rules_dir() / "findings.yaml"
     where = str(path)
     data = load_yaml_file(path)
     if not isinstance(data, Mapping):
@@ -253,9 +251,3 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     if problems:
         raise InputError(problems)
     return Vocabulary(specs, tuple(fields.get("regions", REGIONS)), conditions, diagnoses, fields["version"])
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    """The bundled vocabulary, read once per process."""
-    return load_vocabulary()

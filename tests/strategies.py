@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from mmn_ddx.vocabulary import vocabulary
+from bundled import vocabulary
 
 VOCAB = vocabulary()
 
@@ -46,7 +46,7 @@ def rule_values() -> dict:
     """For each finding, the values the rules tell apart: every bool and enum value, region lists
     (every region among them), and numbers either side of each threshold a rule compares with."""
     from mmn_ddx.conditions import candidate_values
-    from mmn_ddx.rulebook import rulebook
+    from bundled import rulebook
 
     book = rulebook()
     conditions = [r.when for r in book.weigh] + [r.when for r in book.consider]
@@ -63,7 +63,7 @@ def rule_values() -> dict:
 
 
 def fired_count(case: dict) -> int:
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     return sum(1 for _, truth in assessor("plain").engine.run(case) if truth)
 

@@ -143,7 +143,6 @@ def notes_of(path):
 
 
 def test_the_anki_deck_holds_a_note_per_rule_and_per_case_stage(small_library, tmp_path):
-    from mmn_ddx.cases import load_case
 
     deck = tmp_path / "deck.apkg"
     written = api.export_anki(deck, small_library)
@@ -151,7 +150,7 @@ def test_the_anki_deck_holds_a_note_per_rule_and_per_case_stage(small_library, t
     rules = [n for n in notes if "rule" in n["tags"]]
     stages = [n for n in notes if "case-stage" in n["tags"]]
     assert len(rules) == len(small_library.rulebook.weigh) == written.notes["rules"]
-    cases = [load_case(path) for path in small_library.cases().values()]
+    cases = [small_library.load_case(path) for path in small_library.cases().values()]
     assert len(stages) == sum(len(c.stages) for c in cases) == written.notes["stages"]
     rule = next(r for r in small_library.rulebook.weigh if r.toward == "mmn" and r.family)
     note = next(n for n in rules if n["fields"][2] == rule.id)

@@ -8,8 +8,8 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmn_ddx.assessment import assessor, to_json
-from mmn_ddx.cases import library, load_case
+from mmn_ddx.assessment import to_json
+from bundled import assessor, library, load_case
 from mmn_ddx.vocabulary import with_derived
 from strategies import SPECS, findings, value_strategy
 
@@ -120,7 +120,7 @@ def test_unknown_is_not_absent():
 
 
 def test_blank_finding_in_a_case_file_means_unknown(tmp_path):
-    from mmn_ddx.cases import load_case as load
+    from bundled import load_case as load
 
     blank = tmp_path / "blank.yaml"
     blank.write_text("id: blank\nfindings:\n  babinski:\n  conduction_block: definite\n")

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.api import find_case
+from bundled import find_case
 from mmn_ddx.assessment import DEFAULT_PRIOR, show_p
 from mmn_ddx import documents
 from mmn_ddx.documents.cases import QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH
@@ -123,7 +123,7 @@ def test_handout_gives_nothing_away(case_id, fmt):
     final = assessments(case)[-1]
     assert "Diagnosis:" not in text and "Answer key" not in text
     assert diagnosis_label(case.diagnosis) not in text
-    assert case.id not in document  # ids start with the diagnosis
+    assert case.id not in document  # with the id a learner could look the case up (cases show ID --reveal)
     assert squash(case.source) not in text  # sources often name the disease
     for point in case.teaching_points:
         assert point not in text

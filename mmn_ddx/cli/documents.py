@@ -73,9 +73,7 @@ def quiz_export(quiz_name, fmt, seed, variants, out, force, templates):
     if out is None or str(out) == "-":
         click.echo(text, nl=False)
         return
-    from mmn_ddx.files import write_new_file
-
-    write_new_file(out, text, force)
+    api.save_output(out, text, force)
     say(f"Wrote {fmt} to {out}. In Moodle: Question bank → Import → Moodle XML format.")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from mmn_ddx.cli import complete_case, main, say
+from mmn_ddx.cli import complete_case, library_of, main, say
 
 TEMPLATES_HELP = "Write with the templates in DIR (a copy of the bundled set, edited) instead of the bundled ones."
 
@@ -50,7 +50,6 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
       mmn-ddx export --copy-templates my-templates/
     """
     from mmn_ddx import api
-    from mmn_ddx.library import bundled_library
 
     if copy_to is not None:
         if case or every_case or fmt or key:
@@ -61,7 +60,7 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         return
     if out is not None and str(out) == "-":
         out = None  # the usual spelling of stdout
-    library = bundled_library()
+    library = library_of(click.get_current_context())
     if fmt == "anki":
         if case or every_case or key:
             raise click.UsageError("--format anki writes the whole rule book; give no CASE, --all or --answer-key.")
@@ -85,8 +84,6 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
     if out is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    from mmn_ddx.files import write_new_file
-
-    write_new_file(out, text, force)
+    api.save_output(out, text, force)
     what = "answer key" if key else "handout"
     say(f"Wrote the {what} of '{case}' ({fmt}) to {out}.")

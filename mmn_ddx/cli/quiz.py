@@ -12,16 +12,19 @@ from mmn_ddx.errors import InputError
 EXIT_INTERRUPTED = 130  # as `walk`: the conventional code for a run stopped by Ctrl-C
 
 
-def _library():
-    """The library every quiz command reads (the one place the quiz commands obtain it)."""
-    from mmn_ddx.library import bundled_library
+def _library(ctx: click.Context | None = None):
+    """The library every quiz command reads: the one the global --rules / --cases options name."""
+    from mmn_ddx.cli import library_of
 
-    return bundled_library()
+    return library_of(ctx or click.get_current_context())
 
 
 def complete_quiz(ctx, param, incomplete):
-    """Shell completion: names of the bundled quizzes (files complete as usual)."""
-    return [name for name in _library().quizzes() if name.startswith(incomplete)]
+    """Shell completion: names of the library's quizzes (files complete as usual)."""
+    try:
+        return [name for name in _library(ctx).quizzes() if name.startswith(incomplete)]
+    except InputError:  # a broken --rules folder: nothing to offer
+        return []
 
 
 def _usage(message: str) -> click.UsageError:
@@ -199,16 +202,16 @@ def regrade_command(results, out, force, quiz_name, case_dirs):
 
 
 def _write_generated(text: str, count: int, seed: int | None, out: str, force: bool) -> None:
-    from mmn_ddx.files import write_new_file
+    from mmn_ddx import api
 
-    write_new_file(out, text, force)
+    api.save_output(out, text, force)
     again = f" --seed {seed}" if seed is not None else ""
     say(f"Wrote a quiz of {count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
         f"run it with 'mmn-ddx quiz take {out}{again}'.")
 
 
 def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
-    from mmn_ddx.files import write_new_file
+    from mmn_ddx import api
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
 
@@ -225,11 +228,9 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templa
 
         text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     else:
-        from mmn_ddx.documents import quiz_key
-
-        text = quiz_key(key, fmt, templates)
+        text = api.quiz_key_document(key, fmt, templates)
     if out:
-        write_new_file(out, text, force)
+        api.save_output(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
     else:
         click.echo(text, nl=False)
@@ -237,7 +238,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templa
 
 def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
-    from mmn_ddx import quiz as lib
+    from mmn_ddx import api as lib
     from mmn_ddx.render import make_console, notice
     from mmn_ddx.render import quiz as views
 
@@ -350,28 +351,26 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
       mmn-ddx class report results/*.json --json | jq .questions
       mmn-ddx class report results/ --format html --out report.html
     """
-    from mmn_ddx import api, classroom
+    from mmn_ddx import api
 
     if (out or templates) and fmt != "html":
         raise _usage("--out and --templates apply to --format html.")
     if fmt == "html" and as_json:
         raise _usage("--json and --format html are two outputs; choose one.")
     report = api.class_report(results, _library())
-    for path, write, what in ((csv_path, classroom.write_csv, f"{len(report.students)} student rows"),
-                              (items_csv_path, classroom.write_items_csv, f"{len(report.questions)} question rows")):
+    for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
+                              (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):
         if path:
             write(report, path, force)
             say(f"Wrote {what} to {path}.")
     if as_json:
-        _emit_json(classroom.report_json(report))
+        _emit_json(api.class_report_json(report))
         for d in report.dropped:
             say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
     elif fmt == "html":
         page = api.class_report_page(report, "html", templates, top)
         if out:
-            from mmn_ddx.files import write_new_file
-
-            write_new_file(out, page, force)
+            api.save_output(out, page, force)
             say(f"Wrote the class report (html) to {out}.")
         else:
             click.echo(page, nl=False)

@@ -26,7 +26,7 @@ def export_case(name: str, fmt: str, library, *, key: bool = False, prior: float
     check_format(fmt)
     if prior is not None and not key:
         raise InputError(Problem(None, None, "--prior applies only with --answer-key (the handout shows no probabilities)."))
-    case = find_case(name)
+    case = find_case(library, name)
     return answer_key(case, fmt, library, prior, templates=templates) if key else handout(case, fmt, library, templates)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import traceback
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +46,10 @@ def check_format(fmt: str, allowed: tuple[str, ...] = FORMATS) -> str:
     return fmt
 
 
-def bundled_templates():
-    return resources.files("mmn_ddx.documents") / "templates"
+def bundled_templates() -> Path:
+    # The templates are part of this package (shipped in the wheel beside this module), not data
+    # a user points the tool at; a teacher's own set comes in through `templates`.
+    return Path(__file__).resolve().parent / "templates"
 
 
 def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
@@ -74,11 +75,7 @@ def _environment(kind: str, folder: str | None):
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    if folder is None:
-        with resources.as_file(bundled_templates()) as path:
-            root = str(path)
-    else:
-        root = folder
+    root = str(bundled_templates()) if folder is None else folder
     options = dict(loader=FileSystemLoader(root), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=True)
     if kind == "md":
