@@ -143,7 +143,6 @@ def notes_of(path):
 
 
 def test_the_anki_deck_holds_a_note_per_rule_and_per_case_stage(small_library, tmp_path):
-
     deck = tmp_path / "deck.apkg"
     written = api.export_anki(deck, small_library)
     notes = notes_of(deck)
