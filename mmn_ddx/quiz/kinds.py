@@ -185,7 +185,7 @@ def _discriminator_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz:
 
 
 def _criteria_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz) -> dict:
-    from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.formats import CRITERIA_VALUES
 
     set_id = q.criteria
     detail = a.criteria_detail[set_id]
