@@ -92,6 +92,14 @@ class WeighRule:
             return -self.weight
         return 0.0
 
+    def ratio_words(self, long: bool = False) -> str:
+        """The likelihood ratio as a learner reads it, saying when it is capped or a working estimate:
+        brief for a table column ("20.0 (capped)"), long for a sentence ("LR 20.0 toward MMN, capped at 20")."""
+        if not long:
+            return f"{self.likelihood_ratio:.1f}" + (" (capped)" if self.capped else "") + (" (estimate)" if self.estimate else "")
+        return (f"LR {self.likelihood_ratio:.1f} toward {self.toward.upper()}" + (f", capped at {LR_CAP:g}" if self.capped else "")
+                + (", an estimate (the sources give no figures)" if self.estimate else ""))
+
 
 @dataclass(frozen=True)
 class ConsiderRule:
