@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -172,6 +173,12 @@ class FindingChange:
     since: str  # the stage whose value it replaces
     months: float | None = None  # months since onset at the follow-up, when the case says or implies it
     months_since_previous: float | None = None  # as the follow-up stage gives it
+
+
+def paragraphs(text: str) -> list[str]:
+    """A narrative's blank-line-separated paragraphs, each with its whitespace collapsed: the line
+    breaks of a YAML literal block are the author's, not the page's, so each reader wraps anew."""
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text or "") if block.strip()]
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ diagnosis). The answer key, printed separately, shows them all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior, headline, show_p
 from mmn_ddx.documents.model import (Bar, Document, EvidenceItem, EvidenceList, Heading, Item, ItemList, NameLine, Paragraph,
                                      Question, Questions, Section, Table)
-from mmn_ddx.model import Assessment, Case, Evidence
+from mmn_ddx.model import Assessment, Case, Evidence, paragraphs
 
 QUESTION_LEAN = "Where does the case lean now: MMN, ALS, or undecided? How sure are you?"
 QUESTION_WEIGH = "Which findings so far point toward MMN, which toward ALS, and which are shared by both?"
@@ -64,11 +63,6 @@ def stage_keys(case: Case, library, prior: float = DEFAULT_PRIOR, engine: str = 
         seen_conditions |= {c.condition for c in a.consider}
         previous_p = a.p_mmn
     return keys
-
-
-def paragraphs(text: str) -> list[str]:
-    """Blank-line-separated paragraphs, each with its whitespace collapsed."""
-    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text or "") if block.strip()]
 
 
 def difficulty_text(case: Case) -> str:

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx.criteria import CriterionSet
-from mmn_ddx.model import Family, WeighRule
+from mmn_ddx.model import Family, WeighRule, paragraphs
 from mmn_ddx.render.console import COLOUR
 from mmn_ddx.vocabulary import TIER_LABELS, Vocabulary
 
@@ -179,13 +179,9 @@ def findings_lines(findings: dict, vocab: Vocabulary) -> Text:
     return text
 
 
-def paragraphs(text: str) -> Text:
-    """A narrative for rich to wrap at any width: the line breaks of a YAML literal block joined,
-    blank lines kept as paragraph breaks (a hard break at 90 columns re-wrapped at 80 is ragged)."""
-    import re
-
-    parts = [" ".join(part.split()) for part in re.split(r"\n[ \t]*\n", text.strip()) if part.strip()]
-    return Text("\n\n".join(parts))
+def narrative_text(text: str) -> Text:
+    """A narrative for rich to wrap at any width (a hard break at 90 columns re-wrapped at 80 is ragged)."""
+    return Text("\n\n".join(paragraphs(text)))
 
 
 def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
@@ -194,7 +190,7 @@ def case_view(case, vocab: Vocabulary, reveal: bool = False) -> Group:
     for number, stage in enumerate(case.stages, 1):
         parts.append(Text(f"\n{number}. {stage.name.capitalize()}", style="bold cyan"))
         if stage.narrative:
-            parts.append(paragraphs(stage.narrative))
+            parts.append(narrative_text(stage.narrative))
         if stage.follow_up:
             parts.append(Text(f"  • Follow-up, {stage.when}", style="cyan"))
         for change in stage.changes:

@@ -12,7 +12,7 @@ from mmn_ddx.assessment import LEANING_WORDS, WORTH_MEANS, headline, show_p
 from mmn_ddx.model import Assessment
 from mmn_ddx.render.assessment import changes_table, criteria_panel, probability_bar, waterfall_bar
 from mmn_ddx.render.console import COLOUR, teaching_moment
-from mmn_ddx.render.library import findings_lines, paragraphs
+from mmn_ddx.render.library import findings_lines, narrative_text
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -23,7 +23,7 @@ def stage_view(step, total: int, vocab: Vocabulary) -> Group:
         head.append(f" (follow-up, {step.stage.when})", style="cyan")
     parts: list = [Text(""), head]
     if step.narrative:
-        parts.append(paragraphs(step.narrative))
+        parts.append(narrative_text(step.narrative))
     if follow_up and step.stage.changes:
         text = Text("Changed since the earlier visit:\n", style="bold yellow")
         for change in step.stage.changes:
