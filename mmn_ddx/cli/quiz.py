@@ -194,7 +194,7 @@ def regrade_command(results, out, force, quiz_name, case_dirs):
       mmn-ddx quiz regrade week3-ada.json --quiz week3.yaml
     """
     from mmn_ddx import api
-    from mmn_ddx.render import make_console
+    from mmn_ddx.render.console import make_console
     from mmn_ddx.render import quiz as views
 
     regraded = api.regrade_results(results, _library(), out=out, force=force, quiz=quiz_name, case_dirs=case_dirs)
@@ -212,7 +212,7 @@ def _write_generated(text: str, count: int, seed: int | None, out: str, force: b
 
 def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
     from mmn_ddx import api
-    from mmn_ddx.render import make_console
+    from mmn_ddx.render.console import make_console
     from mmn_ddx.render import quiz as views
 
     if fmt == "text" and not out:
@@ -239,7 +239,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templa
 def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
     from mmn_ddx import api as lib
-    from mmn_ddx.render import make_console, notice
+    from mmn_ddx.render.console import make_console, notice
     from mmn_ddx.render import quiz as views
 
     console = make_console(stderr=as_json)
@@ -375,7 +375,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
         else:
             click.echo(page, nl=False)
     else:
-        from mmn_ddx.render import make_console
+        from mmn_ddx.render.console import make_console
         from mmn_ddx.render import quiz as views
 
         make_console().print(views.class_report_view(report, top))
