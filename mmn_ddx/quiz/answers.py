@@ -8,10 +8,9 @@ from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.quiz.items import Item, Option, Paper
-from mmn_ddx.quiz.loading import LETTERS, normalised
+from mmn_ddx.quiz.loading import LETTERS, SKIP_WORDS, normalised
 from mmn_ddx.yamlio import LimitError, line_of, load_json_text, load_yaml_text, read_text
 
-SKIP_WORDS = ("skip", "-")
 _LETTER = re.compile(r"^\(?([a-zA-Z])[).]?$")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.quiz.items import Paper
-from mmn_ddx.quiz.loading import LETTERS
+from mmn_ddx.quiz.loading import LETTERS, quiz_id
 
 
 def answer_key(paper: Paper) -> dict:
@@ -33,7 +35,10 @@ def answer_key(paper: Paper) -> dict:
     return {
         "quiz": paper.quiz.title,
         "description": paper.quiz.description,
-        "source": paper.quiz.path,
+        # The quiz's id and its file's name, never its folder: a key is handed round, and the folder
+        # tells the teacher's home (results files made the same change).
+        "id": quiz_id(paper.quiz),
+        "source": Path(paper.quiz.path).name,
         "seed": paper.seed,
         "fingerprint": paper.fingerprint,
         "tool_version": mmn_ddx.__version__,

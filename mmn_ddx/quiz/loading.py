@@ -32,6 +32,7 @@ MAX_CHOICE_OPTIONS = 26
 MAX_QUESTIONS = 200  # as many as `quiz generate` makes
 MAX_QUIZ_CASES = 50
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SKIP_WORDS = ("skip", "-")  # what a student types to leave a question unanswered
 
 
 @dataclass(frozen=True)
@@ -481,6 +482,12 @@ def _choice_options(raw: Mapping, raw_options: list, name: str, check: _Checker)
                           "Put it in quotes: YAML reads 'words: more words' as a key and a value.")
             continue
         text = as_text(option)
+        if not text.strip():
+            check.problem(line_of(raw_options, j), f"{name}: option {j + 1} is empty.", "Write the option's text, or remove it.")
+            continue
+        if text.strip().lower() in SKIP_WORDS:
+            check.problem(line_of(raw_options, j), f"{name}: option '{text}' cannot be chosen by its text: typing it skips the question.",
+                          "Write it in other words, e.g. 'none of these'.")
         if len(text) == 1 or text.isdigit():
             check.problem(line_of(raw_options, j), f"{name}: option '{text}' would be taken for an option letter or number.",
                           "Write it in words, e.g. 'two nerves'.")

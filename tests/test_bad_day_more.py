@@ -1,0 +1,92 @@
+"""More regressions from a bad-day session: teachers' odd quiz files, hand-edited results, class
+reports written over their own inputs, and outputs that forget to say they are for teaching."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli, write
+
+CHOICE_QUIZ = """version: 1
+title: Choices written at midnight
+cases: [electrician-finger-drop]
+questions:
+  - id: q1
+    kind: choice
+    prompt: Which finding raises the question without answering it?
+    options: [{options}]
+    answer: Fasciculations
+    explanation: Fasciculations occur in MMN as well as in ALS.
+"""
+
+
+@pytest.fixture(scope="module")
+def class_folder(tmp_path_factory) -> Path:
+    """Two students' results of the introductory quiz (one right, one wrong on the same question)."""
+    folder = tmp_path_factory.mktemp("class")
+    for student, answer in (("Ada", "a"), ("Bob", "b")):
+        answers = write(folder / f"{student}.yaml", f"answers:\n  split-hand-history-leaning: {answer}\n")
+        run_cli(["quiz", "take", "introductory", "--seed", "1", "--answers", str(answers), "--student", student,
+                 "--results", str(folder / "results" / f"{student}.json")])
+    return folder / "results"
+
+
+# ----------------------------------------------------------------------------- quiz files
+def test_a_choice_option_named_skip_is_refused_since_typing_it_would_skip(tmp_path):
+    quiz = write(tmp_path / "q.yaml", CHOICE_QUIZ.format(options="Fasciculations, skip, A Babinski sign"))
+    err = run_cli(["validate", str(quiz)], exit_code=2).stderr
+    assert "q.yaml, line" in err and "'skip'" in err and "Traceback" not in err
+
+
+def test_an_empty_choice_option_is_refused(tmp_path):
+    quiz = write(tmp_path / "q.yaml", CHOICE_QUIZ.format(options="Fasciculations, '', A Babinski sign"))
+    err = run_cli(["validate", str(quiz)], exit_code=2).stderr
+    assert "q.yaml, line" in err and "empty" in err
+
+
+def test_a_json_answer_key_does_not_tell_the_teachers_folder(tmp_path):
+    quiz = write(tmp_path / "home" / "teacher" / "week3.yaml", CHOICE_QUIZ.format(options="Fasciculations, A Babinski sign"))
+    key = json.loads(run_cli(["quiz", "key", str(quiz), "--format", "json"]).stdout)
+    assert "teacher" not in json.dumps(key)
+    assert key["id"] == "week3"
+
+
+def test_duplicate_keys_in_a_yaml_answers_file_are_refused_as_they_are_in_json(tmp_path):
+    # the YAML half passes already; it pins the wording the JSON half should share
+    answers = write(tmp_path / "a.yaml", "split-hand-history-leaning: a\nsplit-hand-history-leaning: b\n")
+    err = run_cli(["quiz", "take", "introductory", "--seed", "1", "--answers", str(answers)], exit_code=2).stderr
+    assert "appears twice" in err
+
+
+@pytest.mark.xfail(strict=True, reason="yamlio.load_json_text keeps the last of two equal keys (json.loads); "
+                                       "a JSON answers or results file with a repeated key is read without a word")
+def test_duplicate_keys_in_a_json_answers_file_are_refused(tmp_path):
+    answers = write(tmp_path / "a.json", '{"split-hand-history-leaning": "a", "split-hand-history-leaning": "b"}')
+    err = run_cli(["quiz", "take", "introductory", "--seed", "1", "--answers", str(answers)], exit_code=2).stderr
+    assert "a.json" in err and "twice" in err
+
+
+# ----------------------------------------------------------------------------- results and class reports
+def test_a_hand_edited_grade_is_refused_not_counted(tmp_path, class_folder):
+    data = json.loads((class_folder / "Bob.json").read_text())
+    wrong = next(a for a in data["answers"] if not a["correct"] and a["answer"] is not None)
+    wrong["correct"] = True
+    edited = tmp_path / "Bob.json"
+    edited.write_text(json.dumps(data))
+    result = run_cli(["class", "report", str(edited), str(class_folder / "Ada.json")], exit_code=2)
+    assert "Bob.json: field 'answers[" in result.stderr and "correct" in result.stderr
+    assert "Bob" not in result.stdout.split("Students")[1].split("Scores")[0]
+
+
+# ----------------------------------------------------------------------------- outside the quiz: for the lead
+@pytest.mark.xfail(strict=True, reason="cases, cases show, findings and rules (cli/__init__.py, render/) print no "
+                                       "'Educational use only' notice, though the README says every output does")
+@pytest.mark.parametrize("args", [["cases"], ["cases", "show", "electrician-finger-drop"], ["findings"], ["rules"],
+                                  ["rules", "show", "cb-definite"]],
+                         ids=["cases", "cases-show", "findings", "rules", "rules-show"])
+def test_every_listing_says_it_is_for_educational_use(args):
+    result = run_cli(args)
+    assert "Educational use only" in result.stdout + result.stderr
