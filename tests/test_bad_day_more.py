@@ -81,6 +81,25 @@ def test_a_hand_edited_grade_is_refused_not_counted(tmp_path, class_folder):
     assert "Bob" not in result.stdout.split("Students")[1].split("Scores")[0]
 
 
+def test_csv_and_items_csv_naming_one_file_is_refused_before_anything_is_written(tmp_path, class_folder):
+    target = tmp_path / "grades.csv"
+    err = run_cli(["class", "report", str(class_folder), "--csv", str(target), "--items-csv", str(target)],
+                  exit_code=2).stderr
+    assert "same file" in err
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("option", ["--csv", "--items-csv"])
+def test_a_report_csv_never_replaces_one_of_its_own_results_files_even_with_force(tmp_path, class_folder, option):
+    results = tmp_path / "Ada.json"
+    results.write_bytes((class_folder / "Ada.json").read_bytes())
+    before = results.read_bytes()
+    err = run_cli(["class", "report", str(results), str(class_folder / "Bob.json"), option, str(results), "--force"],
+                  exit_code=2).stderr
+    assert "Ada.json" in err and "results file" in err
+    assert results.read_bytes() == before
+
+
 # ----------------------------------------------------------------------------- outside the quiz: for the lead
 @pytest.mark.xfail(strict=True, reason="cases, cases show, findings and rules (cli/__init__.py, render/) print no "
                                        "'Educational use only' notice, though the README says every output does")

@@ -342,6 +342,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force):
     """
     from mmn_ddx import api, classroom
 
+    classroom.check_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path})
     report = api.class_report(results, _library())
     for path, write, what in ((csv_path, classroom.write_csv, f"{len(report.students)} student rows"),
                               (items_csv_path, classroom.write_items_csv, f"{len(report.questions)} question rows")):
