@@ -109,3 +109,13 @@ def test_a_report_csv_never_replaces_one_of_its_own_results_files_even_with_forc
 def test_every_listing_says_it_is_for_educational_use(args):
     result = run_cli(args)
     assert "Educational use only" in result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- walk
+def test_a_call_torn_between_two_mimics_does_not_agree_with_an_undecided_engine(tmp_path):
+    answers = write(tmp_path / "calls.yaml", "history: cidp, kennedy\nexamination: mmn 0.5, als 0.5\n")
+    events = [json.loads(line) for line in
+              run_cli(["walk", "electrician-finger-drop", "--answers", str(answers), "--json"]).stdout.splitlines()]
+    calls = [e for e in events if e["event"] == "call"]
+    assert calls[0]["engine"] == "undecided" and calls[0]["agrees"] is False
+    assert calls[1]["call"] == "undecided" and calls[1]["agrees"] is (calls[1]["engine"] == "undecided")
