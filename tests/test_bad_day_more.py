@@ -119,3 +119,11 @@ def test_a_call_torn_between_two_mimics_does_not_agree_with_an_undecided_engine(
     calls = [e for e in events if e["event"] == "call"]
     assert calls[0]["engine"] == "undecided" and calls[0]["agrees"] is False
     assert calls[1]["call"] == "undecided" and calls[1]["agrees"] is (calls[1]["engine"] == "undecided")
+
+
+def test_a_generated_quizs_key_names_it_as_its_results_files_do(tmp_path):
+    key = json.loads(run_cli(["quiz", "take", "--generate", "3", "--seed", "1", "--key", "--format", "json"]).stdout)
+    answers = write(tmp_path / "none.yaml", "answers: {}\n")
+    results = tmp_path / "ada.json"
+    run_cli(["quiz", "take", "--generate", "3", "--seed", "1", "--answers", str(answers), "--results", str(results)])
+    assert key["id"] == json.loads(results.read_text())["quiz"]["id"]
