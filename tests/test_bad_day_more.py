@@ -127,3 +127,10 @@ def test_a_generated_quizs_key_names_it_as_its_results_files_do(tmp_path):
     results = tmp_path / "ada.json"
     run_cli(["quiz", "take", "--generate", "3", "--seed", "1", "--answers", str(answers), "--results", str(results)])
     assert key["id"] == json.loads(results.read_text())["quiz"]["id"]
+
+
+def test_a_misspelt_student_key_is_named_not_read_as_question_ids(tmp_path):
+    answers = write(tmp_path / "ada.yaml", "studnet: Ada\nanswers:\n  shared-features: c\n")
+    err = run_cli(["quiz", "take", "introductory", "--answers", str(answers)], exit_code=2).stderr
+    assert "ada.yaml, line 1" in err and "Did you mean 'student'?" in err
+    assert "'answers' is not in this quiz" not in " ".join(err.split())

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.quiz.items import Item, Option, Paper
 from mmn_ddx.quiz.loading import LETTERS, SKIP_WORDS, normalised
+from mmn_ddx.safetext import shorten
 from mmn_ddx.yamlio import LimitError, line_of, load_json_text, load_yaml_text, read_text
 
 _LETTER = re.compile(r"^\(?([a-zA-Z])[).]?$")
@@ -84,6 +85,14 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
     except InputError as error:
         data = _json_fallback(text, path, error)
     student = None
+    if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping) and paper.item("answers") is None:
+        # A wrapped file: a misspelt 'student' would otherwise make the whole file read as question ids.
+        extra = [key for key in data if key not in ("student", "answers")]
+        if extra:
+            raise InputError([Problem(path, line_of(data, key), f"'{shorten(key)}' is not a key of an answers file "
+                                      "that has 'answers:'; beside it only 'student:' may stand.",
+                                      did_you_mean(str(key), ["student"], list_few=False) or "Remove it.")
+                              for key in extra])
     if isinstance(data, Mapping) and "answers" in data and set(data) <= {"student", "answers"} and not isinstance(data["answers"], Mapping):
         raise InputError(Problem(path, line_of(data, "answers"), "'answers' must map each question id to an answer.",
                                  "E.g. 'answers: {q1: b, q2: conduction_block}'; 'mmn-ddx quiz key QUIZ' lists the ids."))
