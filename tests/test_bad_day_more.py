@@ -134,3 +134,14 @@ def test_a_misspelt_student_key_is_named_not_read_as_question_ids(tmp_path):
     err = run_cli(["quiz", "take", "introductory", "--answers", str(answers)], exit_code=2).stderr
     assert "ada.yaml, line 1" in err and "Did you mean 'student'?" in err
     assert "'answers' is not in this quiz" not in " ".join(err.split())
+
+
+def test_resuming_an_exam_without_its_flag_does_not_show_the_answers(tmp_path):
+    results = tmp_path / "ex.json"
+    run_cli(["quiz", "take", "introductory", "--seed", "1", "--student", "Ex", "--results", str(results),
+             "--feedback", "end"], input="a\n", exit_code=130)
+    result = run_cli(["quiz", "take", "introductory", "--seed", "1", "--student", "Ex", "--results", str(results),
+                      "--resume"], input="a\n", exit_code=130)
+    assert "exam mode" in result.stderr
+    assert "Not quite" not in result.stdout and "Right" not in result.stdout
+    assert json.loads(results.read_text())["feedback"] == "end"

@@ -117,7 +117,10 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
                                     student=student, results=results_path, resume=resume, feedback=feedback,
                                     case_dirs=case_dirs)
     with session:  # the results file stays locked against a second run until this one ends
-        _take(session, sheet, feedback, as_json, library.vocabulary)
+        if session.feedback != feedback:
+            say(f"Note: {results_path} was started in exam mode (--feedback end), so the answers are explained "
+                "at the end.")
+        _take(session, sheet, session.feedback, as_json, library.vocabulary)
 
 
 @quiz.command("key")
