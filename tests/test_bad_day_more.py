@@ -145,3 +145,15 @@ def test_resuming_an_exam_without_its_flag_does_not_show_the_answers(tmp_path):
     assert "exam mode" in result.stderr
     assert "Not quite" not in result.stdout and "Right" not in result.stdout
     assert json.loads(results.read_text())["feedback"] == "end"
+
+
+def test_a_case_file_given_as_a_quiz_is_named_as_such_in_one_line():
+    err = run_cli(["quiz", "take", str(ROOT / "cases" / "electrician-finger-drop.yaml")], exit_code=2).stderr
+    assert "is a case file, not a quiz file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_results_file_given_as_answers_says_how_to_resume(class_folder):
+    err = run_cli(["quiz", "take", "introductory", "--seed", "1", "--answers", str(class_folder / "Ada.json")],
+                  exit_code=2).stderr
+    assert "is a results file, not an answers file" in err and "--resume" in err
+    assert "'schema' is not in this quiz" not in err

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.quiz.items import Item, Option, Paper
 from mmn_ddx.quiz.loading import LETTERS, SKIP_WORDS, normalised
+from mmn_ddx.quiz.results import RESULTS_SCHEMA
 from mmn_ddx.safetext import shorten
 from mmn_ddx.yamlio import LimitError, line_of, load_json_text, load_yaml_text, read_text
 
@@ -84,6 +85,10 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
         data = load_yaml_text(text, path)
     except InputError as error:
         data = _json_fallback(text, path, error)
+    if isinstance(data, Mapping) and data.get("schema") == RESULTS_SCHEMA:
+        raise InputError(Problem(path, None, "is a results file, not an answers file.",
+                                 "To carry on from it, give it as --results FILE with --resume; an answers file maps "
+                                 "question ids to answers, e.g. 'q1: b'."))
     student = None
     if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping) and paper.item("answers") is None:
         # A wrapped file: a misspelt 'student' would otherwise make the whole file read as question ids.

@@ -153,6 +153,9 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, library: Library, bas
     if not isinstance(data, Mapping):
         raise InputError(Problem(path, line_of(data) or 1, "a quiz file must be a mapping (title:, cases:, questions:).",
                                  "See 'Quizzes and classes' in the README, or 'mmn-ddx schema quiz'."))
+    if "questions" not in data and ("stages" in data or "findings" in data):
+        raise InputError(Problem(path, 1, "is a case file, not a quiz file (it has no 'questions:').",
+                                 "'mmn-ddx walk' or 'mmn-ddx assess' reads a case; a quiz file names its cases under 'cases:'."))
     _refuse_oversized(data, path)
     title, description = _read_header(data, check)
     ordered, refs, unloadable = _read_cases(data, check)
