@@ -4,6 +4,7 @@ reports written over their own inputs, and outputs that forget to say they are f
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,15 @@ def test_a_results_file_given_as_answers_says_how_to_resume(class_folder):
 def test_a_quiz_file_given_as_a_case_is_named_as_such_in_one_line():
     err = run_cli(["assess", str(ROOT / "cases" / "quizzes" / "introductory.yaml")], exit_code=2).stderr
     assert "quiz" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="render/quiz.py class_report_view lets rich cut a long student name with '…' "
+                                       "at 60 columns, so two students of one family read alike")
+def test_a_long_student_name_is_never_cut_in_the_class_report(tmp_path, class_folder, monkeypatch):
+    data = json.loads((class_folder / "Ada.json").read_text())
+    data["student"] = "Alexandra Konstantinopoulou-Smithfield"
+    results = tmp_path / "alexandra.json"
+    results.write_text(json.dumps(data))
+    monkeypatch.setenv("COLUMNS", "60")
+    out = run_cli(["class", "report", str(results), str(class_folder / "Bob.json")]).stdout
+    assert "Alexandra" in out and not re.search(r"Konstantino[\w-]*…", out)
