@@ -4,7 +4,10 @@ reports written over their own inputs, and outputs that forget to say they are f
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,6 +102,14 @@ def test_a_report_csv_never_replaces_one_of_its_own_results_files_even_with_forc
                   exit_code=2).stderr
     assert "Ada.json" in err and "results file" in err
     assert results.read_bytes() == before
+
+
+def test_a_class_report_piped_to_head_in_a_c_locale_on_a_narrow_terminal_ends_quietly(class_folder):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LANG": "C", "LC_ALL": "C", "COLUMNS": "20", "NO_COLOR": "1"}
+    done = subprocess.run(f"set -o pipefail; {sys.executable} -m mmn_ddx class report {class_folder} | head -1",
+                          shell=True, capture_output=True, text=True, env=env, timeout=60, executable="/bin/bash")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() and "Traceback" not in done.stderr and "\x1b" not in done.stdout
 
 
 # ----------------------------------------------------------------------------- outside the quiz: for the lead
