@@ -150,7 +150,7 @@ def results_files(names: Iterable[str]) -> tuple[list[Path], list[Problem]]:
 
 
 def check_outputs(names: Iterable[str], outputs: dict[str, str | None]) -> None:
-    """Refuse, before anything is read or written, CSV outputs that would replace each other or one of
+    """Refuse, before anything is read or written, outputs (CSV, HTML) that would replace each other or one of
     the results files being reported (even with --force: a typo must not cost a student's answers).
     `outputs` maps an option's name (`--csv`) to the path given, if any."""
     given = {option: path for option, path in outputs.items() if path}

@@ -27,11 +27,9 @@ def _finding_schema(spec, regions) -> dict:
     return number
 
 
-def case_schema(vocab=None) -> dict:
+def case_schema(vocab) -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
-    from mmn_ddx.vocabulary import vocabulary
 
-    vocab = vocab or vocabulary()
     findings = {
         "title": "Findings",
         "description": "finding identifier: value. Omitted (or blank) means unknown.",
@@ -90,9 +88,8 @@ def case_schema(vocab=None) -> dict:
     }
 
 
-def assessment_schema() -> dict:
+def assessment_schema(vocab) -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
-    from mmn_ddx.vocabulary import vocabulary
 
     evidence = {
         "type": "object",
@@ -138,7 +135,7 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}},
+                          "properties": {"condition": {"enum": list(vocab.conditions)}, "because": {"type": "array", "items": {"type": "string"}},
                                          "strength": {"title": "(extra) the strongest red flag that fired", "enum": ["settles", "strong", "moderate", "weak"]},
                                          "leads": {"title": "(extra) named before the MMN-versus-ALS weighing (only the first can lead)", "type": "boolean"}}},
             },
@@ -492,12 +489,10 @@ def _compile(schema: dict):
     return run
 
 
-def rules_schema() -> dict:
+def rules_schema(vocab) -> dict:
     """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md)."""
     from mmn_ddx.conditions import FINDING_OPERATORS
-    from mmn_ddx.vocabulary import vocabulary
 
-    vocab = vocabulary()
     comparison = {"type": "object", "minProperties": 1, "additionalProperties": False,
                   "properties": {op: {"type": "number"} for op in ("lt", "le", "gt", "ge")}}
     operators = {
@@ -580,3 +575,9 @@ def rules_schema() -> dict:
 
 SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema,
            "rules": rules_schema}
+BUILT_FROM_VOCABULARY = ("case", "assessment", "rules")  # the others describe files that name no finding
+
+
+def schema(name: str, vocab) -> dict:
+    """The JSON Schema `name` (one of SCHEMAS), for the vocabulary `vocab`."""
+    return SCHEMAS[name](vocab) if name in BUILT_FROM_VOCABULARY else SCHEMAS[name]()

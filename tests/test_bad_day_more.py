@@ -93,12 +93,13 @@ def test_csv_and_items_csv_naming_one_file_is_refused_before_anything_is_written
     assert not target.exists()
 
 
-@pytest.mark.parametrize("option", ["--csv", "--items-csv"])
-def test_a_report_csv_never_replaces_one_of_its_own_results_files_even_with_force(tmp_path, class_folder, option):
+@pytest.mark.parametrize("options", [["--csv"], ["--items-csv"], ["--format", "html", "--out"]],
+                         ids=["csv", "items-csv", "html"])
+def test_a_report_never_replaces_one_of_its_own_results_files_even_with_force(tmp_path, class_folder, options):
     results = tmp_path / "Ada.json"
     results.write_bytes((class_folder / "Ada.json").read_bytes())
     before = results.read_bytes()
-    err = run_cli(["class", "report", str(results), str(class_folder / "Bob.json"), option, str(results), "--force"],
+    err = run_cli(["class", "report", str(results), str(class_folder / "Bob.json"), *options, str(results), "--force"],
                   exit_code=2).stderr
     assert "Ada.json" in err and "results file" in err
     assert results.read_bytes() == before

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from conftest import run_cli, write
-from mmn_ddx.cases import load_case
+from bundled import load_case
 from mmn_ddx.library import bundled_library
 
 QUIZ = """\

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli, write
+from bundled import load_case
 from mmn_ddx.errors import InputError
-from mmn_ddx.cases import load_case
 from mmn_ddx.library import bundled_library
 
 LIBRARY = bundled_library()
@@ -609,7 +609,7 @@ questions:
 
 
 def _top_evidence(library, case_id, stage):
-    a = library.assessor("plain").assess_case(load_case(library.cases()[case_id], library.vocabulary), stage)
+    a = library.assessor("plain").assess_case(library.load_case(library.cases()[case_id]), stage)
     return max(a.evidence, key=lambda e: e.rule.weight)
 
 

@@ -12,16 +12,19 @@ from mmn_ddx.errors import InputError
 EXIT_INTERRUPTED = 130  # as `walk`: the conventional code for a run stopped by Ctrl-C
 
 
-def _library():
-    """The library every quiz command reads (the one place the quiz commands obtain it)."""
-    from mmn_ddx.library import bundled_library
+def _library(ctx: click.Context | None = None):
+    """The library every quiz command reads: the one the global --rules / --cases options name."""
+    from mmn_ddx.cli import library_of
 
-    return bundled_library()
+    return library_of(ctx or click.get_current_context())
 
 
 def complete_quiz(ctx, param, incomplete):
-    """Shell completion: names of the bundled quizzes (files complete as usual)."""
-    return [name for name in _library().quizzes() if name.startswith(incomplete)]
+    """Shell completion: names of the library's quizzes (files complete as usual)."""
+    try:
+        return [name for name in _library(ctx).quizzes() if name.startswith(incomplete)]
+    except InputError:  # a broken --rules folder: nothing to offer
+        return []
 
 
 def _usage(message: str) -> click.UsageError:
@@ -132,7 +135,9 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
 @click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help=CASES_HELP)
-def key_command(quiz_name, seed, fmt, out, force, case_dirs):
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format md or html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def key_command(quiz_name, seed, fmt, out, force, case_dirs, templates):
     """Print the answer key of QUIZ with the engine's explanation of each answer.
 
     The same quiz, seed and rule book give the same key, byte for byte.
@@ -144,7 +149,7 @@ def key_command(quiz_name, seed, fmt, out, force, case_dirs):
     """
     from mmn_ddx import api
 
-    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force)
+    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force, templates)
 
 
 @quiz.command("generate")
@@ -200,16 +205,16 @@ def regrade_command(results, out, force, quiz_name, case_dirs):
 
 
 def _write_generated(text: str, count: int, seed: int | None, out: str, force: bool) -> None:
-    from mmn_ddx.files import write_new_file
+    from mmn_ddx import api
 
-    write_new_file(out, text, force)
+    api.save_output(out, text, force)
     again = f" --seed {seed}" if seed is not None else ""
     say(f"Wrote a quiz of {count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
         f"run it with 'mmn-ddx quiz take {out}{again}'.")
 
 
-def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
-    from mmn_ddx.files import write_new_file
+def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
+    from mmn_ddx import api
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
 
@@ -226,9 +231,9 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 
         text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
+        text = api.quiz_key_document(key, fmt, templates)
     if out:
-        write_new_file(out, text, force)
+        api.save_output(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
     else:
         click.echo(text, nl=False)
@@ -236,7 +241,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 
 def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
-    from mmn_ddx import quiz as lib
+    from mmn_ddx import api as lib
     from mmn_ddx.render import make_console, notice
     from mmn_ddx.render import quiz as views
 
@@ -321,7 +326,7 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("--force", is_flag=True, help="With --csv or --items-csv: replace the file if it exists.")
+@click.option("--force", is_flag=True, help="With --csv, --items-csv or --out: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
               help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file.")
 @click.option("--items-csv", "items_csv_path", type=click.Path(dir_okay=False),
@@ -329,7 +334,12 @@ def class_group():
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, items_csv_path, as_json, top, force):
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="text for the terminal; html a page (score histogram, item analysis) for --out FILE or stdout.")
+@click.option("--out", type=click.Path(dir_okay=False), help="With --format html: write the page to this file.")
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, out, templates):
     """Per-student scores, item analysis, common wrong answers and missed teaching points.
 
     RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read
@@ -342,20 +352,32 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force):
       mmn-ddx class report results/
       mmn-ddx class report results/ --csv grades.csv --items-csv items.csv
       mmn-ddx class report results/*.json --json | jq .questions
+      mmn-ddx class report results/ --format html --out report.html
     """
-    from mmn_ddx import api, classroom
+    from mmn_ddx import api
 
-    classroom.check_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path})
+    if (out or templates) and fmt != "html":
+        raise _usage("--out and --templates apply to --format html.")
+    if fmt == "html" and as_json:
+        raise _usage("--json and --format html are two outputs; choose one.")
+    api.check_class_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path, "--out": out})
     report = api.class_report(results, _library())
-    for path, write, what in ((csv_path, classroom.write_csv, f"{len(report.students)} student rows"),
-                              (items_csv_path, classroom.write_items_csv, f"{len(report.questions)} question rows")):
+    for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
+                              (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):
         if path:
             write(report, path, force)
             say(f"Wrote {what} to {path}.")
     if as_json:
-        _emit_json(classroom.report_json(report))
+        _emit_json(api.class_report_json(report))
         for d in report.dropped:
             say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
+    elif fmt == "html":
+        page = api.class_report_page(report, "html", templates, top)
+        if out:
+            api.save_output(out, page, force)
+            say(f"Wrote the class report (html) to {out}.")
+        else:
+            click.echo(page, nl=False)
     else:
         from mmn_ddx.render import make_console
         from mmn_ddx.render import quiz as views

@@ -1,12 +1,10 @@
-"""Views of quizzes, answer keys and class reports: rich for the terminal, Markdown and HTML for print.
+"""Views of quizzes, answer keys and class reports in the terminal (rich); the printed versions are
+mmn_ddx.documents.
 
 Everything shown comes from mmn_ddx.quiz and mmn_ddx.classroom, which return plain data.
 """
 
 from __future__ import annotations
-
-import html
-from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -196,79 +194,6 @@ def key_view(key: dict) -> Group:
             parts.append(Text(" · ".join(extra), style="italic dim"))
     parts.append(Text(f"\n{key['disclaimer']}", style="bold dim"))
     return Group(*parts)
-
-
-def _md(text: Any) -> str:
-    """Text from data files, safe inside Markdown: markup characters are escaped."""
-    out = str(text)
-    for char in "\\`*_[]<>#|":
-        out = out.replace(char, "\\" + char)
-    return out
-
-
-def key_markdown(key: dict) -> str:
-    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
-    lines = [f"# Answer key: {_md(key['quiz'])}", "",
-             f"{_questions(len(key['questions']))} · {seed} · {_md(key['fingerprint'])} · mmn-ddx {_md(key['tool_version'])}", "",
-             f"> {_md(key['disclaimer'])}", ""]
-    if key.get("description"):
-        lines += [_md(key["description"]), ""]
-    for q in key["questions"]:
-        where = f" · case {_md(q['case'])} through {_md(q['stage'])}" if q["case"] else ""
-        lines += [f"## {q['number']}. {_md(q['prompt'])}", "", f"*{_md(q['id'])} · {_md(q['kind'])}{where}*", ""]
-        for option in q["options"]:
-            label = f"{option['letter']}) {_md(option['label'])}"
-            lines.append(f"- **{label} ✓**" if option["right"] else f"- {label}")
-        lines += ["", f"**Answer: {q['answer']['letter']}) {_md(q['answer']['label'])}**", "", _md(q["explanation"]), ""]
-        if q["rule"]:
-            lines.append(f"*Rule:* {_md(q['rule'])}  ")
-        if q["teaching_point"]:
-            lines.append(f"*Teaching point:* {_md(q['teaching_point'])}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-HTML_STYLE = """
-body { font-family: Georgia, 'Times New Roman', serif; max-width: 46rem; margin: 2rem auto; line-height: 1.45; color: #111; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.meta, .where { color: #555; font-size: .9rem; } .notice { font-weight: bold; border: 1px solid #999; padding: .4rem .6rem; }
-ol.options { list-style: none; padding-left: 1rem; } li.right { font-weight: bold; }
-.answer { font-weight: bold; } .point { font-style: italic; }
-section { break-inside: avoid; page-break-inside: avoid; }
-@media print { body { margin: 0; } }
-""".strip()
-
-
-def key_html(key: dict) -> str:
-    e = html.escape
-    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
-    out = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>Answer key: {e(key['quiz'])}</title>", f"<style>\n{HTML_STYLE}\n</style>", "</head>", "<body>",
-        f"<h1>Answer key: {e(key['quiz'])}</h1>",
-        f"<p class=\"meta\">{_questions(len(key['questions']))} · {e(seed)} · {e(key['fingerprint'])} · mmn-ddx {e(key['tool_version'])}</p>",
-        f"<p class=\"notice\">{e(key['disclaimer'])}</p>",
-    ]
-    if key.get("description"):
-        out.append(f"<p>{e(key['description'])}</p>")
-    for q in key["questions"]:
-        where = f" · case {e(q['case'])} through {e(q['stage'])}" if q["case"] else ""
-        out += ["<section>", f"<h2>{q['number']}. {e(q['prompt'])}</h2>", f"<p class=\"where\">{e(q['id'])} · {e(q['kind'])}{where}</p>",
-                '<ol class="options">']
-        for option in q["options"]:
-            css = ' class="right"' if option["right"] else ""
-            mark = " ✓" if option["right"] else ""
-            out.append(f"<li{css}>{e(option['letter'])}) {e(option['label'])}{mark}</li>")
-        out += ["</ol>", f"<p class=\"answer\">Answer: {e(q['answer']['letter'])}) {e(q['answer']['label'])}</p>",
-                f"<p>{e(q['explanation'])}</p>"]
-        if q["rule"]:
-            out.append(f"<p class=\"where\">Rule: {e(q['rule'])}</p>")
-        if q["teaching_point"]:
-            out.append(f"<p class=\"point\">Teaching point: {e(q['teaching_point'])}</p>")
-        out.append("</section>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
 
 
 # ----------------------------------------------------------------------------- the class report
