@@ -73,6 +73,11 @@ def test_duplicate_keys_in_a_json_answers_file_are_refused(tmp_path):
     assert "a.json" in err and "twice" in err
 
 
+def test_a_skipped_question_names_its_answer_once():
+    out = run_cli(["quiz", "take", "introductory", "--seed", "1"], input="skip\n", exit_code=130).stdout
+    assert out.count("the answer is a) ALS") == 1 and "The answer: ALS" not in out
+
+
 # ----------------------------------------------------------------------------- results and class reports
 def test_a_hand_edited_grade_is_refused_not_counted(tmp_path, class_folder):
     data = json.loads((class_folder / "Bob.json").read_text())
