@@ -12,7 +12,7 @@ from mmn_ddx.safetext import clean, shorten
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
-SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules")
+SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules", "families", "criteria", "findings")
 EXIT_INPUT = 2
 EXIT_FAULT = 3  # an internal fault (a bug or an engine error), never the user's input
 
@@ -279,7 +279,7 @@ def validate(ctx, paths, case_dirs):
 @click.argument("name", type=click.Choice(SCHEMA_NAMES))
 @click.pass_context
 def schema(ctx, name):
-    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files)."""
+    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files, evidence families, criterion sets, the findings vocabulary)."""
     from mmn_ddx import api
 
     _emit_json(api.schema(library_of(ctx), name))

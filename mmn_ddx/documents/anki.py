@@ -20,7 +20,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEANING_WORDS, headline, show_p
+from mmn_ddx.assessment import DEFAULT_PRIOR, LEANING_WORDS, headline, p_equals
 from mmn_ddx.documents.cases import ratio_text
 
 # Fixed ids: Anki knows a note type and a deck by these, so they must never change.
@@ -91,8 +91,8 @@ def _stage_note(case, number, assessment, vocab, models):
         case.title, number, len(case.stages), stage.name.capitalize(), _list(findings),
         "Where does the case lean now, and why?")
     reasons = [f"{e.rule.title} ({ratio_text(e.rule)})" for e in assessment.evidence]
-    back = Markup('<p><b>{}</b>, P(MMN) = {}</p><p>{}</p><div class="small">Counted evidence:{}</div><p class="small">{}</p>').format(
-        LEANING_WORDS[assessment.leaning], show_p(assessment.p_mmn), headline(assessment), _list(reasons or ["none yet"]),
+    back = Markup('<p><b>{}</b>, {}</p><p>{}</p><div class="small">Counted evidence:{}</div><p class="small">{}</p>').format(
+        LEANING_WORDS[assessment.leaning], p_equals(assessment.p_mmn), headline(assessment), _list(reasons or ["none yet"]),
         DISCLAIMER)
     tags = ["mmn-ddx", "case-stage", f"difficulty::{case.difficulty or 'unrated'}", f"leaning::{assessment.leaning}"]
     stage_id = f"{case.id}/{number}-{stage.name}"

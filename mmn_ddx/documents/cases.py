@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior, headline, show_p
+from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior, headline, p_equals, show_p
 from mmn_ddx.documents.model import (Bar, Document, EvidenceItem, EvidenceList, Heading, Item, ItemList, NameLine, Paragraph,
                                      Question, Questions, Section, Table)
 from mmn_ddx.model import Assessment, Case, Evidence
@@ -193,10 +193,10 @@ def _stage_key_section(case: Case, key: StageKey, total: int, vocab) -> Section:
     a = key.assessment
     stage = case.stages[key.number - 1]
     blocks: list = _changes(stage, vocab, key=True)
-    blocks.append(Paragraph(f"The engine: {LEANING_WORDS[a.leaning]}, P(MMN) = {show_p(a.p_mmn)} "
+    blocks.append(Paragraph(f"The engine: {LEANING_WORDS[a.leaning]}, {p_equals(a.p_mmn)} "
                             f"(before this stage {show_p(key.previous_p)}).", style="verdict"))
     blocks += [Paragraph(note, style="strong") for note in _stage_notes(a, case, vocab)]
-    blocks.append(Bar(a.p_mmn, f"P(MMN) = {show_p(a.p_mmn)}"))
+    blocks.append(Bar(a.p_mmn, f"{p_equals(a.p_mmn)}"))
     if key.new_evidence:
         blocks += [Heading("Evidence that fired at this stage"), EvidenceList([_evidence_item(e, vocab) for e in key.new_evidence])]
     if key.carried_evidence:

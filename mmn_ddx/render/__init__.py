@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, WORTH_MEANS, headline, show_p
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, WORTH_MEANS, headline, p_equals, show_p
 from mmn_ddx.errors import MAX_PROBLEMS_SHOWN, more_problems
 from mmn_ddx.criteria import CriterionSet
 from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
@@ -62,7 +62,7 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
     verdict = Text.assemble(
         ("\n", ""),
         (LEANING_WORDS[a.leaning].upper(), f"bold {COLOUR[a.leaning]}"),
-        (f"   P(MMN) = {show_p(a.p_mmn)}   P(ALS) = {show_p(1 - a.p_mmn)}   (prior P(MMN) = {a.prior:.2f})", ""),
+        (f"   {p_equals(a.p_mmn)}   {p_equals(1 - a.p_mmn, 'P(ALS)')}   (prior P(MMN) = {a.prior:.2f})", ""),
     )
     if a.consider and a.consider[0].leads:
         parts.append(Text(f"\n{headline(a)}", style="bold magenta"))
