@@ -120,7 +120,10 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
                                     student=student, results=results_path, resume=resume, feedback=feedback,
                                     case_dirs=case_dirs)
     with session:  # the results file stays locked against a second run until this one ends
-        _take(session, sheet, feedback, as_json, library.vocabulary)
+        if session.feedback != feedback:
+            say(f"Note: {results_path} was started in exam mode (--feedback end), so the answers are explained "
+                "at the end.")
+        _take(session, sheet, session.feedback, as_json, library.vocabulary)
 
 
 @quiz.command("key")
@@ -357,6 +360,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
         raise _usage("--out and --templates apply to --format html.")
     if fmt == "html" and as_json:
         raise _usage("--json and --format html are two outputs; choose one.")
+    api.check_class_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path, "--out": out})
     report = api.class_report(results, _library())
     for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
                               (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):

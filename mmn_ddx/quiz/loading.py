@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 MAX_QUESTIONS = 200  # as many as `quiz generate` makes
 MAX_QUIZ_CASES = 50
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SKIP_WORDS = ("skip", "-")  # what a student types to leave a question unanswered
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,9 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, library: Library, bas
     if not isinstance(data, Mapping):
         raise InputError(Problem(path, line_of(data) or 1, "a quiz file must be a mapping (title:, cases:, questions:).",
                                  "See 'Quizzes and classes' in the README, or 'mmn-ddx schema quiz'."))
+    if "questions" not in data and ("stages" in data or "findings" in data):
+        raise InputError(Problem(path, 1, "is a case file, not a quiz file (it has no 'questions:').",
+                                 "'mmn-ddx walk' or 'mmn-ddx assess' reads a case; a quiz file names its cases under 'cases:'."))
     _refuse_oversized(data, path)
     fields = read(QUIZ_FILE, data, path, check.problems)
     title, description = fields.get("title", Path(path).stem), fields.get("description", "")
@@ -418,6 +422,12 @@ def _choice_options(raw: Mapping, raw_options: list, name: str, check: _Checker)
                           "Put it in quotes: YAML reads 'words: more words' as a key and a value.")
             continue
         text = as_text(option)
+        if not text.strip():
+            check.problem(line_of(raw_options, j), f"{name}: option {j + 1} is empty.", "Write the option's text, or remove it.")
+            continue
+        if text.strip().lower() in SKIP_WORDS:
+            check.problem(line_of(raw_options, j), f"{name}: option '{text}' cannot be chosen by its text: typing it skips the question.",
+                          "Write it in other words, e.g. 'none of these'.")
         if len(text) == 1 or text.isdigit():
             check.problem(line_of(raw_options, j), f"{name}: option '{text}' would be taken for an option letter or number.",
                           "Write it in words, e.g. 'two nerves'.")
