@@ -380,6 +380,46 @@ class _DeepJSON(Exception):
     pass
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list) -> dict:
+    """A JSON object as a dict, refusing a key written twice (json.loads would keep the last silently)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set = set()
+        raise _RepeatedKey(next(key for key, _ in pairs if key in seen or seen.add(key)))
+    return result
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(?=\s*(:))?|[\[\]{}]', re.DOTALL)
+
+
+def _repeated_key_lines(text: str, key: str) -> tuple[int | None, int | None]:
+    """The lines of a key's first and second writing within one JSON object (read only after an error)."""
+    objects: list[dict | None] = []  # per open object: key -> line; None for an open list
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "{[":
+            objects.append({} if token == "{" else None)
+        elif token in "}]":
+            if objects:
+                objects.pop()
+        elif match.group(1) and objects and objects[-1] is not None:
+            try:
+                name = json.loads(token)
+            except ValueError:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            if name == key and name in objects[-1]:
+                return objects[-1][name], line
+            objects[-1].setdefault(name, line)
+    return None, None
+
+
 def _too_deep(text: str, path: str) -> InputError:
     return _too_much(path, _json_depth_line(text), f"objects and lists are nested more than {MAX_DEPTH} deep.")
 
@@ -387,13 +427,18 @@ def _too_deep(text: str, path: str) -> InputError:
 def load_json_text(text: str, path: str) -> Any:
     """Parse JSON within the limits (depth, integer digits, text length; NaN and Infinity refused)."""
     try:
-        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant)
+        data = json.loads(text, parse_int=_json_int, parse_constant=_json_constant, object_pairs_hook=_unique_keys)
         # A control character reaches a JSON string only as a \\u escape; C1 and bidi controls may stand raw.
         return _check_strings(data, path, dirty="\\u" in text or has_unsafe(text))
     except _Refused as error:
         raise _too_much(path, None, f"{error}.") from None
     except (RecursionError, _DeepJSON):  # the parser's own guard (about 1,000 deep), or ours
         raise _too_deep(text, path) from None
+    except _RepeatedKey as error:
+        first, second = _repeated_key_lines(text, error.key)
+        where = f" (first on line {first})" if first else ""
+        raise InputError(Problem(path, second, f"key '{shorten(clean(error.key))}' appears twice in one object{where}.",
+                                 "Keep one of them.")) from None
     except ValueError as error:
         where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
         raise InputError(Problem(path, getattr(error, "lineno", None), f"is not valid JSON{where}.",

@@ -65,8 +65,6 @@ def test_duplicate_keys_in_a_yaml_answers_file_are_refused_as_they_are_in_json(t
     assert "appears twice" in err
 
 
-@pytest.mark.xfail(strict=True, reason="yamlio.load_json_text keeps the last of two equal keys (json.loads); "
-                                       "a JSON answers or results file with a repeated key is read without a word")
 def test_duplicate_keys_in_a_json_answers_file_are_refused(tmp_path):
     answers = write(tmp_path / "a.json", '{"split-hand-history-leaning": "a", "split-hand-history-leaning": "b"}')
     err = run_cli(["quiz", "take", "introductory", "--seed", "1", "--answers", str(answers)], exit_code=2).stderr
