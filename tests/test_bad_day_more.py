@@ -117,8 +117,6 @@ def test_a_class_report_piped_to_head_in_a_c_locale_on_a_narrow_terminal_ends_qu
 
 
 # ----------------------------------------------------------------------------- outside the quiz: for the lead
-@pytest.mark.xfail(strict=True, reason="cases, cases show, findings and rules (cli/__init__.py, render/) print no "
-                                       "'Educational use only' notice, though the README says every output does")
 @pytest.mark.parametrize("args", [["cases"], ["cases", "show", "electrician-finger-drop"], ["findings"], ["rules"],
                                   ["rules", "show", "cb-definite"]],
                          ids=["cases", "cases-show", "findings", "rules", "rules-show"])

@@ -93,6 +93,19 @@ def _emit_json(data) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def _emit_listing_json(data) -> None:
+    """The JSON of a listing of the library (cases, findings, rules): its format has no place for the
+    disclaimer (a bare list, or the library's own data), so the disclaimer goes to stderr."""
+    _emit_json(data)
+    say(DISCLAIMER)
+
+
+def _print_disclaimer(console) -> None:
+    from mmn_ddx.render.console import notice
+
+    console.print(notice(DISCLAIMER, "dim"))
+
+
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="mmn-ddx", prog_name="mmn-ddx")
 @click.option("--debug", is_flag=True, help="Show a full traceback when something goes wrong.")
@@ -210,7 +223,7 @@ def findings(ctx, as_json):
 
     library = library_of(ctx)
     if as_json:
-        _emit_json(api.vocabulary_json(library))
+        _emit_listing_json(api.vocabulary_json(library))
         return
     from mmn_ddx.render.console import make_console
     from mmn_ddx.render.library import conditions_table, findings_table
@@ -219,6 +232,7 @@ def findings(ctx, as_json):
     console = make_console()
     console.print(findings_table(vocab))
     console.print(conditions_table(vocab))
+    _print_disclaimer(console)
 
 
 @main.group(invoke_without_command=True)
@@ -232,12 +246,14 @@ def rules(ctx, as_json):
 
     library = library_of(ctx)
     if as_json:
-        _emit_json(api.rules_json(library))
+        _emit_listing_json(api.rules_json(library))
         return
     from mmn_ddx.render.console import make_console
     from mmn_ddx.render.library import rules_table
 
-    make_console().print(rules_table(library.rulebook))
+    console = make_console()
+    console.print(rules_table(library.rulebook))
+    _print_disclaimer(console)
 
 
 @rules.command("show")
@@ -251,12 +267,14 @@ def rules_show(ctx, rule_id, as_json):
     library = library_of(ctx)
     rule = api.find_rule(library, rule_id)
     if as_json:
-        _emit_json(api.rule_json(library, rule))
+        _emit_listing_json(api.rule_json(library, rule))
         return
     from mmn_ddx.render.console import make_console
     from mmn_ddx.render.library import rule_view
 
-    make_console().print(rule_view(rule, library.rulebook))
+    console = make_console()
+    console.print(rule_view(rule, library.rulebook))
+    _print_disclaimer(console)
 
 
 @main.command()
@@ -311,13 +329,13 @@ def criteria(ctx, case, stage, findings, as_json, show_all):
         _emit_json(api.criteria_json(a))
         return
     from mmn_ddx.render.assessment import criteria_panel
-    from mmn_ddx.render.console import make_console, notice, teaching_moment
+    from mmn_ddx.render.console import make_console, teaching_moment
 
     console = make_console()
     console.print(criteria_panel(a, library.vocabulary, full=show_all))
     for note in a.disagreement:
         console.print(teaching_moment(note))
-    console.print(notice(DISCLAIMER, "dim"))
+    _print_disclaimer(console)
 
 
 @main.group(invoke_without_command=True)
@@ -334,12 +352,14 @@ def cases(ctx, diagnosis, difficulty, reveal, as_json):
 
     found = api.case_list(library_of(ctx), diagnosis, difficulty)
     if as_json:
-        _emit_json(api.cases_json(found, reveal))
+        _emit_listing_json(api.cases_json(found, reveal))
         return
     from mmn_ddx.render.console import make_console
     from mmn_ddx.render.library import cases_table
 
-    make_console().print(cases_table(found, reveal))
+    console = make_console()
+    console.print(cases_table(found, reveal))
+    _print_disclaimer(console)
 
 
 @cases.command("show")
@@ -353,7 +373,9 @@ def cases_show(ctx, case, reveal):
     from mmn_ddx.render.library import case_view
 
     library = library_of(ctx)
-    make_console().print(case_view(api.find_case(library, case), library.vocabulary, reveal))
+    console = make_console()
+    console.print(case_view(api.find_case(library, case), library.vocabulary, reveal))
+    _print_disclaimer(console)
 
 
 @main.command()
