@@ -39,6 +39,9 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary) -> Case:
 
     if not isinstance(data, Mapping):
         raise InputError(Problem(path, line_of(data) or 1, "a case file must be a mapping (id:, title:, stages: ...).", "See the case-file format in the README."))
+    if "questions" in data and "stages" not in data and "findings" not in data:
+        raise InputError(Problem(path, 1, "is a quiz file, not a case file (it has 'questions:' and no 'stages:').",
+                                 f"'mmn-ddx quiz take {path}' runs a quiz; a case file has 'stages:'."))
     form = case_form(vocab)
     if isinstance(data.get("stages"), list) and len(data["stages"]) > MAX_STAGES:  # each stage costs an assessment in a walk
         raise InputError(Problem(path, line_of(data, "stages"), f"a case has at most {MAX_STAGES} stages; this one has "

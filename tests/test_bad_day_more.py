@@ -173,8 +173,6 @@ def test_a_results_file_given_as_answers_says_how_to_resume(class_folder):
     assert "'schema' is not in this quiz" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="the cases loader (cases.py) lists every quiz field as 'not part of a case file' "
-                                       "instead of saying that the file is a quiz and 'mmn-ddx quiz take' runs it")
 def test_a_quiz_file_given_as_a_case_is_named_as_such_in_one_line():
     err = run_cli(["assess", str(ROOT / "cases" / "quizzes" / "introductory.yaml")], exit_code=2).stderr
     assert "quiz" in err and len(err.strip().splitlines()) == 1
@@ -190,3 +188,9 @@ def test_a_long_student_name_is_never_cut_in_the_class_report(tmp_path, class_fo
     monkeypatch.setenv("COLUMNS", "60")
     out = run_cli(["class", "report", str(results), str(class_folder / "Bob.json")]).stdout
     assert "Alexandra" in out and not re.search(r"Konstantino[\w-]*…", out)
+
+
+@pytest.mark.parametrize("command", [["walk"], ["cases", "show"]], ids=["walk", "cases-show"])
+def test_a_quiz_file_given_to_walk_or_cases_show_points_to_quiz_take(command):
+    err = run_cli([*command, str(ROOT / "cases" / "quizzes" / "introductory.yaml")], exit_code=2).stderr
+    assert "is a quiz file, not a case file" in err and "quiz take" in err and len(err.strip().splitlines()) == 1
