@@ -178,8 +178,6 @@ def test_a_quiz_file_given_as_a_case_is_named_as_such_in_one_line():
     assert "quiz" in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="render/quiz.py class_report_view lets rich cut a long student name with '…' "
-                                       "at 60 columns, so two students of one family read alike")
 def test_a_long_student_name_is_never_cut_in_the_class_report(tmp_path, class_folder, monkeypatch):
     data = json.loads((class_folder / "Ada.json").read_text())
     data["student"] = "Alexandra Konstantinopoulou-Smithfield"

@@ -222,16 +222,7 @@ def class_report_view(report, top: int = 10) -> Group:
     if report.rulebooks and (len(report.rulebooks) > 1 or not report.rulebooks[0].current):
         parts.append(_rulebooks_note(report.rulebooks))
 
-    table = Table(title="Students", title_justify="left", expand=True)
-    table.add_column("Student")
-    table.add_column("Score", justify="right", no_wrap=True)
-    table.add_column("%", justify="right", no_wrap=True)
-    table.add_column("Answered", justify="right", no_wrap=True)
-    table.add_column("File", style="dim")
-    for s in report.students:
-        note = "" if s.complete else " (unfinished)"
-        table.add_row(s.student + note, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}", s.path)
-    parts.append(table)
+    parts.append(_StudentsTable(report.students))
     parts.append(histogram_view(report.histogram))
 
     parts.append(_items_table(report))
@@ -263,6 +254,38 @@ def class_report_view(report, top: int = 10) -> Group:
         parts.append(text)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
+
+
+class _StudentsTable:
+    """The students' scores. A name is folded, never cut, and never dropped with its column: two
+    students of one family must stay told apart at any width. Too narrow for the table, each
+    student is stacked: the name (folded) on its own line, the figures indented below."""
+
+    NEED = 44  # the four figure columns and a name column of eight characters
+
+    def __init__(self, students):
+        self.students = students
+
+    def __rich_console__(self, console, options):
+        from rich.padding import Padding
+
+        rows = [(s.student + ("" if s.complete else " (unfinished)"), f"{s.correct}/{s.total}", f"{s.percent:g}",
+                 f"{s.answered}/{s.total}", s.path) for s in self.students]
+        if options.max_width >= self.NEED:
+            table = Table(title="Students", title_justify="left", expand=True)
+            table.add_column("Student", ratio=2, min_width=8, overflow="fold")
+            table.add_column("Score", justify="right", no_wrap=True)
+            table.add_column("%", justify="right", no_wrap=True)
+            table.add_column("Answered", justify="right", no_wrap=True)
+            table.add_column("File", style="dim", ratio=1, overflow="fold")
+            for row in rows:
+                table.add_row(*row)
+            yield table
+            return
+        yield Text("Students", style="bold")
+        for name, score, percent, answered, path in rows:
+            yield Text(name, style="bold", overflow="fold")
+            yield Padding(Text(f"score {score} · {percent} % · answered {answered} · {path}", overflow="fold"), (0, 0, 0, 2))
 
 
 def _items_table(report) -> Table:
