@@ -192,3 +192,19 @@ def test_a_long_student_name_is_never_cut_in_the_class_report(tmp_path, class_fo
 def test_a_quiz_file_given_to_walk_or_cases_show_points_to_quiz_take(command):
     err = run_cli([*command, str(ROOT / "cases" / "quizzes" / "introductory.yaml")], exit_code=2).stderr
     assert "is a quiz file, not a case file" in err and "quiz take" in err and len(err.strip().splitlines()) == 1
+
+
+# ----------------------------------------------------------------------------- minor findings
+@pytest.mark.parametrize("option", ["--csv", "--items-csv"])
+def test_a_csv_named_dash_goes_to_stdout_not_to_a_file_named_dash(tmp_path, class_folder, option, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = run_cli(["class", "report", str(class_folder), option, "-"]).stdout
+    assert not (tmp_path / "-").exists()
+    header = out.splitlines()[0]
+    assert header.startswith("student,") if option == "--csv" else header.startswith("question,kind,")
+    assert "Class report" not in out
+
+
+def test_two_outputs_for_stdout_are_refused(tmp_path, class_folder):
+    err = run_cli(["class", "report", str(class_folder), "--csv", "-", "--items-csv", "-"], exit_code=2).stderr
+    assert "--csv - and --items-csv -" in err and "stdout" in err

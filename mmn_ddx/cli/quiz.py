@@ -328,9 +328,11 @@ def class_group():
 @click.argument("results", nargs=-1, required=True, type=click.Path())
 @click.option("--force", is_flag=True, help="With --csv, --items-csv or --out: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
-              help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file.")
+              help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file "
+                   "('-': to stdout, in place of the report).")
 @click.option("--items-csv", "items_csv_path", type=click.Path(dir_okay=False),
-              help="Also write one row per question (difficulty, discrimination, most chosen wrong answer) to this CSV file.")
+              help="Also write one row per question (difficulty, discrimination, most chosen wrong answer) to this CSV file "
+                   "('-': to stdout, in place of the report).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
@@ -360,11 +362,22 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
         raise _usage("--out and --templates apply to --format html.")
     if fmt == "html" and as_json:
         raise _usage("--json and --format html are two outputs; choose one.")
-    api.check_class_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path, "--out": out})
+    if out == "-":
+        out = None  # the usual spelling of stdout, as for quiz key and export
+    # '-' sends a CSV to stdout in place of the terminal report; stdout carries one output only.
+    piped = [option for option, path in (("--csv", csv_path), ("--items-csv", items_csv_path)) if path == "-"]
+    if piped and (len(piped) > 1 or as_json or fmt == "html" and not out):
+        others = [f"{option} -" for option in piped[1:]] + (["--json"] if as_json else []) + (["--format html"] if fmt == "html" and not out else [])
+        raise _usage(f"{piped[0]} - and {others[0]} would both write to stdout; give one of them a file name.")
+    api.check_class_outputs(results, {"--csv": None if csv_path == "-" else csv_path,
+                                      "--items-csv": None if items_csv_path == "-" else items_csv_path, "--out": out})
     report = api.class_report(results, _library())
-    for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
-                              (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):
-        if path:
+    for path, write, text, what in ((csv_path, api.write_class_csv, api.class_report_csv, f"{len(report.students)} student rows"),
+                                    (items_csv_path, api.write_items_csv, api.report_items_csv,
+                                     f"{len(report.questions)} question rows")):
+        if path == "-":
+            click.echo(text(report), nl=False)
+        elif path:
             write(report, path, force)
             say(f"Wrote {what} to {path}.")
     if as_json:
@@ -378,7 +391,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
             say(f"Wrote the class report (html) to {out}.")
         else:
             click.echo(page, nl=False)
-    else:
+    elif not piped:
         from mmn_ddx.render.console import make_console
         from mmn_ddx.render import quiz as views
 
