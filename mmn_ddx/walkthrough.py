@@ -168,6 +168,10 @@ CALL_HELP = ("Name a diagnosis ('mmn', 'als', 'cidp' …, optionally with a prob
              "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' shows the names.")
 
 
+_PROBABILITY = re.compile(r"(?:\d{1,3}(?:\.\d+)?|\.\d+)%?")
+_ODD_NUMBER = re.compile(r"^(.*?\S)(?:\s+|\s*[:=]\s*)([-+]?\.?\d\S*)$")  # a diagnosis, then what looks like a number
+
+
 def parse_call(text: str, diagnoses: Mapping[str, str]) -> Call | str:
     """A learner's call ('mmn', 'a 70', 'mmn 0.6, als 0.3, cidp 0.1', 'undecided'), '?' for
     what-if, 'list' for the names, or an error message. `diagnoses`: id -> label, those one may name."""
@@ -185,6 +189,11 @@ def parse_call(text: str, diagnoses: Mapping[str, str]) -> Call | str:
         piece = piece.strip()
         if not piece:
             continue
+        odd = _ODD_NUMBER.match(piece)
+        if odd and not _PROBABILITY.fullmatch(odd.group(2)):
+            # '-5' or '1e309' would otherwise lose a character to the name ('mmn -', 'mmn 1e')
+            return (f"'{shorten(odd.group(2), 30)}' is not a probability for '{shorten(odd.group(1), 30)}': give a fraction "
+                    "from 0 to 1 ('mmn 0.7') or a percentage from 0 to 100 ('mmn 70').")
         match = re.match(r"^(.*?)(?:\s*[:=]?\s*(\d{1,3}(?:\.\d+)?|\.\d+)\s*%?)?$", piece)
         name, number = (match.group(1), match.group(2)) if match else (piece, None)
         if not name:

@@ -208,3 +208,11 @@ def test_a_csv_named_dash_goes_to_stdout_not_to_a_file_named_dash(tmp_path, clas
 def test_two_outputs_for_stdout_are_refused(tmp_path, class_folder):
     err = run_cli(["class", "report", str(class_folder), "--csv", "-", "--items-csv", "-"], exit_code=2).stderr
     assert "--csv - and --items-csv -" in err and "stdout" in err
+
+
+def test_a_negative_or_huge_probability_in_a_walk_call_is_named_as_such():
+    out = run_cli(["walk", "electrician-finger-drop"], input="mmn -5\nmmn 1e309\n", exit_code=130).stdout
+    flat = " ".join(out.split())
+    assert "'-5' is not a probability for 'mmn'" in flat and "'1e309' is not a probability for 'mmn'" in flat
+    assert "from 0 to 1" in flat and "from 0 to 100" in flat
+    assert "is not a diagnosis" not in flat
