@@ -41,6 +41,10 @@ def parse_finding_options(options: Sequence[str], vocab) -> dict:
             problems.append(Problem(None, None, f"--finding '{option}' must be written id=value.", "E.g. --finding conduction_block=definite."))
             continue
         finding, text = (part.strip() for part in option.split("=", 1))
+        if not finding:
+            problems.append(Problem(None, None, f"--finding '{option}' names no finding before '='; write id=value.",
+                                    "E.g. --finding conduction_block=definite; 'mmn-ddx findings' lists the ids."))
+            continue
         if finding in findings:
             problems.append(Problem(None, None, f"--finding {finding} is given twice.",
                                     "Give it once; a region list takes several regions: -f umn_regions=cervical,bulbar."))

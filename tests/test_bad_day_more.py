@@ -216,3 +216,8 @@ def test_a_negative_or_huge_probability_in_a_walk_call_is_named_as_such():
     assert "'-5' is not a probability for 'mmn'" in flat and "'1e309' is not a probability for 'mmn'" in flat
     assert "from 0 to 1" in flat and "from 0 to 100" in flat
     assert "is not a diagnosis" not in flat
+
+
+def test_a_finding_option_without_its_id_says_so_and_shows_the_form():
+    err = " ".join(run_cli(["assess", "-f", "=true"], exit_code=2).stderr.split())
+    assert "names no finding" in err and "id=value" in err and "finding '' is unknown" not in err
