@@ -228,6 +228,7 @@ def class_report(names: Iterable[str], library: Library) -> ClassReport:
     report.students = [_student_score(s) for s in counted]
     report.rulebooks = _rulebook_groups(report.students, library.fingerprint()["rulebook"])
     _add_questions(report, counted, library.rulebook)
+    _kinds_of_unanswered(report, counted, library)
     report.missed_points = _missed_points(counted)
     percents = [s.percent for s in report.students]
     report.histogram = _histogram(percents)
@@ -325,6 +326,28 @@ def _add_questions(report: ClassReport, counted: list[Submission], book: RuleBoo
         ))
         report.wrong_answers.extend(wrong_answers)
     report.wrong_answers.sort(key=lambda w: (-w.count, natural_key(w.question), w.answer))
+
+
+def _kinds_of_unanswered(report: ClassReport, counted: list[Submission], library: Library) -> None:
+    """A question nobody reached has no record to give its kind: take it from the quiz file, when the
+    library holds the very quiz (same name, same fingerprint) that the results were written from."""
+    blank = [q for q in report.questions if not q.kind]
+    if not blank or not counted:
+        return
+    from mmn_ddx.quiz.loading import load_quiz
+
+    path = library.quizzes().get(str(counted[0].data["quiz"].get("id", "")))
+    if path is None:
+        return
+    try:
+        quiz = load_quiz(path, library)
+    except InputError:  # the quiz file changed and no longer loads: the kinds stay unknown
+        return
+    if quiz.fingerprint != report.quiz_fingerprint:
+        return
+    kinds = {question.id: question.kind for question in quiz.questions}
+    for q in blank:
+        q.kind = kinds.get(q.id, "")
 
 
 def _wrong_answers(qid: str, records: list[dict], book: RuleBook) -> list[WrongAnswer]:

@@ -221,3 +221,17 @@ def test_a_negative_or_huge_probability_in_a_walk_call_is_named_as_such():
 def test_a_finding_option_without_its_id_says_so_and_shows_the_form():
     err = " ".join(run_cli(["assess", "-f", "=true"], exit_code=2).stderr.split())
     assert "names no finding" in err and "id=value" in err and "finding '' is unknown" not in err
+
+
+def test_the_items_csv_gives_the_kind_of_a_question_nobody_answered(class_folder):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run_cli(["class", "report", str(class_folder), "--items-csv", "-"]).stdout)))
+    unanswered = [row for row in rows if row["answered"] == "0"]
+    assert unanswered and all(row["kind"] for row in unanswered)
+    import yaml
+
+    quiz = yaml.safe_load((ROOT / "cases" / "quizzes" / "introductory.yaml").read_text())
+    kinds = {question["id"]: question["kind"] for question in quiz["questions"]}
+    assert all(row["kind"] == kinds[row["question"]] for row in unanswered)
