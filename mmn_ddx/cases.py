@@ -202,9 +202,15 @@ def load_case_text(text: str, path: str, vocab: Vocabulary) -> Case:
     return case_from_data(load_yaml_text(text, path), path, vocab)
 
 
-def case_files(directory: Path) -> list[Path]:
-    """The case files in a directory (not its quiz or schema subfolders), in name order."""
-    return sorted(p for p in directory.glob("*.yaml") if p.is_file()) + sorted(p for p in directory.glob("*.yml") if p.is_file())
+def case_files(directory: Path, not_regular: bool = False) -> list[Path]:
+    """The case files in a directory (not its quiz or schema subfolders), in name order.
+
+    With `not_regular`, also the entries named like case files that are no regular file (a FIFO,
+    a device, a dangling link), so that the loader names each as skipped instead of no one seeing it."""
+    def wanted(p: Path) -> bool:
+        return p.is_file() or (not_regular and not p.is_dir())
+
+    return sorted(p for p in directory.glob("*.yaml") if wanted(p)) + sorted(p for p in directory.glob("*.yml") if wanted(p))
 
 
 def resolve(names: Iterable[str], library: Mapping[str, Path]) -> list[Path]:
@@ -214,7 +220,7 @@ def resolve(names: Iterable[str], library: Mapping[str, Path]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            found = case_files(path)
+            found = case_files(path, not_regular=True)
             if not found:
                 problems.append(Problem(name, None, "this directory holds no case files (*.yaml).", "Name a case file or a folder of them."))
             paths.extend(found)

@@ -235,3 +235,14 @@ def test_the_items_csv_gives_the_kind_of_a_question_nobody_answered(class_folder
     quiz = yaml.safe_load((ROOT / "cases" / "quizzes" / "introductory.yaml").read_text())
     kinds = {question["id"]: question["kind"] for question in quiz["questions"]}
     assert all(row["kind"] == kinds[row["question"]] for row in unanswered)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX thing")
+def test_a_fifo_in_a_folder_given_to_assess_is_named_as_skipped_and_the_others_assessed(tmp_path):
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "a-case.yaml").write_bytes((ROOT / "cases" / "electrician-finger-drop.yaml").read_bytes())
+    os.mkfifo(folder / "pipe.yaml")
+    result = run_cli(["assess", str(folder), "--jsonl"], exit_code=2)
+    assert "pipe.yaml" in result.stderr and "not read" in result.stderr
+    assert [json.loads(line)["case"] for line in result.stdout.splitlines()] == ["electrician-finger-drop"]
