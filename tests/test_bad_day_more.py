@@ -246,3 +246,9 @@ def test_a_fifo_in_a_folder_given_to_assess_is_named_as_skipped_and_the_others_a
     result = run_cli(["assess", str(folder), "--jsonl"], exit_code=2)
     assert "pipe.yaml" in result.stderr and "not read" in result.stderr
     assert [json.loads(line)["case"] for line in result.stdout.splitlines()] == ["electrician-finger-drop"]
+
+
+def test_what_if_says_capped_in_the_words_of_the_assessment_view():
+    out = " ".join(run_cli(["assess", "electrician-finger-drop", "--stage", "history", "--what-if"]).stdout.split())
+    what_if = out.split("What would change the leaning")[1]
+    assert "Babinski sign (LR 20.0 toward ALS, capped at 20)" in what_if

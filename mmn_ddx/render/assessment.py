@@ -157,7 +157,7 @@ def what_if_view(items, vocab: Vocabulary, leaning: str) -> Text:
         return text
     for item in items:
         answers = " and ".join(f"{vocab.label(f)} = {show_value(v)}" for f, v in item.findings.items())
-        ratios = ", ".join(f"{r.title} (LR {r.likelihood_ratio:.1f} toward {r.toward.upper()})" for r in item.rules)
+        ratios = ", ".join(f"{r.title} ({r.ratio_words(long=True)})" for r in item.rules)
         text.append(f"• {answers}", style="cyan")
         text.append(f" → P(MMN) {show_p(item.p_mmn)}, {LEANING_WORDS[item.leaning]}")
         text.append(f"\n    {ratios or 'through rules already counted'}\n", style="dim")
