@@ -308,6 +308,9 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
+        if not any(finding in mentions and (categories.get(value) is None or finding in presence)
+                   for value, _, mentions, presence in probe.categories):
+            continue  # no answer changes a category: the set stays where it is
         reached_with: dict[tuple, str] = {}  # the elements' truths -> the category they give
         direct = finding in probe.read_directly
         for value in values:
