@@ -278,6 +278,8 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
             for value in candidates.get(finding, ()):
                 hypothetical, _ = hypothesis.suppose(finding, value)
                 outcomes.add(fn(hypothetical, hypothesis.memo))
+                if True in outcomes:  # establishing: no other answer changes where it is listed
+                    break
             hypothesis.forget(finding)
             if True in outcomes:
                 establishing.append(finding)
@@ -299,6 +301,7 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     raising: list[str] = []
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
+    highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
     worth_asking: set[str] = set()
     for c in higher:
         false_now = categories.get(c.value) is False
@@ -325,6 +328,8 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
                     raising.append(finding)
                 if best is None or gain > best[0]:
                     best = (gain, finding, value, reached)
+                if best[0] == highest:  # the first answer to reach the top is kept; the finding is listed
+                    break
         hypothesis.forget(finding)
     if best is None:
         return None, raising
