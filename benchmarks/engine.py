@@ -28,10 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import Generator, case_text, write_folder  # noqa: E402
 
-from mmn_ddx.assessment import assessor  # noqa: E402
 from mmn_ddx.batch import default_jobs  # noqa: E402
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target  # noqa: E402
-from mmn_ddx.vocabulary import vocabulary  # noqa: E402
+from mmn_ddx.library import bundled_library  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-m", "mmn_ddx"]
@@ -111,10 +110,11 @@ def peak_rss(folder: Path, jobs: int) -> tuple[float, float, float, int]:
 
 
 def engine_figures() -> None:
-    vocab = vocabulary()
+    library = bundled_library()
+    vocab = library.vocabulary
     generator = Generator()
     cases = [generator.case() for _ in range(10_000)]
-    durable, plain = assessor("durable"), assessor("plain")
+    durable, plain = library.assessor("durable"), library.assessor("plain")
     book = durable.book
     engine = durable.engine
     print(f"rules compiled: {len(engine.targets)} targets ({len(book.weigh)} weighing, {len(book.consider)} red-flag, "

@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 from mmn_ddx.conditions import candidate_values
-from mmn_ddx.rulebook import rulebook
-from mmn_ddx.vocabulary import vocabulary
+from mmn_ddx.library import bundled_library
 
 MIX = (("sparse", 0.65), ("dense", 0.20), ("kitchen-sink", 0.15))
 
@@ -43,9 +42,9 @@ class Generator:
 
     def __init__(self, seed: int = 20261125):
         self.rnd = random.Random(seed)
-        self.vocab = vocabulary()
+        self.vocab = bundled_library().vocabulary
         self.specs = list(self.vocab)
-        book = rulebook()
+        book = bundled_library().rulebook
         conditions = [r.when for r in book.weigh] + [r.when for r in book.consider]
         for criterion_set in book.criteria:
             conditions += [t.condition for t in criterion_set.targets()]

@@ -27,9 +27,10 @@ def worker(count: int, assessed: int) -> None:
     sys.path.insert(0, str(HERE))
     from generate import Generator
 
-    from mmn_ddx.assessment import assessor, to_json
+    from mmn_ddx.assessment import to_json
+    from mmn_ddx.library import bundled_library
 
-    durable, plain = assessor("durable"), assessor("plain")
+    durable, plain = bundled_library().assessor("durable"), bundled_library().assessor("plain")
     generator = Generator()
     digest = hashlib.sha256()
     errors = mismatches = 0

@@ -1,11 +1,18 @@
-"""What the commands call: one function per job, returning plain data and never printing."""
+"""What the commands call: one function per job, returning plain data and never printing.
+
+Every function takes the `Library` it works on (`open_library` reads one); none looks up the
+bundled data on its own.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Sequence
 
+from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.library import Library
 from mmn_ddx.model import Assessment, Case
 
 
@@ -18,11 +25,15 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
 
 
-def parse_finding_options(options: Sequence[str]) -> dict:
-    """`--finding id=value` options, checked against the vocabulary (all problems together)."""
-    from mmn_ddx.vocabulary import vocabulary
+def open_library(rules: str | Path | None = None, cases: str | Path | None = None) -> Library:
+    """The library a command works on: the bundled one, or one read from `--rules DIR` / `--cases DIR`."""
+    from mmn_ddx.library import library_for
 
-    vocab = vocabulary()
+    return library_for(rules, cases)
+
+
+def parse_finding_options(options: Sequence[str], vocab) -> dict:
+    """`--finding id=value` options, checked against the vocabulary (all problems together)."""
     findings: dict = {}
     problems: list[Problem] = []
     for option in options:
@@ -43,7 +54,7 @@ def parse_finding_options(options: Sequence[str]) -> dict:
     return findings
 
 
-def assess(names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
+def assess(library: Library, names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
            prior: float | None = None, engine: str = "durable") -> Batch:
     """Assess case files, folders, bundled case ids, or command-line findings alone.
 
@@ -53,7 +64,7 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
     from mmn_ddx.errors import EngineError
 
     batch = Batch()
-    for item in assess_stream(names, stage=stage, finding_options=finding_options, prior=prior, engine=engine):
+    for item in assess_stream(library, names, stage=stage, finding_options=finding_options, prior=prior, engine=engine):
         if item.fault:
             raise EngineError(f"{item.path}: {item.fault}" if item.path else item.fault)
         batch.problems.extend(item.problems)
@@ -62,7 +73,7 @@ def assess(names: Sequence[str], *, stage: str | None = None, finding_options: S
     return batch
 
 
-def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
+def assess_stream(library: Library, names: Sequence[str], *, stage: str | None = None, finding_options: Sequence[str] = (),
                   prior: float | None = None, engine: str = "durable", what_if: bool = False,
                   record: str = "assessment", jobs: int | None = 1):
     """One `batch.Item` per case, in order, as each is assessed (`jobs` processes; None: every core).
@@ -72,12 +83,12 @@ def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_opt
     fault of the engine an item with the fault; the batch goes on either way. Problems with the
     command itself (no such case, a bad --finding) are raised before any case is assessed.
     """
-    from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
+    from mmn_ddx.assessment import DEFAULT_PRIOR, check_prior
     from mmn_ddx.batch import Item, Job, assess_paths, default_jobs, record_text
     from mmn_ddx.cases import resolve
 
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
-    extra = parse_finding_options(finding_options)
+    extra = parse_finding_options(finding_options, library.vocabulary)
     if not names and stage is not None:
         raise InputError(Problem(None, None, "--stage needs a case: findings given with --finding have no stages.",
                                  "Name a case, or leave out --stage."))
@@ -85,9 +96,9 @@ def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_opt
         raise InputError(Problem(None, None, "nothing to assess.", "Name a case file, a folder or a bundled case id, or give --finding id=value."))
     if jobs is not None and jobs < 1:
         raise InputError(Problem(None, None, f"--jobs must be 1 or more, not {jobs}.", "Leave it out to use every core."))
-    job = Job(stage, extra, prior, engine, what_if, record)
+    job = Job(stage, extra, prior, engine, what_if, record, str(library.rules_root), str(library.cases_root))
     if not names:
-        engine_ = assessor(engine)
+        engine_ = library.assessor(engine)
         try:
             known = {k: v for k, v in extra.items() if v is not None}  # `id=unknown` is simply left out
             assessment = engine_.assess(known, case_id="command-line", title="Findings given on the command line", prior=prior)
@@ -102,25 +113,23 @@ def assess_stream(names: Sequence[str], *, stage: str | None = None, finding_opt
         else:
             yield Item(None, text=record_text(assessment, found, record))
         return
-    paths = [str(path) for path in resolve(names)]
-    yield from assess_paths(paths, job, default_jobs() if jobs is None else jobs)
+    paths = [str(path) for path in resolve(names, library.cases())]
+    yield from assess_paths(paths, job, library, default_jobs() if jobs is None else jobs)
 
 
-def find_case(name: str):
-    """A case named by path or by the id of a bundled case (nearest ids suggested)."""
-    from mmn_ddx.cases import load_case, resolve
+def find_case(library: Library, name: str) -> Case:
+    """A case named by path or by the id of one of the library's cases (nearest ids suggested)."""
+    from mmn_ddx.cases import resolve
 
-    paths = resolve([name])
+    paths = resolve([name], library.cases())
     if len(paths) != 1:
         raise InputError(Problem(name, None, "names a folder; name one case.", "E.g. electrician-finger-drop."))
-    return load_case(paths[0])
+    return library.load_case(paths[0])
 
 
-def case_list(diagnosis: str | None = None, difficulty: int | None = None) -> list[Case]:
-    """The bundled case library, filtered; a broken bundled file is reported, not skipped."""
-    from mmn_ddx.cases import library, load_case
-
-    cases = [load_case(path) for path in library().values()]
+def case_list(library: Library, diagnosis: str | None = None, difficulty: int | None = None) -> list[Case]:
+    """The library's cases, filtered; a broken case file is reported, not skipped."""
+    cases = [library.load_case(path) for path in library.cases().values()]
     if diagnosis == "mimic":
         cases = [c for c in cases if c.diagnosis not in ("mmn", "als")]
     elif diagnosis:
@@ -130,25 +139,152 @@ def case_list(diagnosis: str | None = None, difficulty: int | None = None) -> li
     return sorted(cases, key=lambda c: c.id)
 
 
-def start_walk(name: str | None, *, seed: int | None = None, difficulty: int | None = None,
+def start_walk(library: Library, name: str | None, *, seed: int | None = None, difficulty: int | None = None,
                diagnosis: str | None = None, answers_path: str | None = None, prior: float | None = None):
     """A walkthrough of a named case (or one picked at random), with the learner's answers file."""
-    from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, check_prior
-    from mmn_ddx.cases import library, load_case
+    from mmn_ddx.assessment import DEFAULT_PRIOR, check_prior
     from mmn_ddx.walkthrough import Walkthrough, load_answers, pick_case
 
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
     if name and (seed is not None or difficulty is not None or diagnosis is not None):
         raise InputError(Problem(None, None, "--seed, --difficulty and --diagnosis choose a random case; they do not apply to a named case.",
                                  f"Run 'mmn-ddx walk {name}' alone, or leave out the case name."))
-    case = find_case(name) if name else load_case(pick_case(library(), seed, difficulty, diagnosis))
-    answers = load_answers(answers_path, case) if answers_path else None
-    return Walkthrough(case, assessor("durable"), prior), answers
+    case = find_case(library, name) if name else pick_case(library, seed, difficulty, diagnosis)
+    answers = load_answers(answers_path, case, library.vocabulary) if answers_path else None
+    return Walkthrough(case, library.assessor("durable"), prior), answers
 
 
-def explain(assessment, previous=None):
+def explain(library: Library, assessment: Assessment, previous: Assessment | None = None):
     """What the evidence did, family by family, from `previous` (default: the prior alone)."""
     from mmn_ddx.explain import changes
-    from mmn_ddx.rulebook import rulebook
 
-    return changes(assessment, previous, rulebook().families)
+    return changes(assessment, previous, library.rulebook.families)
+
+
+def criteria(library: Library, name: str, *, stage: str | None = None, finding_options: Sequence[str] = ()) -> Assessment:
+    """One case judged against the formal criteria (its whole assessment, whose criteria fields matter)."""
+    batch = assess(library, [name], stage=stage, finding_options=finding_options)
+    if batch.problems:
+        raise InputError(batch.problems)
+    if len(batch.assessments) != 1:
+        raise InputError(Problem(name, None, "names a folder of cases; 'criteria' shows one case.",
+                                 "Name one case file or id, or use 'mmn-ddx assess FOLDER --json' for many."))
+    return batch.assessments[0]
+
+
+def criteria_json(a: Assessment) -> dict:
+    """`criteria --json`: the criteria and their element-by-element detail."""
+    return {"case": a.case_id, "through_stage": a.through_stage, "criteria": a.criteria,
+            "criteria_detail": a.criteria_detail, "disagreement": a.disagreement, "disclaimer": DISCLAIMER}
+
+
+def cases_json(cases: Sequence[Case], reveal: bool = False) -> list[dict]:
+    """`cases --json`: id, title, difficulty and stages of each case (the diagnosis only with `reveal`)."""
+    return [{"id": c.id, "title": c.title, "difficulty": c.difficulty, "stages": [s.name for s in c.stages],
+             **({"diagnosis": c.diagnosis} if reveal else {})} for c in cases]
+
+
+def vocabulary_json(library: Library) -> dict:
+    """`findings --json`: the vocabulary's findings, regions and conditions to consider."""
+    from dataclasses import asdict
+
+    vocab = library.vocabulary
+    return {"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
+            "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]}
+
+
+def find_rule(library: Library, rule_id: str):
+    """A rule, a (criterion set, element) pair, an evidence family or a criterion set, by id (nearest ids suggested)."""
+    from mmn_ddx.errors import did_you_mean
+
+    book = library.rulebook
+    item = book.lookup(rule_id)
+    if item is None:
+        raise InputError(Problem(None, None, f"there is no rule, criterion element, evidence family or criterion set '{rule_id}'.",
+                                 did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
+    return item
+
+
+def rules_json(library: Library) -> list[dict]:
+    """`rules --json`: every entry of the rule book's index, in its order."""
+    return [rule_json(library, item) for item in library.rulebook.index().values()]
+
+
+def rule_json(library: Library, item) -> dict:
+    """One entry of the rule book's index as `rules --json` and `rules show ID --json` print it."""
+    from mmn_ddx.criteria import CriterionSet
+    from mmn_ddx.model import Family, WeighRule
+
+    book = library.rulebook
+    if isinstance(item, CriterionSet):
+        return {"id": item.id, "kind": "criteria", "title": item.title,
+                "categories": [c.value for c in item.categories], "missing_means": item.missing_means,
+                "elements": [e.id for e in item.elements], "sources": [item.source]}
+    if isinstance(item, WeighRule):
+        family = book.families.get(item.family) if item.family else None
+        return {
+            "id": item.id, "kind": "weigh", "title": item.title, "toward": item.toward,
+            "likelihood_ratio": round(item.likelihood_ratio, 3), "weight": round(item.weight, 3),
+            "basis": item.basis, "family": item.family, "group": item.family,
+            "family_joint_ratio": round(family.joint_ratio, 3) if family and family.joint else None,
+            "explanation": item.explanation, "teaching_point": item.teaching_point, "sources": list(item.sources),
+        }
+    if isinstance(item, Family):
+        return {"id": item.id, "kind": "family", "title": item.label, "why": item.why,
+                "members": [r.id for r in book.weigh if r.family == item.id],
+                "joint_ratio": round(item.joint_ratio, 3) if item.joint else None, "sources": list(item.joint_sources)}
+    if isinstance(item, tuple):
+        criterion_set, element = item
+        return {"id": element.id, "kind": "criterion", "title": element.title, "criterion_set": criterion_set.id,
+                "part": element.part, "explanation": element.explanation, "sources": [criterion_set.source]}
+    return {"id": item.id, "kind": "consider", "title": item.title, "condition": item.condition,
+            "settles": item.settles, "strength": item.strength, "why": item.why, "sources": list(item.sources)}
+
+
+def validate(library: Library, paths: Sequence[str], case_dirs: Sequence[str] = ()):
+    """`validate`: every problem of the named rule folders, rule, case and quiz files (a `validation.Report`)."""
+    from mmn_ddx.validation import validate as check
+
+    return check(list(paths), library, tuple(case_dirs))
+
+
+def schema(library: Library, name: str) -> dict:
+    """The JSON Schema of a public format, for the library's vocabulary."""
+    from mmn_ddx.schemas import schema as build
+
+    return build(name, library.vocabulary)
+
+
+def case_ids(library: Library, prefix: str = "") -> list[str]:
+    """Ids of the library's cases starting with `prefix` (shell completion)."""
+    return [case_id for case_id in library.cases() if case_id.startswith(prefix)]
+
+
+def rule_ids(library: Library, prefix: str = "") -> list[str]:
+    """Ids `rules show` can explain, starting with `prefix` (shell completion)."""
+    return [rule_id for rule_id in library.rulebook.ids() if rule_id.startswith(prefix)]
+
+
+# The walk's pieces the command line drives (the learner's call, the JSON events), the quiz
+# commands' functions and the class report live with their modules; they are part of this façade.
+from mmn_ddx.classroom import class_report  # noqa: E402,F401
+from mmn_ddx.walkthrough import (  # noqa: E402,F401
+    Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
+)
+from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401
+
+# The document commands (handouts, keys, papers, exports) live with the documents.
+from mmn_ddx.documents.commands import (  # noqa: E402,F401
+    class_report_page, copy_templates, export_all, export_anki, export_case, quiz_export, quiz_papers,
+)
+
+# Writing what a command produced: never over a file the user has, unless asked (`force`), and atomically.
+from mmn_ddx.files import write_new_file as save_output  # noqa: E402,F401
+
+# The class report's other outputs, and a quiz key written as a document.
+from mmn_ddx.classroom import report_json as class_report_json, write_csv as write_class_csv  # noqa: E402,F401
+from mmn_ddx.classroom import write_items_csv  # noqa: E402,F401
+from mmn_ddx.documents import quiz_key as quiz_key_document  # noqa: E402,F401
+
+# What the quiz's question loop asks of a typed answer.
+from mmn_ddx.quiz import LETTERS, answer_help, answer_problem, is_skip, match_answer  # noqa: E402,F401

@@ -10,18 +10,17 @@ the diagnosis, which real findings are not quite.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from itertools import combinations, product
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.conditions import candidate_values, compiled, evaluate, findings_of
 from mmn_ddx.criteria import judge_all
-from mmn_ddx.engine import ENGINES, Target
+from mmn_ddx.engine import ENGINES, Target, fired_keys
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.model import Assessment, Case, Consideration, Evidence, NextFinding, WhatIf
-from mmn_ddx.rulebook import RuleBook, rulebook
-from mmn_ddx.vocabulary import TIER_LABELS, TIERS, with_derived
+from mmn_ddx.rulebook import RuleBook
+from mmn_ddx.vocabulary import TIER_LABELS, TIERS, show_value, with_derived
 
 # Default prior: P(MMN) = 0.05, MMN against ALS as a whole among new referrals in whom both are
 # considered (MMN:ALS about 1:20 at Japanese neuromuscular centres, Muscle Nerve 2014;49:357-361), an
@@ -187,7 +186,7 @@ class Assessor:
     def what_if(self, findings: Mapping[str, Any], prior: float = DEFAULT_PRIOR, max_size: int = 2,
                 breadth: int = 10, limit: int = 5) -> list[WhatIf]:
         """The smallest sets of still-unknown findings whose answers would change the leaning."""
-        fired = {key for key, truth in self.engine.run(findings) if truth is True and key in self._weigh}
+        fired = {key for key in fired_keys(self.engine.run(findings)) if key in self._weigh}
         counted, _ = self._evidence(list(fired), findings)
         p_now = self._posterior(counted, prior)
         now = leaning_of(p_now)
@@ -291,9 +290,9 @@ class Assessor:
         """For _log_odds_replacing: the fired rules that share a family with a touched one, and
         what each family no touched rule belongs to adds."""
         groups = self._group_log_odds(fired)
-        changed = {_group_key(rule) for rule in touched}
+        changed = {group_key(rule) for rule in touched}
         touched_ids = {rule.id for rule in touched}
-        kept = [self._weigh[r] for r in fired if r not in touched_ids and _group_key(self._weigh[r]) in changed]
+        kept = [self._weigh[r] for r in fired if r not in touched_ids and group_key(self._weigh[r]) in changed]
         return kept, [value for key, value in groups.items() if key not in changed]
 
     def _group_log_odds(self, fired: set) -> dict:
@@ -301,7 +300,7 @@ class Assessor:
         key = frozenset(fired)
         if self._groups_cache is not None and self._groups_cache[0] == key:
             return self._groups_cache[1]
-        groups = {_group_key(rule): log_odds  # one counting rule per key: weigh_families folds the rest
+        groups = {group_key(rule): log_odds  # one counting rule per key: weigh_families folds the rest
                   for rule, _, log_odds, _ in weigh_families([self._weigh[r] for r in fired], self.book.families)}
         self._groups_cache = (key, groups)
         return groups
@@ -319,9 +318,9 @@ class Assessor:
             spec = self.book.vocabulary[finding]
             moves = []
             if high[1] > p_now and show_p(high[1]) != show_p(p_now):
-                moves.append(f"if {_say(high[0])}, P(MMN) would rise to {show_p(high[1])}")
+                moves.append(f"if {show_value(high[0], presence=True)}, P(MMN) would rise to {show_p(high[1])}")
             if low[1] < p_now and show_p(low[1]) != show_p(p_now):
-                moves.append(f"if {_say(low[0])}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
+                moves.append(f"if {show_value(low[0], presence=True)}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
             why = (f"{spec.label} ({TIER_LABELS[spec.tier]}) is unknown: " + "; ".join(moves or ["its answer could change the weighing"])
                    + f" (now {show_p(p_now)}; worth {worth:.2f})." + (f" {spec.ask_first}" if spec.ask_first else ""))
             ranked.append(NextFinding(finding, why, worth, outcomes))
@@ -365,7 +364,7 @@ class Assessor:
         check_prior(prior)
         findings = with_derived(findings)  # a numeric anti-GM1 titre stands for its category
         outcome = self.engine.run(findings)
-        fired_true = [key for key, truth in outcome if truth is True]
+        fired_true = fired_keys(outcome)
         weigh_ids = [k for k in fired_true if k in self._weigh]
         counted, shared = self._evidence(weigh_ids, findings)
         p_mmn = self._posterior(counted, prior)
@@ -427,7 +426,7 @@ class Assessor:
         return a
 
 
-def _group_key(rule):
+def group_key(rule):
     """The unit weigh_families counts once: a family in one direction, or a rule of its own."""
     return (rule.family, rule.toward) if rule.family is not None and rule.toward != "neither" else rule.id
 
@@ -468,24 +467,6 @@ def bedside_misleads(a: Assessment, diagnosis: str | None, vocabulary) -> str | 
         return None
     return (f"At the bedside this case leans {other.upper()}, yet it is {diagnosis.upper()}: an atypical presentation. "
             "History and examination alone can mislead; this is why the nerve studies come next.")
-
-
-def _say(value: Any) -> str:
-    if value is True:
-        return "present"
-    if value is False:
-        return "absent"
-    if isinstance(value, tuple):
-        return "[" + ", ".join(value) + "]" if value else "none"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-@lru_cache(maxsize=4)
-def assessor(engine: str = "durable") -> Assessor:
-    """The bundled rule book compiled for `engine`, built once per process."""
-    return Assessor(rulebook(), engine)
 
 
 def to_json(a: Assessment) -> dict:

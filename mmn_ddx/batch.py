@@ -44,19 +44,32 @@ class Job:
     engine: str
     what_if: bool
     record: str
+    rules_root: str  # the library's folders: a worker started afresh reads the same library from them
+    cases_root: str
 
 
-def assess_one(path: str, job: Job) -> Item:
+# Libraries by (rules_root, cases_root): filled before the pool forks, so that forked workers
+# inherit the compiled library; a worker started afresh reads it once.
+_LIBRARIES: dict[tuple[str, str], Any] = {}
+
+
+def _library_of(job: Job):
+    key = (job.rules_root, job.cases_root)
+    if key not in _LIBRARIES:
+        from mmn_ddx.library import load_library
+
+        _LIBRARIES[key] = load_library(*key)
+    return _LIBRARIES[key]
+
+
+def assess_one(path: str, job: Job, library) -> Item:
     """Assess one case file; bad input and internal faults become part of the item, never raised."""
-    from mmn_ddx.assessment import assessor
-    from mmn_ddx.cases import load_case
-
     try:
-        case = load_case(path)
+        case = library.load_case(path)
     except InputError as error:
         return Item(path, problems=error.problems)
     try:
-        engine = assessor(job.engine)
+        engine = library.assessor(job.engine)
         assessment = engine.assess_case(case, job.stage, job.prior, job.extra)
         disclosed = case.findings_through(job.stage)
         vocab = engine.book.vocabulary
@@ -155,7 +168,8 @@ def what_if_json(item) -> dict:
 
 
 def _assess_chunk(paths: Sequence[str], job: Job) -> list[Item]:
-    return [assess_one(path, job) for path in paths]
+    library = _library_of(job)
+    return [assess_one(path, job, library) for path in paths]
 
 
 def default_jobs() -> int:
@@ -165,24 +179,26 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def assess_paths(paths: Sequence[str], job: Job, jobs: int = 1) -> Iterator[Item]:
-    """One item per path, in order; `jobs` worker processes when there are enough cases to share."""
+def assess_paths(paths: Sequence[str], job: Job, library, jobs: int = 1) -> Iterator[Item]:
+    """One item per path, in order; `jobs` worker processes when there are enough cases to share.
+
+    `library` is the one read from `job.rules_root` and `job.cases_root`.
+    """
     if jobs <= 1 or len(paths) <= CHUNK:
         for path in paths:
-            yield assess_one(path, job)
+            yield assess_one(path, job, library)
         return
-    yield from _pooled(paths, job, jobs)
+    yield from _pooled(paths, job, library, jobs)
 
 
-def _pooled(paths: Sequence[str], job: Job, jobs: int) -> Iterator[Item]:
+def _pooled(paths: Sequence[str], job: Job, library, jobs: int) -> Iterator[Item]:
     import multiprocessing
     from collections import deque
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from mmn_ddx.assessment import assessor
-
-    assessor(job.engine)  # compiled once here: forked workers inherit it instead of compiling again
+    library.assessor(job.engine)  # compiled once here: forked workers inherit it instead of compiling again
+    _LIBRARIES[(job.rules_root, job.cases_root)] = library
     context = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
     chunks = [list(paths[i:i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     pending: deque = deque()

@@ -8,9 +8,8 @@ from typing import Any, Iterable, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Case, FindingChange, Stage
-from mmn_ddx.resources import cases_dir
 from mmn_ddx.safetext import shorten
-from mmn_ddx.vocabulary import CUTOFF, HIGH_CUTOFF, TITRE, TITRE_CATEGORY, Vocabulary, titre_category, vocabulary
+from mmn_ddx.vocabulary import CUTOFF, HIGH_CUTOFF, TITRE, TITRE_CATEGORY, Vocabulary, titre_category
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
 CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,9 +42,8 @@ def _findings(block: Any, where: str, path: str, vocab: Vocabulary, problems: li
 
 
 @hint_budget
-def case_from_data(data: Any, path: str, vocab: Vocabulary | None = None) -> Case:
-    """Check a parsed case file and build the Case; every problem is raised together."""
-    vocab = vocab or vocabulary()
+def case_from_data(data: Any, path: str, vocab: Vocabulary) -> Case:
+    """Check a parsed case file against `vocab` and build the Case; every problem is raised together."""
     problems: list[Problem] = []
 
     def problem(line, message, hint=""):
@@ -256,11 +254,11 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def load_case(path: Path | str, vocab: Vocabulary | None = None) -> Case:
+def load_case(path: Path | str, vocab: Vocabulary) -> Case:
     return case_from_data(load_yaml_file(path), str(path), vocab)
 
 
-def load_case_text(text: str, path: str, vocab: Vocabulary | None = None) -> Case:
+def load_case_text(text: str, path: str, vocab: Vocabulary) -> Case:
     return case_from_data(load_yaml_text(text, path), path, vocab)
 
 
@@ -269,13 +267,8 @@ def case_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if p.is_file()) + sorted(p for p in directory.glob("*.yml") if p.is_file())
 
 
-def library() -> dict[str, Path]:
-    """The bundled case library: case id (the file's stem) to path."""
-    return {p.stem: p for p in case_files(cases_dir())}
-
-
-def resolve(names: Iterable[str]) -> list[Path]:
-    """Turn case arguments (files, directories, or ids of bundled cases) into case files."""
+def resolve(names: Iterable[str], library: Mapping[str, Path]) -> list[Path]:
+    """Turn case arguments (files, directories, or ids of the library's cases) into case files."""
     paths: list[Path] = []
     problems: list[Problem] = []
     for name in names:
@@ -289,10 +282,10 @@ def resolve(names: Iterable[str]) -> list[Path]:
             paths.append(path)
         elif path.is_symlink():
             problems.append(Problem(name, None, "is a link to a file that does not exist.", "Fix or remove the link."))
-        elif name in library():
-            paths.append(library()[name])
+        elif name in library:
+            paths.append(library[name])
         else:
-            hint = did_you_mean(name, library(), list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases."
+            hint = did_you_mean(name, library, list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases."
             problems.append(Problem(name, None, "is neither a file, a folder, nor the id of a bundled case.", hint))
     if problems:
         raise InputError(problems)

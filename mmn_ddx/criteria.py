@@ -9,7 +9,7 @@ category?") evaluates the conditions directly, with the plain evaluator the test
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -58,6 +58,7 @@ class CriterionSet:
     categories: list
     missing_means: str
     path: str
+    vocabulary: Vocabulary = field(repr=False, compare=False)  # what the conditions were checked against
 
     def element_key(self, element: Element) -> str:
         return f"{self.id}:{element.id}"
@@ -103,7 +104,7 @@ class CriterionSet:
     def candidates(self) -> dict[str, list]:
         """Answers worth trying for each finding the categories mention (computed once)."""
         if not hasattr(self, "_candidates"):
-            self._candidates = candidate_values([c.when for c in self.categories], _vocab())
+            self._candidates = candidate_values([c.when for c in self.categories], self.vocabulary)
         return self._candidates
 
     def probe(self) -> "_Probe":
@@ -352,12 +353,6 @@ def _category_supposing(cs: CriterionSet, probe: _Probe, hypothetical: Mapping[s
     return cs.result(truths)[0]
 
 
-def _vocab() -> Vocabulary:
-    from mmn_ddx.vocabulary import vocabulary
-
-    return vocabulary()
-
-
 def disagreements(a) -> list[str]:
     """One line per way the weighed leaning and the formal criteria pull apart."""
     notes: list[str] = []
@@ -422,7 +417,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
             problem(line_of(data, key), f"field '{key}' is not part of a criteria file.", did_you_mean(key, SET_FIELDS))
     set_id = data.get("id")
     if set_id not in SET_VALUES:
-        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one the contract knows.", did_you_mean(set_id, SET_VALUES) or "")
+        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one mmn-ddx knows.", did_you_mean(set_id, SET_VALUES) or f"Known: {', '.join(SET_VALUES)}.")
         return None, problems
     allowed = SET_VALUES[set_id]
     elements: dict[str, Element] = {}
@@ -494,7 +489,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
     if problems:
         return None, problems
     return CriterionSet(set_id, " ".join(data["title"].split()), " ".join(data["source"].split()),
-                        list(elements.values()), categories, missing_means, spath), []
+                        list(elements.values()), categories, missing_means, spath, vocab), []
 
 
 def load_criteria(root: Path, vocab: Vocabulary) -> tuple[list[CriterionSet], list[Problem]]:

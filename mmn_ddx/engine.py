@@ -34,7 +34,12 @@ class Target:
     also_false: bool = False  # criteria elements need "failed" as well as "met"
 
 
-Outcome = list  # [(key, True | False)] in firing order
+Outcome = list  # [(key, True | False)] in target order (the order of the rule files), whichever engine ran
+
+
+def fired_keys(outcome: Outcome) -> list[str]:
+    """The keys of the targets whose condition holds (not those reported false), in order."""
+    return [key for key, truth in outcome if truth is True]
 
 
 class PlainEngine:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mmn_ddx.assessment import logit, sigmoid
+from mmn_ddx.assessment import group_key, logit, sigmoid
 from mmn_ddx.model import Assessment, Evidence, WeighRule
 
 # What a line says about the rule it names.
@@ -35,10 +35,6 @@ class Change:
         return self.rule.toward
 
 
-def _key(e: Evidence) -> tuple:
-    return (e.rule.family or e.rule.id, e.rule.toward)
-
-
 def changes(current: Assessment, previous: Assessment | None, families: dict) -> list[Change]:
     """The evidence that changed from `previous` (None: the prior alone) to `current`.
 
@@ -50,8 +46,9 @@ def changes(current: Assessment, previous: Assessment | None, families: dict) ->
         family = families.get(rule.family) if rule.family else None
         return family.label if family is not None else None
 
-    now = {_key(e): e for e in current.evidence}
-    before = {_key(e): e for e in previous.evidence} if previous is not None else {}
+    # Counted evidence, one item per family and direction (or per rule outside a family).
+    now = {group_key(e.rule): e for e in current.evidence}
+    before = {group_key(e.rule): e for e in previous.evidence} if previous is not None else {}
     moves: list[tuple[float, Evidence, Evidence | None]] = []
     for key, e in now.items():
         old = before.get(key)

@@ -57,7 +57,7 @@ def _temp_prefix(target: Path) -> str:
     return f".{target.name}."
 
 
-def write_text_atomic(path: Path | str, text: str) -> None:
+def write_text_atomic(path: Path | str, text: str | bytes) -> None:
     """Write a file so that it is always either the old or the new version, never half of one.
 
     The text goes to a temporary file in the same folder (named with the writer's pid, so a
@@ -73,7 +73,8 @@ def write_text_atomic(path: Path | str, text: str) -> None:
     except OSError as error:
         raise _cannot_write(path, error) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        binary = isinstance(text, bytes)  # e.g. an Anki deck
+        with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
@@ -140,7 +141,7 @@ def remove_stale_temp_files(path: Path | str) -> list[Path]:
     return removed
 
 
-def write_new_file(path: Path | str, text: str, force: bool = False) -> None:
+def write_new_file(path: Path | str, text: str | bytes, force: bool = False) -> None:
     """Write an output the user asked for (a key, a generated quiz, a CSV), refusing to replace an
     existing file unless `force`: it may be a results file or a quiz somebody wrote by hand."""
     path = Path(path)

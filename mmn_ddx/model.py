@@ -299,7 +299,7 @@ class Assessment:
     consider: list
     next_best: list
     warnings: list
-    trace: list  # (rule id, findings matched) in firing order
+    trace: list  # (target key, True | False, the findings its condition names) for each target that fired, in rule-file order
     findings: dict
     criteria: dict = field(default_factory=dict)
     criteria_detail: dict = field(default_factory=dict)

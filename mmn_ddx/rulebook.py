@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,8 +19,7 @@ from mmn_ddx.model import (
     Family,
     WeighRule,
 )
-from mmn_ddx.resources import rules_dir
-from mmn_ddx.vocabulary import Vocabulary, load_vocabulary, vocabulary
+from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -51,9 +49,28 @@ class RuleBook:
         yield from self.weigh
         yield from self.consider
 
+    def index(self) -> dict[str, Any]:
+        """Every rule-like thing by id, in the order `rules` lists them: weighing rules, red flags,
+        criterion elements (as (criterion set, element) pairs), evidence families and criterion
+        sets (each with its ranked categories).
+
+        The one list behind `rules`, `rules --json`, `rules show` and shell completion. Should an
+        element or a family share a rule's id, the rule is the one found.
+        """
+        entries: dict[str, Any] = {}
+        for rule in self.all_rules():
+            entries.setdefault(rule.id, rule)
+        for pair in self.elements():
+            entries.setdefault(pair[1].id, pair)
+        for family in self.families.values():
+            entries.setdefault(family.id, family)
+        for criterion_set in self.criteria:
+            entries.setdefault(criterion_set.id, criterion_set)
+        return entries
+
     def ids(self) -> list[str]:
-        """Everything `rules show` can explain: rules, criterion elements and evidence families."""
-        return [rule.id for rule in self.all_rules()] + [e.id for _, e in self.elements()] + list(self.families)
+        """Everything `rules show` can explain: rules, criterion elements, evidence families and criterion sets."""
+        return list(self.index())
 
     def elements(self):
         """(criterion set, element) for every element of every criterion set, in file order."""
@@ -62,14 +79,8 @@ class RuleBook:
                 yield criterion_set, element
 
     def lookup(self, item_id: str):
-        """A weighing or red-flag rule, a (criterion set, element) pair or a Family; None if unknown."""
-        rule = self.rule(item_id)
-        if rule is not None:
-            return rule
-        for pair in self.elements():
-            if pair[1].id == item_id:
-                return pair
-        return self.families.get(item_id)
+        """A weighing or red-flag rule, a (criterion set, element) pair, a Family or a CriterionSet; None if unknown."""
+        return self.index().get(item_id)
 
 
 class _FileReader:
@@ -261,7 +272,7 @@ def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
         reader.problem(
             line_of(entry, "condition") or line_of(entry),
             f"rule '{rule_id}': condition {condition!r} is not one of the conditions to consider.",
-            did_you_mean(condition, conditions) or "See the contract's list ('mmn-ddx findings').",
+            did_you_mean(condition, conditions) or "'mmn-ddx findings' lists them.",
         )
     settles = entry.get("settles", False)
     if not isinstance(settles, bool):
@@ -309,16 +320,13 @@ def rule_files(root: Path) -> dict[str, list[Path]]:
     return {kind: sorted((root / kind).glob("*.yaml")) for kind in ("weigh", "consider")}
 
 
-def load_rulebook(root: Path | None = None, vocab: Vocabulary | None = None) -> RuleBook:
-    """Read, check and type every rule file under `root`; all problems are raised together."""
+def load_rulebook(root: Path, vocab: Vocabulary) -> RuleBook:
+    """Read, check and type every rule file under `root` against `vocab`; all problems are raised together.
+
+    Which vocabulary a folder is read with is `library.load_library`'s decision (its own findings.yaml).
+    """
     from mmn_ddx.criteria import load_criteria
 
-    root = root or rules_dir()
-    if vocab is None:
-        # A rules folder is checked against its own vocabulary when it has one (a copied and edited
-        # findings.yaml), not silently against the bundled one.
-        own = root / "findings.yaml"
-        vocab = load_vocabulary(own) if own.is_file() else vocabulary()
     book = RuleBook(vocab)
     problems: list[Problem] = []
     families, family_problems = _families(root / "families.yaml", vocab)
@@ -359,9 +367,3 @@ def _cross_checks(book: RuleBook) -> list[Problem]:
         if rule.family is not None and rule.family not in book.families:
             problems.append(Problem(rule.path, rule.line, f"rule '{rule.id}' names family '{rule.family}', which families.yaml does not define.", did_you_mean(rule.family, book.families)))
     return problems
-
-
-@lru_cache(maxsize=1)
-def rulebook() -> RuleBook:
-    """The bundled rule book, read once per process."""
-    return load_rulebook()

@@ -27,11 +27,9 @@ def _finding_schema(spec, regions) -> dict:
     return number
 
 
-def case_schema(vocab=None) -> dict:
+def case_schema(vocab) -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
-    from mmn_ddx.vocabulary import vocabulary
 
-    vocab = vocab or vocabulary()
     findings = {
         "title": "Findings",
         "description": "finding identifier: value. Omitted (or blank) means unknown.",
@@ -90,9 +88,8 @@ def case_schema(vocab=None) -> dict:
     }
 
 
-def assessment_schema() -> dict:
+def assessment_schema(vocab) -> dict:
     from mmn_ddx.cases import CRITERIA_VALUES
-    from mmn_ddx.vocabulary import vocabulary
 
     evidence = {
         "type": "object",
@@ -138,7 +135,7 @@ def assessment_schema() -> dict:
             "consider": {
                 "type": "array",
                 "items": {"type": "object", "required": ["condition", "because"],
-                          "properties": {"condition": {"enum": list(vocabulary().conditions)}, "because": {"type": "array", "items": {"type": "string"}},
+                          "properties": {"condition": {"enum": list(vocab.conditions)}, "because": {"type": "array", "items": {"type": "string"}},
                                          "strength": {"title": "(extra) the strongest red flag that fired", "enum": ["settles", "strong", "moderate", "weak"]},
                                          "leads": {"title": "(extra) named before the MMN-versus-ALS weighing (only the first can lead)", "type": "boolean"}}},
             },
@@ -167,7 +164,7 @@ def assessment_schema() -> dict:
 
 
 def quiz_schema() -> dict:
-    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz.py reads them; README, 'Quizzes and classes'."""
+    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz/loading.py reads them; README, 'Quizzes and classes'."""
     from mmn_ddx.cases import CRITERIA_VALUES
     from mmn_ddx.quiz import DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS
 
@@ -242,7 +239,7 @@ def quiz_schema() -> dict:
 
 
 def quiz_results_schema() -> dict:
-    """Results files written by `mmn-ddx quiz --results` and read by `mmn-ddx class report`.
+    """Results files written by `mmn-ddx quiz take --results` and read by `mmn-ddx class report`.
 
     `mmn_ddx.quiz.read_results` checks every file it reads against this schema (`check`), so the
     types and ranges here are the ones enforced.
@@ -304,6 +301,29 @@ def quiz_results_schema() -> dict:
             "student": {**nullable_text, "maxLength": 200, "title": "Student name (--student)"},
             "feedback": {"title": "Feedback mode", "enum": ["immediate", "end"]},
             "tool_version": {**word, "title": "mmn-ddx version"},
+            "rulebook": {
+                "title": "The rule book that graded the answers (a later addition: older files lack it)",
+                "description": "Digests (sha256 of the files' names and texts) of the rule book as a whole and of each part; "
+                               "resuming under another rule book is refused, and 'mmn-ddx quiz regrade' grades the answers again.",
+                "type": ["object", "null"], "required": ["fingerprint"],
+                "properties": {
+                    "fingerprint": {**word, "title": "Digest of the whole rule book"},
+                    "vocabulary": {**word, "title": "Digest of the vocabulary (findings.yaml)"},
+                    "weighing": {**word, "title": "Digest of the weighing rules (rules/weigh/)"},
+                    "consider": {**word, "title": "Digest of the red-flag rules (rules/consider/)"},
+                    "criteria": {**word, "title": "Digest of the criteria (rules/criteria/)"},
+                    "families": {**word, "title": "Digest of the evidence families (families.yaml)"}}},
+            "cases": {"title": "Each case the quiz uses: its id and the digest of its file's text (a later addition)",
+                      "type": "object", "maxProperties": 50, "additionalProperties": word},
+            "regraded": {
+                "title": "Present when 'mmn-ddx quiz regrade' wrote this file: what the answers were graded with before",
+                "type": "object", "required": ["from", "score"],
+                "properties": {
+                    "from": {**text, "title": "The name of the results file regraded (kept unchanged)"},
+                    "rulebook": {**nullable_text, "maxLength": 200, "title": "Digest of the rule book that graded it (null: not recorded)"},
+                    "tool_version": {**nullable_text, "maxLength": 200, "title": "The mmn-ddx version that wrote it"},
+                    "score": {"title": "Its score", "type": "object"},
+                    "at": {**when, "title": "When it was regraded (UTC)"}}},
             "started": {**when, "title": "When the first version was written (UTC)"},
             "updated": {**when, "title": "When it was last written (UTC); the class report keeps the latest per student"},
             "questions": {"title": "Question ids in the order asked", "type": "array", "items": word, "uniqueItems": True,
@@ -345,7 +365,8 @@ def check(value, schema: dict) -> list[tuple[str, str]]:
     """(field, what is wrong) for each way `value` breaks `schema`.
 
     The subset of JSON Schema that this project's schemas use: type, const, enum, required,
-    properties, items, uniqueItems, minimum, maximum, maxLength, maxItems, format date-time.
+    properties, additionalProperties (a schema; `false` is left to editors), maxProperties, items,
+    uniqueItems, minimum, maximum, maxLength, maxItems, format date-time.
     A field is named as a path: 'answers[3].correct'. The schema is compiled once into nested
     functions, so a results file of thousands of answers is checked in a fraction of a second.
     """
@@ -398,6 +419,9 @@ def _compile(schema: dict):
     items = _compile(schema["items"]) if "items" in schema else None
     max_items = schema.get("maxItems")
     unique = schema.get("uniqueItems", False)
+    max_properties = schema.get("maxProperties")
+    # a map of names to values of one schema ('cases': id -> digest); `false` is left to editors
+    others = _compile(schema["additionalProperties"]) if isinstance(schema.get("additionalProperties"), dict) else None
 
     # Properties whose schema is only a type (and a length): checked inline, without a call,
     # as a results file has thousands of them.
@@ -423,9 +447,18 @@ def _compile(schema: dict):
             elif date_time and not _is_date_time(value):
                 found.append((_field(path), "must be a date and time (ISO 8601, e.g. 2026-01-31T09:00:00Z)"))
         elif isinstance(value, dict):
+            if max_properties is not None and len(value) > max_properties:
+                found.append((_field(path), f"has more than {max_properties:,} fields"))
+                return
             for key in required:
                 if key not in value:
                     found.append((_field(path + [key]), "is missing"))
+            if others is not None:
+                for key in value:
+                    if key not in properties:
+                        path.append(key)
+                        others(value[key], path, found)
+                        path.pop()
             for key, sub in properties.items():
                 if key in value:
                     if key in simple:
@@ -456,12 +489,10 @@ def _compile(schema: dict):
     return run
 
 
-def rules_schema() -> dict:
+def rules_schema(vocab) -> dict:
     """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md)."""
     from mmn_ddx.conditions import FINDING_OPERATORS
-    from mmn_ddx.vocabulary import vocabulary
 
-    vocab = vocabulary()
     comparison = {"type": "object", "minProperties": 1, "additionalProperties": False,
                   "properties": {op: {"type": "number"} for op in ("lt", "le", "gt", "ge")}}
     operators = {
@@ -544,3 +575,9 @@ def rules_schema() -> dict:
 
 SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema,
            "rules": rules_schema}
+BUILT_FROM_VOCABULARY = ("case", "assessment", "rules")  # the others describe files that name no finding
+
+
+def schema(name: str, vocab) -> dict:
+    """The JSON Schema `name` (one of SCHEMAS), for the vocabulary `vocab`."""
+    return SCHEMAS[name](vocab) if name in BUILT_FROM_VOCABULARY else SCHEMAS[name]()

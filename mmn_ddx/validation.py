@@ -46,10 +46,13 @@ def _classify(path: Path) -> tuple[str, object]:
     return "case", data
 
 
-def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
-    """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases."""
-    from mmn_ddx.assessment import Assessor
-    from mmn_ddx.rulebook import load_rulebook
+def validate(paths: list[str], library, case_dirs: tuple = ()) -> Report:
+    """Check each path: a rules folder (or a file inside one) as rules, quizzes as quizzes, anything else as cases.
+
+    A rules folder is read as a library of its own (with its own findings.yaml); case files are
+    checked against `library`'s vocabulary.
+    """
+    from mmn_ddx.library import load_library
 
     report = Report()
     rule_roots: dict[Path, None] = {}
@@ -91,9 +94,8 @@ def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
     for root in rule_roots:
         report.checked.append(str(root))
         try:
-            book = load_rulebook(root)
             # compiled as assess compiles it: a rule durable_rules could not hold is refused here
-            Assessor(book, "durable")
+            load_library(root, library.cases_root).assessor("durable")
         except InputError as error:
             report.problems.extend(error.problems)
     seen_ids: dict[str, str] = {}
@@ -102,7 +104,7 @@ def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
         try:
             if isinstance(data, InputError):
                 raise data
-            case = case_from_data(data, str(path))
+            case = case_from_data(data, str(path), library.vocabulary)
         except InputError as error:
             report.problems.extend(error.problems)
             continue
@@ -112,8 +114,9 @@ def validate(paths: list[str], case_dirs: tuple = ()) -> Report:
     if quiz_paths:
         from mmn_ddx.quiz import check_quiz_file
 
+        # quizzes name the library's case ids and are graded by its rule book, as `quiz take` grades them
         for path, data in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path, case_dirs, data))
+            report.problems.extend(check_quiz_file(path, library, case_dirs, data))
     return report
 

@@ -1,14 +1,12 @@
-"""The public vocabulary of findings, read once from rules/findings.yaml and used everywhere."""
+"""The public vocabulary of findings (rules/findings.yaml): what a case may state and how a value is checked and shown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.resources import rules_dir
 from mmn_ddx.yamlio import load_yaml_file
 
 TYPES = ("bool", "number", "enum", "regions")
@@ -81,10 +79,11 @@ def with_derived(findings: Mapping[str, Any]) -> dict:
     return out
 
 
-def show_value(value: Any) -> str:
-    """A value as a learner reads it: yes / no, 'none' for an empty region list, words not ids."""
+def show_value(value: Any, presence: bool = False) -> str:
+    """A value as a learner reads it: yes / no (present / absent with `presence`, for a sign
+    named in a sentence: 'if present, …'), 'none' for an empty region list, words not ids."""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return ("present" if value else "absent") if presence else ("yes" if value else "no")
     if isinstance(value, (tuple, list)):
         return ", ".join(str(v) for v in value) if value else "none"
     if isinstance(value, float):
@@ -253,16 +252,10 @@ def _spec_from(entry: dict, path: str) -> FindingSpec:
     return spec
 
 
-def load_vocabulary(path: Path | None = None) -> Vocabulary:
-    path = path or rules_dir() / "findings.yaml"
+def load_vocabulary(path: Path) -> Vocabulary:
+    """Read and check a findings.yaml."""
     data = load_yaml_file(path)
     specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
     conditions = {entry["id"]: entry["label"] for entry in data.get("conditions", [])}
     diagnoses = {entry["id"]: entry["label"] for entry in data.get("diagnoses", [])}
     return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses, int(data.get("version", 1)))
-
-
-@lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
-    """The bundled vocabulary, read once per process."""
-    return load_vocabulary()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, finding_change_json, to_json
@@ -61,7 +60,8 @@ class Call:
                 self.distribution = {"mmn": 0.5, "als": 0.5}
             else:
                 share = 1.0 if self.confidence is None else self.confidence / 100
-                self.distribution = complete_distribution({self.leaning: share}, [])
+                # one name: the rest goes to MMN or ALS, whichever it is not, so no list of diagnoses is needed
+                self.distribution = complete_distribution({self.leaning: share}, [], {})
 
     def read_as(self, vocab=None) -> str:
         """The distribution as the tool reads it: 'mmn 0.70, als 0.30'."""
@@ -98,7 +98,7 @@ def resolve_diagnosis(word: str, diagnoses: Mapping[str, str]) -> str | None:
     return None
 
 
-def complete_distribution(given: Mapping[str, float], unnumbered: list, diagnoses=None) -> dict:
+def complete_distribution(given: Mapping[str, float], unnumbered: list, diagnoses: Mapping[str, str]) -> dict:
     """Fill in what the learner left unassigned (README, "Walkthrough scores").
 
     Named diagnoses without a number share what the numbers leave over. When every name has a
@@ -114,17 +114,10 @@ def complete_distribution(given: Mapping[str, float], unnumbered: list, diagnose
     if rest > 1e-9:
         others = [d for d in ("mmn", "als") if d not in out]
         if not others:
-            pool = list(diagnoses) if diagnoses is not None else list(_diagnoses())
-            others = [d for d in pool if d not in out]
+            others = [d for d in diagnoses if d not in out]
         for name in others:
             out[name] = out.get(name, 0.0) + rest / len(others)
     return out
-
-
-def _diagnoses() -> dict:
-    from mmn_ddx.vocabulary import vocabulary
-
-    return vocabulary().diagnoses
 
 
 def _percent(number: float) -> float:
@@ -175,10 +168,9 @@ CALL_HELP = ("Name a diagnosis ('mmn', 'als', 'cidp' …, optionally with a prob
              "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' shows the names.")
 
 
-def parse_call(text: str, diagnoses: Mapping[str, str] | None = None) -> Call | str:
+def parse_call(text: str, diagnoses: Mapping[str, str]) -> Call | str:
     """A learner's call ('mmn', 'a 70', 'mmn 0.6, als 0.3, cidp 0.1', 'undecided'), '?' for
-    what-if, 'list' for the names, or an error message."""
-    diagnoses = diagnoses if diagnoses is not None else _diagnoses()
+    what-if, 'list' for the names, or an error message. `diagnoses`: id -> label, those one may name."""
     raw = " ".join(str(text).strip().lower().split())
     if raw in WHAT_IF:
         return "?"
@@ -357,6 +349,14 @@ class Walkthrough:
                 return finding
         return None
 
+    def what_if(self, step: Step) -> list:
+        """The smallest sets of still-unknown findings that would change the leaning at this stage ('?')."""
+        return self.assessor.what_if(step.assessment.findings, self.prior)
+
+    def final_assessment(self) -> Assessment:
+        """The whole case assessed, for the end report's criteria and teaching moments."""
+        return self.assessor.assess_case(self.case, None, self.prior)
+
     def summary(self) -> dict:
         made = [r for r in self.records if r.call is not None]
         final = made[-1].call.leaning if made else None
@@ -395,18 +395,16 @@ def _mean(values: list) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
-def pick_case(cases: Mapping[str, Path], seed: int | None, difficulty: int | None, diagnosis: str | None) -> Path:
-    """A case chosen at random from the library (repeatably with a seed), after the filters."""
-    from mmn_ddx.cases import load_case
-
+def pick_case(library, seed: int | None, difficulty: int | None, diagnosis: str | None) -> Case:
+    """A case chosen at random from the library's cases (repeatably with a seed), after the filters."""
     pool = []
-    for case_id, path in sorted(cases.items()):
-        case = load_case(path)
+    for case_id, path in sorted(library.cases().items()):
+        case = library.load_case(path)
         if difficulty is not None and case.difficulty != difficulty:
             continue
         if diagnosis is not None and not _diagnosis_matches(case.diagnosis, diagnosis):
             continue
-        pool.append(path)
+        pool.append(case)
     if not pool:
         raise InputError(Problem(None, None, "no bundled case matches those filters.", "Run 'mmn-ddx cases' to see the library."))
     return random.Random(seed).choice(pool)
@@ -419,16 +417,13 @@ def _diagnosis_matches(diagnosis: str | None, wanted: str) -> bool:
 
 
 @hint_budget
-def load_answers(path: str, case: Case, vocab=None) -> dict:
+def load_answers(path: str, case: Case, vocab) -> dict:
     """An answers file: stage (name or number) -> a call, or {call, confidence, investigate}.
 
     Everything is checked before the walk starts, so a scripted run never stops half-way.
     """
-    from mmn_ddx.vocabulary import vocabulary
-    from mmn_ddx.safetext import shorten
     from mmn_ddx.yamlio import line_of, load_yaml_file
 
-    vocab = vocab or vocabulary()
     diagnoses = vocab.diagnoses
     data = load_yaml_file(path)
     problems: list[Problem] = []

@@ -19,6 +19,7 @@ Duplicate keys are refused; `.lines` on each mapping and sequence remembers its 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -241,6 +242,12 @@ def load_yaml_text(text: str, path: str) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def fingerprint_of(text: str) -> str:
+    """A short, stable digest of an input's text (CRLF and LF give the same fingerprint)."""
+    digest = hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()
+    return f"sha256:{digest[:16]}"
 
 
 def read_text(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> str:

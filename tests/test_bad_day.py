@@ -64,7 +64,7 @@ def test_a_walk_answers_file_is_checked_before_the_walk_starts(tmp_path, body, m
 def test_a_random_walk_keeps_its_case_secret_when_interrupted():
     result = run_cli(["walk", "--seed", "7", "--difficulty", "2"], input="m\n", exit_code=130)
     assert "mmn-ddx walk --seed 7 --difficulty 2" in result.stderr
-    from mmn_ddx.cases import library
+    from bundled import library
 
     assert not any(case_id in result.stderr for case_id in library())
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from bundled import assessor, library, load_case
 
 CASES = {case_id: load_case(path) for case_id, path in library().items()}
 

@@ -6,13 +6,14 @@ import csv
 import io
 import json
 import math
+import statistics
 
 import pytest
 import yaml
 
 from conftest import run_cli, write
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from bundled import load_case
+from mmn_ddx.library import bundled_library
 
 QUIZ = """\
 title: Class fixture
@@ -28,7 +29,8 @@ OTHER_QUIZ = "title: Another quiz\ncases: [electrician-finger-drop]\nquestions:\
 
 def engine_view():
     """The discriminator's right answers and, for each disclosed finding, the rule that weighs it (plain engine)."""
-    a = assessor("plain").assess_case(load_case(library()["carpenter-cannot-pinch"]), "examination")
+    library = bundled_library()
+    a = library.assessor("plain").assess_case(load_case(library.cases()["carpenter-cannot-pinch"]), "examination")
     top = max(e.rule.weight for e in a.evidence)
     items = [e for e in a.evidence if math.isclose(e.rule.weight, top)]
     items += [f for e in a.evidence for f in e.folded if math.isclose(f.rule.weight, top)]
@@ -52,7 +54,7 @@ def classroom(tmp_path):
     quiz = write(tmp_path / "quiz.yaml", QUIZ)
     folder = tmp_path / "results"
     a, right, rule_of = engine_view()
-    key = json.loads(run_cli(["quiz", str(quiz), "--seed", "5", "--key", "--format", "json"]).stdout)
+    key = json.loads(run_cli(["quiz", "key", str(quiz), "--seed", "5", "--format", "json"]).stdout)
     d1 = next(q for q in key["questions"] if q["id"] == "d1")
     wrong = next(o["value"] for o in d1["options"] if o["value"] not in right and o["value"] in rule_of)
 
@@ -144,3 +146,101 @@ def test_unfinished_submissions_count_unanswered_questions_as_missed(tmp_path):
     eve = report["students"][0]
     assert (eve["correct"], eve["answered"], eve["total"], eve["percent"], eve["complete"]) == (1, 1, 3, 33.3, False)
     assert {q["id"]: q["answered"] for q in report["questions"]} == {"c1": 0, "c2": 1, "d1": 0}
+
+
+# ----------------------------------------------------------------------------- item analysis and rule books
+ITEMS_QUIZ = """\
+title: Items
+cases: [carpenter-cannot-pinch]
+questions:
+  - {id: q1, kind: choice, prompt: One, options: [right one, wrong one], answer: right one, explanation: One.}
+  - {id: q2, kind: choice, prompt: Two, options: [right two, wrong two], answer: right two, explanation: Two.}
+  - {id: q3, kind: choice, prompt: Three, options: [right three, wrong three], answer: right three, explanation: Three.}
+  - {id: q4, kind: choice, prompt: Four, options: [right four, wrong four, odd four], answer: right four, explanation: Four.}
+"""
+# The stronger a student on q1-q3, the likelier to miss q4: q4 discriminates the wrong way.
+ITEM_ANSWERS = {
+    "Ann": {"q1": "right one", "q2": "right two", "q3": "right three", "q4": "wrong four"},
+    "Ben": {"q1": "right one", "q2": "right two", "q3": "wrong three", "q4": "wrong four"},
+    "Cat": {"q1": "right one", "q2": "wrong two", "q3": "wrong three", "q4": "right four"},
+    "Dan": {"q1": "wrong one", "q2": "wrong two", "q3": "wrong three", "q4": "right four"},
+}
+
+
+@pytest.fixture
+def items_class(tmp_path):
+    quiz = write(tmp_path / "items.yaml", ITEMS_QUIZ)
+    folder = tmp_path / "results"
+    for student, answers in ITEM_ANSWERS.items():
+        sheet = write(tmp_path / f"{student}.yaml", yaml.safe_dump(answers))
+        run_cli(["quiz", str(quiz), "--student", student, "--answers", str(sheet), "--results", str(folder / f"{student}.json")])
+    return folder
+
+
+def _expected_discrimination(qid):
+    """The point-biserial correlation of the question's 1/0 with the rest-score, computed here from the answers."""
+    marks = [float(answers[qid].startswith("right")) for answers in ITEM_ANSWERS.values()]
+    rests = [float(sum(a.startswith("right") for q, a in answers.items() if q != qid)) for answers in ITEM_ANSWERS.values()]
+    if len(set(marks)) < 2 or len(set(rests)) < 2:
+        return None
+    return round(statistics.correlation(marks, rests), 3)
+
+
+def test_item_analysis_gives_difficulty_and_discrimination_and_flags_a_bad_question(items_class, tmp_path):
+    report = json.loads(run_cli(["class", "report", str(items_class), "--json"]).stdout)
+    questions = {q["id"]: q for q in report["questions"]}
+    assert {qid: q["difficulty"] for qid, q in questions.items()} == {"q1": 0.75, "q2": 0.5, "q3": 0.25, "q4": 0.5}
+    for qid, q in questions.items():
+        assert q["discrimination"] == _expected_discrimination(qid), qid
+        assert q["share_right"] == q["difficulty"]
+    assert questions["q4"]["discrimination"] < -0.8 and questions["q1"]["discrimination"] > 0.3
+    assert [qid for qid, q in questions.items() if q["negative_discrimination"]] == ["q4"]
+    assert questions["q4"]["most_chosen_wrong"]["label"] == "wrong four" and questions["q4"]["most_chosen_wrong"]["count"] == 2
+    out = " ".join(run_cli(["class", "report", str(items_class)]).stdout.split())
+    assert out.count("⚠ negative") == 1 and f"{_expected_discrimination('q4'):+.2f}" in out and "wrong four (2)" in out
+    items = tmp_path / "items.csv"
+    run_cli(["class", "report", str(items_class), "--items-csv", str(items)])
+    rows = {r["question"]: r for r in csv.DictReader(io.StringIO(items.read_text()))}
+    assert (rows["q4"]["difficulty"], rows["q4"]["negative_discrimination"], rows["q4"]["most_chosen_wrong"]) == ("0.5", "yes", "wrong four")
+    assert float(rows["q4"]["discrimination"]) == _expected_discrimination("q4") and rows["q1"]["negative_discrimination"] == "no"
+
+
+def test_discrimination_is_left_out_when_there_is_nothing_to_correlate(items_class):
+    for name in ("Cat", "Dan"):
+        (items_class / f"{name}.json").unlink()
+    report = json.loads(run_cli(["class", "report", str(items_class), "--json"]).stdout)
+    assert all(q["discrimination"] is None and not q["negative_discrimination"] for q in report["questions"])
+
+
+def test_the_most_chosen_wrong_answer_carries_the_rule_that_explains_it(classroom):
+    report = json.loads(run_cli(["class", "report", str(classroom["folder"]), "--json"], exit_code=2).stdout)
+    d1 = next(q for q in report["questions"] if q["id"] == "d1")
+    assert d1["most_chosen_wrong"]["answer"] == classroom["wrong"] and d1["most_chosen_wrong"]["rule"] == classroom["rule"]
+
+
+def test_results_graded_by_different_rule_books_are_grouped_and_flagged(items_class, tmp_path):
+    current = json.loads((items_class / "Ann.json").read_text())["rulebook"]["fingerprint"]
+    older = items_class / "Dan.json"
+    data = json.loads(older.read_text())
+    data["rulebook"]["fingerprint"] = "sha256:00000000000000aa"
+    older.write_text(json.dumps(data))
+    unrecorded = items_class / "Cat.json"
+    data = json.loads(unrecorded.read_text())
+    del data["rulebook"], data["cases"]
+    unrecorded.write_text(json.dumps(data))
+    report = json.loads(run_cli(["class", "report", str(items_class), "--json"]).stdout)
+    assert report["rulebooks"] == [
+        {"fingerprint": current, "current": True, "students": ["Ann", "Ben"]},
+        {"fingerprint": "sha256:00000000000000aa", "current": False, "students": ["Dan"]},
+        {"fingerprint": None, "current": False, "students": ["Cat"]},
+    ]
+    out = " ".join(run_cli(["class", "report", str(items_class)]).stdout.split())
+    assert "graded by 3 rule books" in out and "mmn-ddx quiz regrade FILE" in out
+    grades = tmp_path / "grades.csv"
+    run_cli(["class", "report", str(items_class), "--csv", str(grades)])
+    assert [r["rulebook"] for r in csv.DictReader(io.StringIO(grades.read_text()))] == [current, current, "", "sha256:00000000000000aa"]
+
+
+def test_one_rule_book_throughout_needs_no_note(items_class):
+    out = run_cli(["class", "report", str(items_class)]).stdout
+    assert "rule book" not in out

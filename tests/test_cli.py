@@ -208,10 +208,11 @@ def test_real_subprocess_json_and_error():
 def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
     from rich.console import Console
 
+    from bundled import LIBRARY
     from mmn_ddx.api import case_list
     from mmn_ddx.render import cases_table, findings_table, rules_table
-    from mmn_ddx.rulebook import rulebook
-    from mmn_ddx.vocabulary import vocabulary
+    from bundled import rulebook
+    from bundled import vocabulary
 
     def shown(renderable) -> str:
         console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))
@@ -220,12 +221,16 @@ def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
 
     assert all(word in shown(findings_table(vocabulary())) for word in ("Age at", "history", "years", "first symptom"))
     assert all(word in shown(rules_table(rulebook())) for word in ("weigh", "mmn", "4.2", "tempo", "Slow or stepwise"))
-    assert all(word in shown(cases_table(case_list(), reveal=True)) for word in ("voice has", "★", "als"))
+    assert all(word in shown(cases_table(case_list(LIBRARY), reveal=True)) for word in ("voice has", "★", "als"))
 
 
 def test_rules_show_explains_what_rules_lists_criterion_elements_and_families_too():
     listed = {item["id"]: item["kind"] for item in json.loads(run_cli(["rules", "--json"]).stdout)}
     assert listed["efns-core-1"] == "criterion" and listed["bedside-picture"] == "family"
+    assert listed["gold_coast_als"] == "criteria"
+    criteria = json.loads(run_cli(["rules", "show", "revised_el_escorial_als", "--json"]).stdout)
+    assert criteria["categories"][0] == "definite" and criteria["missing_means"] == "not_met"
+    assert "eec-umn-bulbar" in criteria["elements"]
     element = run_cli(["rules", "show", "efns-core-1"]).stdout
     assert "Criterion element" in element and "J Peripher Nerv Syst" in element
     family = json.loads(run_cli(["rules", "show", "bedside-picture", "--json"]).stdout)
@@ -249,7 +254,7 @@ def test_validate_checks_a_rules_folder_against_its_own_vocabulary(tmp_path):
 
 def test_every_value_assess_prints_is_one_finding_accepts():
     """What the output shows for a value ('yes', 'none', 'low titre', '24 months') reads back as that value."""
-    from mmn_ddx.vocabulary import vocabulary
+    from bundled import vocabulary
 
     vocab = vocabulary()
     for spec in vocab:

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from mmn_ddx.rulebook import load_rulebook
+from bundled import rulebook
 
 REFERENCE = ROOT / "docs" / "clinical-reference.md"
 OUTSIDE = ("shared/clinical", "shared/contract", "../shared")
@@ -56,7 +56,7 @@ def test_no_rule_text_leans_on_an_unnamed_reference():
 
 
 def test_every_weighing_rule_names_a_source_or_the_clinical_reference():
-    book = load_rulebook()
+    book = rulebook()
     missing = []
     for rule in book.weigh:
         cited = any(YEAR.search(source) or source.startswith("http") for source in rule.sources)
@@ -78,7 +78,7 @@ def test_every_section_a_rule_cites_exists():
 
 def test_the_reference_has_a_section_for_each_family_and_the_required_topics():
     names = headings()
-    book = load_rulebook()
+    book = rulebook()
     for family_id in book.families:
         assert any(name.endswith(f"({family_id})") for name in names), f"no section for family {family_id}"
     for topic in ("Prior", "Evidence against MMN", "Red flags and their strength", "What to ask next", "Assays and caveats"):
@@ -87,14 +87,14 @@ def test_the_reference_has_a_section_for_each_family_and_the_required_topics():
 
 def test_the_reference_covers_every_rule_that_weighs():
     text = REFERENCE.read_text(encoding="utf-8")
-    book = load_rulebook()
+    book = rulebook()
     absent = [rule.id for rule in book.weigh if rule.toward != "neither" and f"`{rule.id}`" not in text]
     assert not absent, f"weighing rules the clinical reference does not mention: {absent}"
 
 
 @pytest.mark.parametrize("which", ["mmn", "als", "both"])
 def test_every_estimated_figure_says_why(which):
-    book = load_rulebook()
+    book = rulebook()
     for rule in book.weigh:
         frequency = rule.frequency
         if frequency is not None and frequency.estimated == which:

@@ -10,7 +10,7 @@ from mmn_ddx.conditions import (
     All, Any_, AtLeast, ConditionParser, Eq, Not, compiled, evaluate, findings_of, to_durable,
 )
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target
-from mmn_ddx.vocabulary import vocabulary
+from bundled import vocabulary
 from mmn_ddx.yamlio import load_yaml_text
 from strategies import findings, full_findings
 

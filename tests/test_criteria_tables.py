@@ -15,7 +15,7 @@ import json
 import pytest
 from conftest import run_cli
 
-from mmn_ddx.assessment import assessor
+from bundled import assessor
 
 ENGINES = ("plain", "durable")
 

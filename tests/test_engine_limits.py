@@ -16,11 +16,11 @@ from hypothesis import given, settings
 
 from conftest import run_cli, write
 from mmn_ddx import alpha
-from mmn_ddx.assessment import assessor, to_json
+from mmn_ddx.assessment import to_json
+from bundled import assessor, vocabulary
 from mmn_ddx.conditions import All, Any_, AtLeast, Compare
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target
 from mmn_ddx.errors import InputError
-from mmn_ddx.vocabulary import vocabulary
 from strategies import fired_count, full_findings, maximal_case, maximal_variants, near_maximal
 
 DENSE = settings()  # examples per the profile loaded in conftest.py (default or long)
@@ -130,7 +130,7 @@ def test_a_checked_packing_is_reused_and_a_damaged_one_ignored(tmp_path, monkeyp
     """The slow stack bound is computed once per rule book and kept on disk; a second process (here a
     second engine) reads it back, and a damaged file only means packing again."""
     from mmn_ddx.assessment import Assessor
-    from mmn_ddx.rulebook import rulebook
+    from bundled import rulebook
 
     monkeypatch.setenv("MMN_DDX_CACHE", str(tmp_path))
     first = Assessor(rulebook(), "durable").engine

@@ -14,13 +14,28 @@ import pytest
 
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.api import find_case
-from mmn_ddx.assessment import DEFAULT_PRIOR, assessor, show_p
-from mmn_ddx.export import (
-    QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH, answer_key, diagnosis_label, evidence_bar_svg, handout,
-)
+from bundled import find_case
+from mmn_ddx.assessment import DEFAULT_PRIOR, show_p
+from mmn_ddx import documents
+from mmn_ddx.documents.cases import QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH
+from mmn_ddx.documents.figures import evidence_bar_svg
+from mmn_ddx.library import bundled_library
+
+LIBRARY = bundled_library()
 
 CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-twitches"]
+
+
+def handout(case, fmt="md", **options):
+    return documents.handout(case, fmt, LIBRARY, **options)
+
+
+def answer_key(case, fmt="md", **options):
+    return documents.answer_key(case, fmt, LIBRARY, **options)
+
+
+def diagnosis_label(diagnosis):
+    return LIBRARY.vocabulary.diagnosis_label(diagnosis)
 FORMATS = ["md", "html"]
 
 
@@ -78,7 +93,7 @@ def paragraphs(text: str) -> list[str]:
 
 
 def assessments(case):
-    return [assessor("durable").assess_case(case, n, DEFAULT_PRIOR) for n in range(1, len(case.stages) + 1)]
+    return [LIBRARY.assessor("durable").assess_case(case, n, DEFAULT_PRIOR) for n in range(1, len(case.stages) + 1)]
 
 
 # ----------------------------------------------------------------------------- the handout
@@ -108,7 +123,7 @@ def test_handout_gives_nothing_away(case_id, fmt):
     final = assessments(case)[-1]
     assert "Diagnosis:" not in text and "Answer key" not in text
     assert diagnosis_label(case.diagnosis) not in text
-    assert case.id not in document  # ids start with the diagnosis
+    assert case.id not in document  # with the id a learner could look the case up (cases show ID --reveal)
     assert squash(case.source) not in text  # sources often name the disease
     for point in case.teaching_points:
         assert point not in text
@@ -202,7 +217,7 @@ def test_html_escapes_whatever_a_case_file_says(tmp_path, key):
     for markup in ("<script", "<img", "<iframe", "<a ", "<b>"):
         assert markup not in lowered, markup
     assert not any(name.startswith("on") for _, attrs in parse_html(document).tags for name in attrs)
-    assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in document
+    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in document  # markupsafe's spelling of the quote
     text = visible_text(document, "html")
     assert '<script>alert("title")</script> & <b>bold</b>' in text
     assert "Stage 1 of 1: <img src=x onerror=alert(1)>" in text
@@ -236,6 +251,8 @@ def test_markdown_renders_as_a_document():
     assert rendered.count("<h2>") == len(case.stages) + 1  # the stages, then the conclusion
     assert rendered.count("<ol>") == len(case.stages) + 1
     assert "<pre><code" in rendered and "<hr />" in rendered  # the bar, and ruled lines to write on
+    first = case.stages[0].findings
+    assert len(re.findall(r"<li><strong>[^<]+:</strong>", rendered)) >= len(first)  # one list item per finding
     key = md_to_html(answer_key(case, "md"))
     assert "|" not in key and key.count("<pre><code") == len(case.stages)
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import run_cli, write
-from mmn_ddx.assessment import assessor, to_json
-from mmn_ddx.cases import load_case
+from mmn_ddx.assessment import to_json
+from bundled import assessor, load_case
 
 FIRST_VISIT = """\
 id: seen-twice
@@ -101,7 +101,7 @@ def test_handout_shows_the_change_and_only_the_key_its_teaching_point(tmp_path, 
 
 
 def test_bundled_cases_that_evolve_show_each_change_in_the_walk():
-    from mmn_ddx.cases import library
+    from bundled import library
 
     evolving = [load_case(p) for p in library().values()]
     evolving = [c for c in evolving if any(s.changes for s in c.stages)]

@@ -11,8 +11,8 @@ import functools
 
 import pytest
 
-from mmn_ddx.assessment import TRIAL_NEEDS_FIRST, assessor, to_json
-from mmn_ddx.cases import library, load_case
+from mmn_ddx.assessment import TRIAL_NEEDS_FIRST, to_json
+from bundled import assessor, library, load_case
 
 CASES = {case_id: load_case(path) for case_id, path in library().items()}
 BEDSIDE = {"history", "examination"}

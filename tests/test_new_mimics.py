@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from mmn_ddx.assessment import assessor, to_json
-from mmn_ddx.cases import library, load_case
+from mmn_ddx.assessment import to_json
+from mmn_ddx.engine import fired_keys
+from bundled import assessor, library, load_case
 
 NEW_CONDITIONS = ("myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
                   "radiation_induced_lmn_syndrome", "hnpp")
@@ -61,7 +62,7 @@ PAIRS = {
 def _fired(findings):
     vocab = assessor().book.vocabulary
     findings = {k: vocab.check(k, v) for k, v in findings.items()}  # as a case file would give them
-    return {key for key, truth in assessor().engine.run(findings) if truth is True}
+    return set(fired_keys(assessor().engine.run(findings)))
 
 
 @pytest.mark.parametrize("rule_id", sorted(PAIRS))

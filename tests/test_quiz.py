@@ -12,10 +12,12 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli, write
-from mmn_ddx.assessment import assessor
-from mmn_ddx.cases import library, load_case
+from bundled import load_case
+from mmn_ddx.errors import InputError
+from mmn_ddx.library import bundled_library
 
-PLAIN = assessor("plain")
+LIBRARY = bundled_library()
+PLAIN = LIBRARY.assessor("plain")
 TIMING = ("seconds", "answered_at", "started", "updated")
 
 EVERY_KIND = """\
@@ -68,7 +70,7 @@ def small(tmp_path) -> str:
 
 
 def key_of(args) -> dict:
-    return json.loads(run_cli(["quiz", *args, "--key", "--format", "json"]).stdout)
+    return json.loads(run_cli(["quiz", "key", *args, "--format", "json"]).stdout)
 
 
 def strip_timing(data: dict) -> dict:
@@ -80,7 +82,7 @@ def strip_timing(data: dict) -> dict:
 # ----------------------------------------------------------------------------- the engine's answers, independently
 def expected(case_id: str, stage: str | None, kind: str, criteria: str | None = None) -> set:
     """What the plain evaluator says is right, computed here, not by mmn_ddx.quiz."""
-    case = load_case(library()[case_id])
+    case = load_case(LIBRARY.cases()[case_id])
     a = PLAIN.assess_case(case, stage)
     if kind == "leaning":
         return {a.leaning}
@@ -141,7 +143,7 @@ def test_wrong_answers_get_the_engine_explanation(every_kind, tmp_path):
         want = expected(q["case"], stage_of(q, LIMITS), q["kind"], q.get("criteria"))
         wrong = next(o for o in key[q["id"]]["options"] if o["value"] not in want)
         answers[q["id"]] = wrong["letter"]
-        a = PLAIN.assess_case(load_case(library()[q["case"]]), stage_of(q, LIMITS))
+        a = PLAIN.assess_case(load_case(LIBRARY.cases()[q["case"]]), stage_of(q, LIMITS))
         explanations[q["id"]] = {
             "leaning": f"P(MMN) = {a.p_mmn:.2f}",
             "discriminator": a.evidence[0].rule.explanation,
@@ -161,7 +163,7 @@ def test_wrong_answers_get_the_engine_explanation(every_kind, tmp_path):
 def test_a_discriminator_wrong_answer_names_the_rule_that_explains_it(tmp_path):
     quiz = write(tmp_path / "q.yaml", "title: t\ncases: [electrician-finger-drop]\nquestions:\n"
                  "  - {id: d, kind: discriminator, case: electrician-finger-drop, stage: electrodiagnosis, options: 8}\n")
-    a = PLAIN.assess_case(load_case(library()["electrician-finger-drop"]), "electrodiagnosis")
+    a = PLAIN.assess_case(load_case(LIBRARY.cases()["electrician-finger-drop"]), "electrodiagnosis")
     shared = {f: e.rule.id for e in a.shared for f in e.findings}
     for seed in range(20):  # the first seed whose options include a shared feature
         key = key_of([str(quiz), "--seed", str(seed)])["questions"][0]
@@ -212,12 +214,12 @@ PINNED_OPTIONS = ["gamma", "delta", "beta", "alpha"]
 def test_quiz_through_a_real_subprocess_matches_in_process(every_kind, tmp_path):
     """Another process with another hash seed builds the same paper, and a scripted run works end to end."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}
-    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", every_kind, "--seed", "5", "--key", "--format", "json"],
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", "key", every_kind, "--seed", "5", "--format", "json"],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == key_of([every_kind, "--seed", "5"])
     answers = write(tmp_path / "a.json", json.dumps({"mc": "Fasciculations", "lean": "zzz"}))
-    bad = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", every_kind, "--answers", str(answers)],
+    bad = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", "take", every_kind, "--answers", str(answers)],
                          capture_output=True, text=True, env=env, timeout=120)
     assert bad.returncode == 2 and "'zzz' is not one of the options" in bad.stderr and bad.stdout == ""
     assert "Traceback" not in bad.stderr
@@ -446,12 +448,12 @@ def test_results_files_match_the_json_schema(small, tmp_path):
 
 # ----------------------------------------------------------------------------- keys and generated quizzes
 def test_the_answer_key_explains_each_answer(every_kind, tmp_path):
-    out = run_cli(["quiz", every_kind, "--key"]).stdout
-    a = PLAIN.assess_case(load_case(library()["carpenter-cannot-pinch"]), "examination")
+    out = run_cli(["quiz", "key", every_kind]).stdout
+    a = PLAIN.assess_case(load_case(LIBRARY.cases()["carpenter-cannot-pinch"]), "examination")
     assert "Answer key: Every kind of question" in out and "✓" in out
     assert " ".join(a.evidence[0].rule.explanation.split()[:6]) in " ".join(out.split())
     md = tmp_path / "key.md"
-    run_cli(["quiz", every_kind, "--seed", "2", "--key", "--format", "md", "--out", str(md)])
+    run_cli(["quiz", "key", every_kind, "--seed", "2", "--format", "md", "--out", str(md)])
     text = md.read_text()
     assert text.startswith("# Answer key: Every kind of question") and "**Answer: " in text
     assert text.count("\n## ") == len(questions_of(EVERY_KIND))
@@ -460,26 +462,90 @@ def test_the_answer_key_explains_each_answer(every_kind, tmp_path):
 def test_the_html_key_stands_alone_and_escapes_text(tmp_path):
     quiz = write(tmp_path / "q.yaml", "title: \"<b>Bold</b> & co\"\ncases: [electrician-finger-drop]\nquestions:\n"
                  "  - {id: a, kind: choice, prompt: \"Is <script>x</script> safe?\", options: [yes it is, no never], answer: no never, explanation: e}\n")
-    out = run_cli(["quiz", str(quiz), "--key", "--format", "html"]).stdout
+    out = run_cli(["quiz", "key", str(quiz), "--format", "html"]).stdout
     assert out.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in out
     assert "<script>" not in out and "&lt;script&gt;" in out and "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in out
 
 
 def test_generate_is_repeatable_and_valid(tmp_path):
     first, again, other = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
-    run_cli(["quiz", "--generate", "7", "--seed", "2", "--out", str(first)])
-    run_cli(["quiz", "--generate", "7", "--seed", "2", "--out", str(again)])
-    run_cli(["quiz", "--generate", "7", "--seed", "3", "--out", str(other)])
+    run_cli(["quiz", "generate", "7", "--seed", "2", "--out", str(first)])
+    run_cli(["quiz", "generate", "7", "--seed", "2", "--out", str(again)])
+    run_cli(["quiz", "generate", "7", "--seed", "3", "--out", str(other)])
     assert first.read_text() == again.read_text() != other.read_text()
     data = yaml.safe_load(first.read_text())
     assert len(data["questions"]) == 7 and {q["kind"] for q in data["questions"]} >= {"leaning", "discriminator", "criteria"}
     assert all("answer" not in q for q in data["questions"])
     assert "no problems" in run_cli(["validate", str(first)]).stdout
-    # Run without --out, the generated quiz is the same paper as the written one.
-    generated = key_of(["--generate", "7", "--seed", "2"])
+    # Taken at once (the older form's --generate without --out), the generated quiz is the same paper as the written one.
+    generated = json.loads(run_cli(["quiz", "--generate", "7", "--seed", "2", "--key", "--format", "json"]).stdout)
     written = key_of([str(first), "--seed", "2"])
     assert [q["answer"] for q in generated["questions"]] == [q["answer"] for q in written["questions"]]
     assert generated["fingerprint"] == written["fingerprint"]
+
+
+# ----------------------------------------------------------------------------- the verbs, and the form without one
+def test_the_form_without_a_verb_is_quiz_take(small, tmp_path):
+    sheet = write(tmp_path / "s.yaml", "a: mmn\nc: green\n")
+    runs = []
+    for verb in ([], ["take"]):
+        results = tmp_path / f"r{len(runs)}.json"
+        run_cli(["quiz", *verb, small, "--seed", "4", "--answers", str(sheet), "--student", "Ada", "--results", str(results)])
+        runs.append(strip_timing(json.loads(results.read_text())))
+    assert runs[0] == runs[1] and runs[0]["score"]["answered"] == 2
+
+
+def test_the_older_key_and_generate_flags_give_what_the_verbs_give(small, tmp_path):
+    assert run_cli(["quiz", small, "--seed", "3", "--key", "--format", "md"]).stdout == \
+        run_cli(["quiz", "key", small, "--seed", "3", "--format", "md"]).stdout
+    old = tmp_path / "old.yaml"
+    run_cli(["quiz", "--generate", "4", "--seed", "9", "--out", str(old)])
+    assert old.read_text() == run_cli(["quiz", "generate", "4", "--seed", "9"]).stdout
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+def test_quiz_key_is_the_same_bytes_for_the_same_seed(every_kind, tmp_path, fmt):
+    first, again = tmp_path / f"1.{fmt}", tmp_path / f"2.{fmt}"
+    for out in (first, again):
+        run_cli(["quiz", "key", every_kind, "--seed", "6", "--format", fmt, "--out", str(out)])
+    assert first.read_bytes() == again.read_bytes() and len(first.read_bytes()) > 500
+    other = run_cli(["quiz", "key", every_kind, "--seed", "7", "--format", fmt]).stdout
+    assert other.encode() != first.read_bytes()
+
+
+def test_quiz_generate_prints_the_quiz_without_a_terminal(tmp_path):
+    """Without --out the YAML goes to stdout, byte for byte the file --out writes; stdin closed does not matter."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", "generate", "5", "--seed", "3"],
+                          capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and yaml.safe_load(done.stdout)["questions"][4]["id"] == "q5"
+    written = tmp_path / "q.yaml"
+    run_cli(["quiz", "generate", "5", "--seed", "3", "--out", str(written)])
+    assert written.read_text() == done.stdout
+    assert run_cli(["quiz", "generate", "5", "--seed", "4"]).stdout != done.stdout
+
+
+@pytest.mark.parametrize("verb", [["key", "introductory"], ["generate", "3"]])
+def test_the_verbs_never_replace_a_file_without_force(tmp_path, verb):
+    out = write(tmp_path / "mine.txt", "my own notes\n")
+    err = run_cli(["quiz", *verb, "--out", str(out)], exit_code=2).stderr
+    assert "already exists" in err and "--force" in err and out.read_text() == "my own notes\n"
+    run_cli(["quiz", *verb, "--out", str(out), "--force"])
+    assert out.read_text() != "my own notes\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["key", "intro"], "Did you mean 'introductory'?"),
+    (["key", "introductory", "--out", "{file}/key.md"], "is a file, not a folder"),
+    (["generate", "3", "--out", "{file}/q.yaml"], "is a file, not a folder"),
+    (["generate", "0"], "0 is not in the range"),
+])
+def test_the_verbs_explain_bad_input(tmp_path, args, message):
+    blocker = write(tmp_path / "blocker", "not a folder\n")
+    err = " ".join(run_cli(["quiz", *(a.replace("{file}", str(blocker)) for a in args)], exit_code=2).stderr.split())
+    assert message in err and "Traceback" not in err, err
+    assert blocker.read_text() == "not a folder\n"
 
 
 @pytest.mark.parametrize("args, message", [
@@ -497,8 +563,8 @@ def test_command_line_mistakes_are_explained(args, message):
 
 def _stage_where(condition):
     """The first bundled (case, stage name) whose assessment meets `condition`."""
-    engine = assessor()
-    for case_id, path in sorted(library().items()):
+    engine = LIBRARY.assessor()
+    for case_id, path in sorted(LIBRARY.cases().items()):
         case = load_case(path)
         for number, stage in enumerate(case.stages, 1):
             if condition(engine.assess_case(case, number)):
@@ -516,7 +582,7 @@ def test_leaning_questions_accept_both_answers_near_the_tools_own_mark():
     text = (f"version: 1\ntitle: Margins\ncases: [{near[0]}, {far[0]}]\nquestions:\n"
             f"  - {{id: near, kind: leaning, case: {near[0]}, stage: {near[1]}}}\n"
             f"  - {{id: far, kind: leaning, case: {far[0]}, stage: {far[1]}}}\n")
-    paper = prepare(quiz_from_text(text, "margins.yaml"))
+    paper = prepare(quiz_from_text(text, "margins.yaml", LIBRARY), LIBRARY)
     near, far = paper.item("near"), paper.item("far")
     assert near.accepted == {"mmn", "undecided"} and f"within {LEANING_MARGIN:.2f}" in near.explanation
     assert grade(near, match_answer(near, "MMN")).correct and grade(near, match_answer(near, "undecided")).correct
@@ -530,3 +596,180 @@ def test_no_bundled_question_asks_about_the_tools_own_cut_off():
         for question in data["questions"]:
             words = " ".join(str(question.get(k, "")) for k in ("prompt", "options", "answer")).lower()
             assert not any(w in words for w in ("0.90", "0.10", "threshold", "9 to 1", "name a leaning")), question["id"]
+
+
+# ----------------------------------------------------------------------------- replayable results
+REPLAY = """\
+title: Replay
+cases: [carpenter-cannot-pinch]
+questions:
+  - {id: disc, kind: discriminator, case: carpenter-cannot-pinch, stage: examination}
+  - {id: mc, kind: choice, prompt: "Pick one", options: [red, green], answer: green, explanation: "Green."}
+"""
+
+
+def _top_evidence(library, case_id, stage):
+    a = library.assessor("plain").assess_case(library.load_case(library.cases()[case_id]), stage)
+    return max(a.evidence, key=lambda e: e.rule.weight)
+
+
+def _weaken(rules_root, rule) -> None:
+    """Edit a copied rules folder so that `rule` counts for almost nothing (a ratio near 1, same side)."""
+    import re
+
+    weak, less_weak = "0.5", "0.52"
+    for path in (rules_root / "weigh").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        block = re.search(r"  - id: %s\n.*?(?=\n  - id: |\Z)" % re.escape(rule.id), text, re.S)
+        if block:
+            edited = re.sub(r"(\n      mmn: )[0-9.]+", r"\g<1>" + (less_weak if rule.toward == "mmn" else weak), block.group(0), count=1)
+            edited = re.sub(r"(\n      als: )[0-9.]+", r"\g<1>" + (weak if rule.toward == "mmn" else less_weak), edited, count=1)
+            path.write_text(text.replace(block.group(0), edited), encoding="utf-8")
+            return
+    raise AssertionError(f"rule {rule.id} not found")
+
+
+@pytest.fixture
+def replay(tmp_path):
+    """A results file graded by the bundled rules, with the engine's right answer to 'disc' given."""
+    quiz = write(tmp_path / "replay.yaml", REPLAY)
+    top = _top_evidence(LIBRARY, "carpenter-cannot-pinch", "examination")
+    sheet = write(tmp_path / "a.yaml", f"disc: {next(iter(top.findings))}\nmc: green\n")
+    results = tmp_path / "ada.json"
+    run_cli(["quiz", "take", str(quiz), "--seed", "2", "--answers", str(sheet), "--student", "Ada", "--results", str(results)])
+    return quiz, results, top
+
+
+def test_results_record_the_rule_book_each_case_and_the_seed(replay):
+    _, results, _ = replay
+    data = json.loads(results.read_text())
+    assert data["rulebook"] == {"fingerprint": LIBRARY.fingerprint()["rulebook"],
+                                **{k: v for k, v in LIBRARY.fingerprint().items() if k != "rulebook"}}
+    assert set(data["rulebook"]) == {"fingerprint", "vocabulary", "weighing", "consider", "criteria", "families"}
+    case_text = LIBRARY.cases()["carpenter-cannot-pinch"].read_text(encoding="utf-8")
+    from mmn_ddx.yamlio import fingerprint_of
+
+    assert data["cases"] == {"carpenter-cannot-pinch": fingerprint_of(case_text)}
+    assert data["seed"] == 2 and data["tool_version"] and data["score"]["correct"] == 2
+
+
+def test_the_rule_book_fingerprint_follows_the_files_not_the_folder(rules_copy, tmp_path):
+    from mmn_ddx.library import load_library
+
+    assert load_library(rules_copy).fingerprint() == LIBRARY.fingerprint()
+    _weaken(rules_copy, _top_evidence(LIBRARY, "carpenter-cannot-pinch", "examination").rule)
+    changed = load_library(rules_copy).fingerprint()
+    assert {k for k in changed if changed[k] != LIBRARY.fingerprint()[k]} == {"weighing", "rulebook"}
+
+
+def test_resume_under_another_rule_book_is_refused_with_how_to_regrade(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    data["rulebook"]["criteria"] = data["rulebook"]["fingerprint"] = "sha256:0000000000000000"  # as if graded by older rules
+    data["complete"] = False
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    before = results.read_bytes()
+    err = " ".join(run_cli(["quiz", "take", str(quiz), "--seed", "2", "--results", str(results), "--resume"], exit_code=2).stderr.split())
+    assert "graded under other rules" in err and "criteria" in err and "weighing" not in err, err
+    assert f"mmn-ddx quiz regrade {results}" in err and "left untouched" in err
+    assert results.read_bytes() == before
+
+
+def test_resume_after_a_case_was_edited_is_refused(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    data["cases"]["carpenter-cannot-pinch"] = "sha256:1111111111111111"
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    err = " ".join(run_cli(["quiz", str(quiz), "--seed", "2", "--results", str(results), "--resume"], exit_code=2).stderr.split())
+    assert "case 'carpenter-cannot-pinch'" in err and "regrade" in err
+
+
+def test_regrade_under_changed_rules_writes_a_new_file_and_keeps_the_old(replay, rules_copy):
+    from mmn_ddx.api import regrade_results, start_quiz
+    from mmn_ddx.library import load_library
+
+    quiz, results, top = replay
+    _weaken(rules_copy, top.rule)
+    changed = load_library(rules_copy)
+    with pytest.raises(InputError) as refused:
+        start_quiz(str(quiz), changed, seed=2, results=str(results), resume=True)
+    assert "weighing rules" in str(refused.value.problems[0])
+    before = results.read_bytes()
+    done = regrade_results(str(results), changed, quiz=str(quiz))
+    assert results.read_bytes() == before
+    new = json.loads((results.parent / "ada.regraded.json").read_text())
+    assert done.path.endswith("ada.regraded.json") and done.changed == ["the rule book's weighing rules"]
+    assert [(c.id, c.was_correct, c.now_correct) for c in done.changes] == [("disc", True, False)]
+    assert new["score"]["correct"] == 1 and new["rulebook"]["fingerprint"] == changed.fingerprint()["rulebook"]
+    assert new["regraded"]["from"] == "ada.json" and new["regraded"]["rulebook"] == LIBRARY.fingerprint()["rulebook"]
+    assert new["regraded"]["score"]["correct"] == 2 and new["student"] == "Ada" and new["seed"] == 2
+    old = json.loads(before)
+    assert [r["answered_at"] for r in new["answers"]] == [r["answer"] and r["answered_at"] for r in old["answers"]]
+    # The regraded file is a results file like any other, and the quiz carries on from it under the new rules.
+    session, _ = start_quiz(str(quiz), changed, seed=2, results=done.path, resume=True)
+    session.close()
+
+
+def test_quiz_regrade_through_the_command_line(replay):
+    quiz, results, _ = replay
+    err = run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz)]).stderr
+    assert "2 of 2 right before, 2 of 2 now" in " ".join(err.split()) and "No grade changed" in err
+    regraded = json.loads((results.parent / "ada.regraded.json").read_text())
+    assert regraded["answers"][0]["id"] == json.loads(results.read_text())["answers"][0]["id"]
+    assert "already exists" in run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz)], exit_code=2).stderr
+    run_cli(["quiz", "regrade", str(results), "--quiz", str(quiz), "--force"])
+
+
+def test_quiz_regrade_of_a_bundled_quiz_finds_the_quiz_itself(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    sheet = write(tmp_path / "s.yaml", "shared-features: a\n")
+    results = tmp_path / "bo.json"
+    run_cli(["quiz", "introductory", "--seed", "1", "--answers", str(sheet), "--student", "Bo", "--results", str(results)])
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "quiz", "regrade", str(results), "--out", str(tmp_path / "new.json")],
+                          capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    new = json.loads((tmp_path / "new.json").read_text())
+    assert new["quiz"] == json.loads(results.read_text())["quiz"] and new["regraded"]["from"] == "bo.json"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["{results}", "--out", "{results}"], "is the results file being regraded"),
+    (["{results}"], "not a bundled quiz"),  # a quiz file of the teacher's own: it must be named
+    (["{results}", "--quiz", "introductory"], "another quiz, or the same one edited since"),
+    (["{quiz}", "--quiz", "{quiz}"], "is not valid JSON"),
+    (["{missing}"], "no such file"),
+])
+def test_regrade_explains_bad_input_and_keeps_the_file(replay, tmp_path, args, message):
+    quiz, results, _ = replay
+    before = results.read_bytes()
+    names = {"{results}": str(results), "{quiz}": str(quiz), "{missing}": str(tmp_path / "nope.json")}
+    err = " ".join(run_cli(["quiz", "regrade", *(names.get(a, a) for a in args)], exit_code=2).stderr.split())
+    assert message in err and "Traceback" not in err, err
+    assert results.read_bytes() == before and not (tmp_path / "ada.regraded.json").exists()
+
+
+def test_results_written_before_the_rule_book_was_recorded_still_load_and_resume(replay):
+    quiz, results, _ = replay
+    data = json.loads(results.read_text())
+    for later in ("rulebook", "cases"):
+        del data[later]
+    data["answers"] = data["answers"][:1]
+    results.write_text(json.dumps(data))
+    run_cli(["quiz", str(quiz), "--seed", "2", "--results", str(results), "--resume"], input="a\n")
+    assert len(json.loads(results.read_text())["answers"]) == 2
+    assert "class fixture" not in run_cli(["class", "report", str(results)]).stdout
+
+
+def test_regrading_a_generated_quiz_the_current_rules_generate_differently_says_how(tmp_path):
+    results = tmp_path / "gen.json"
+    run_cli(["quiz", "--generate", "3", "--seed", "4", "--answers", str(write(tmp_path / "a.yaml", "q1: a\n")),
+             "--results", str(results)])
+    assert json.loads(results.read_text())["quiz"]["id"] == "generated-3-seed-4"
+    run_cli(["quiz", "regrade", str(results)])  # the same rules generate the same quiz
+    data = json.loads(results.read_text())
+    data["quiz"]["fingerprint"] = "sha256:2222222222222222"  # as if older rules had generated another
+    results.write_text(json.dumps(data))
+    err = " ".join(run_cli(["quiz", "regrade", str(results), "--out", str(tmp_path / "new.json")], exit_code=2).stderr.split())
+    assert "generate differently" in err and "mmn-ddx quiz generate 3 --seed 4 --out FILE" in err and "--quiz FILE" in err

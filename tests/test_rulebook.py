@@ -7,11 +7,12 @@ import math
 
 import pytest
 
-from mmn_ddx.assessment import assessor
+from bundled import assessor, rulebook
 from mmn_ddx.conditions import candidate_values, evaluate, findings_of
+from mmn_ddx.engine import fired_keys
 from mmn_ddx.errors import InputError
 from mmn_ddx.model import LR_CAP
-from mmn_ddx.rulebook import load_rulebook, rulebook
+from mmn_ddx.library import load_library
 from conftest import write
 
 BOOK = rulebook()
@@ -44,8 +45,8 @@ def test_rule_fires_on_one_case_and_not_on_another(rule):
     assert true_case is not None, f"{rule.id} can never fire"
     assert false_case is not None, f"{rule.id} fires whatever the findings"
     engine = assessor("durable").engine
-    assert rule.id in {key for key, truth in engine.run(true_case) if truth}
-    assert rule.id not in {key for key, truth in engine.run(false_case) if truth}
+    assert rule.id in fired_keys(engine.run(true_case))
+    assert rule.id not in fired_keys(engine.run(false_case))
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=[r.id for r in ALL_RULES])
@@ -82,17 +83,17 @@ def test_ratios_derive_from_frequencies_and_are_capped():
 def test_every_condition_to_consider_can_be_named():
     named = {rule.condition for rule in BOOK.consider}
     assert named == set(BOOK.vocabulary.conditions)
-    contract = {"lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease", "cervical_myeloradiculopathy",
+    version_1 = {"lewis_sumner_syndrome", "cidp", "hirayama_disease", "kennedy_disease", "cervical_myeloradiculopathy",
                 "inclusion_body_myositis", "post_polio_syndrome", "adult_spinal_muscular_atrophy",
                 "benign_fasciculation_syndrome", "neuralgic_amyotrophy", "progressive_muscular_atrophy",
-                "multifocal_acquired_motor_axonopathy"}  # shared/contract/findings.md
-    # Version 1 of the contract named twelve; version 2 of the vocabulary adds five (issue 14), drops none.
-    assert contract | {"myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
+                "multifocal_acquired_motor_axonopathy"}
+    # Version 1 of the vocabulary named these twelve; version 2 adds five (README, "Vocabulary version 2"), drops none.
+    assert version_1 | {"myasthenia_gravis", "lead_neuropathy", "adult_hexosaminidase_a_deficiency",
                        "radiation_induced_lmn_syndrome", "hnpp"} == set(BOOK.vocabulary.conditions)
 
 
 def test_pseudo_block_does_not_count_toward_mmn():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     real = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": False})
     pseudo = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": True})
@@ -102,7 +103,7 @@ def test_pseudo_block_does_not_count_toward_mmn():
 
 
 def test_correlated_umn_signs_count_once():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     one = assessor("plain").assess({"babinski": True})
     many = assessor("plain").assess({"babinski": True, "hoffmann": True, "spasticity": True, "brisk_jaw_jerk": True})
@@ -129,7 +130,7 @@ def broken(rules_copy, **fields):
     values.update(fields)
     write(rules_copy / "weigh" / "zz-test.yaml", RULE.format(**values))
     with pytest.raises(InputError) as caught:
-        load_rulebook(rules_copy)
+        load_library(rules_copy)
     return [str(p) for p in caught.value.problems]
 
 
@@ -158,13 +159,13 @@ def test_every_problem_is_reported_at_once(rules_copy):
     write(rules_copy / "weigh" / "zz-a.yaml", RULE.format(id="a-rule", when="{babinsky: true}", toward="als", mmn=0.02, als=0.75))
     write(rules_copy / "weigh" / "zz-b.yaml", RULE.format(id="b-rule", when="{babinski: maybe}", toward="als", mmn=0.02, als=0.75))
     with pytest.raises(InputError) as caught:
-        load_rulebook(rules_copy)
+        load_library(rules_copy)
     paths = {p.path.rsplit("/", 1)[-1] for p in caught.value.problems}
     assert {"zz-a.yaml", "zz-b.yaml"} <= paths
 
 
 def test_reflexes_and_umn_signs_are_one_fact_each_way():
-    from mmn_ddx.assessment import assessor
+    from bundled import assessor
 
     engine = assessor("plain")
     babinski = engine.assess({"babinski": True}).p_mmn

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from conftest import run_cli, write
-from mmn_ddx.assessment import assessor, to_json
-from mmn_ddx.cases import load_case, load_case_text
+from mmn_ddx.assessment import to_json
+from bundled import assessor, load_case, load_case_text
 
 VERSION_1 = (
     "age_at_onset sex duration_months progression onset_site cold_paresis cramps fasciculations sensory_symptoms "
@@ -45,9 +45,10 @@ def test_version_2_adds_the_clinics_findings_and_keeps_every_version_1_id():
 
 
 def test_the_case_schema_knows_the_new_findings():
+    from bundled import vocabulary
     from mmn_ddx.schemas import case_schema
 
-    properties = case_schema()["$defs"]["findings"]["properties"]
+    properties = case_schema(vocabulary())["$defs"]["findings"]["properties"]
     assert properties["forced_vital_capacity"]["maximum"] == 200
     assert properties["sural_sensory_conduction"]["enum"] == ["normal", "abnormal", None]
 

@@ -12,7 +12,10 @@ import pytest
 
 from conftest import ROOT, run_cli, write
 from mmn_ddx.assessment import DEFAULT_PRIOR
+from bundled import vocabulary
 from mmn_ddx.walkthrough import Call, brier, parse_call
+
+DIAGNOSES = vocabulary().diagnoses
 
 
 @pytest.mark.parametrize(
@@ -24,26 +27,26 @@ from mmn_ddx.walkthrough import Call, brier, parse_call
      ("multifocal acquired motor axonopathy", "multifocal_acquired_motor_axonopathy", None)],
 )
 def test_calls_accept_any_diagnosis_in_the_usual_short_forms(text, leaning, confidence):
-    call = parse_call(text)
+    call = parse_call(text, DIAGNOSES)
     assert isinstance(call, Call) and call.leaning == leaning and call.confidence == confidence
     assert sum(call.distribution.values()) == pytest.approx(1)
 
 
 def test_a_differential_is_read_as_written_and_the_rest_goes_to_mmn_and_als():
-    call = parse_call("mmn 0.6, als 0.3, cidp 0.1")
+    call = parse_call("mmn 0.6, als 0.3, cidp 0.1", DIAGNOSES)
     assert call.leaning == "mmn" and call.distribution == pytest.approx({"mmn": 0.6, "als": 0.3, "cidp": 0.1})
-    assert parse_call("mmn 70").distribution == pytest.approx({"mmn": 0.7, "als": 0.3})
-    assert parse_call("cidp 60").distribution == pytest.approx({"cidp": 0.6, "mmn": 0.2, "als": 0.2})
-    assert parse_call("mmn 50, als 50").leaning == "undecided"  # no single leader
+    assert parse_call("mmn 70", DIAGNOSES).distribution == pytest.approx({"mmn": 0.7, "als": 0.3})
+    assert parse_call("cidp 60", DIAGNOSES).distribution == pytest.approx({"cidp": 0.6, "mmn": 0.2, "als": 0.2})
+    assert parse_call("mmn 50, als 50", DIAGNOSES).leaning == "undecided"  # no single leader
 
 
 def test_a_wrong_call_says_what_is_wanted():
-    assert "a differential" in parse_call("maybe") and "'list'" in parse_call("maybe")
-    assert "Did you mean 'cidp'?" in parse_call("cdip 60")
-    assert parse_call("?") == "?"
-    assert "0 to 100" in parse_call("mmn 250")
-    assert "add up to 1.20" in parse_call("mmn 80, als 40")
-    assert "named twice" in parse_call("mmn 50, m 20")
+    assert "a differential" in parse_call("maybe", DIAGNOSES) and "'list'" in parse_call("maybe", DIAGNOSES)
+    assert "Did you mean 'cidp'?" in parse_call("cdip 60", DIAGNOSES)
+    assert parse_call("?", DIAGNOSES) == "?"
+    assert "0 to 100" in parse_call("mmn 250", DIAGNOSES)
+    assert "add up to 1.20" in parse_call("mmn 80, als 40", DIAGNOSES)
+    assert "named twice" in parse_call("mmn 50, m 20", DIAGNOSES)
 
 
 def test_the_brier_score_runs_from_0_right_and_sure_to_2_wrong_and_sure():
@@ -135,10 +138,10 @@ def test_answers_file_takes_a_differential_and_the_end_carries_the_score(tmp_pat
     assert end["report"][0]["brier"] == pytest.approx(0.4 ** 2 + 0.3 ** 2 + 0.1 ** 2)
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
 def test_every_bundled_case_can_be_answered_and_ends_with_a_score(tmp_path, case_id):
     """Mimic cases too: the true condition is an answer, graded right and scored."""
-    from mmn_ddx.cases import library, load_case
+    from bundled import library, load_case
 
     case = load_case(library()[case_id])
     right = write(tmp_path / "right.yaml", "".join(f"{n}: {case.diagnosis}\n" for n in range(1, len(case.stages) + 1)))
@@ -162,7 +165,7 @@ def test_random_walk_is_repeatable_with_a_seed():
     second = events(run_cli(["walk", "--seed", "3", "--json"]).stdout)[0]["case"]
     assert first == second
     picked = {events(run_cli(["walk", "--seed", str(s), "--diagnosis", "als", "--json"]).stdout)[0]["case"] for s in range(6)}
-    from mmn_ddx.cases import library, load_case
+    from bundled import library, load_case
 
     assert all(load_case(library()[case]).diagnosis == "als" for case in picked) and len(picked) > 1
 
@@ -316,7 +319,7 @@ def test_each_stage_says_why_it_moved_and_the_changes_chain_to_the_new_p():
 def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
     from click.testing import CliRunner
     from mmn_ddx.cli import main
-    from mmn_ddx.rulebook import rulebook
+    from bundled import rulebook
 
     result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["walk", "electrician-finger-drop", "--no-input"])
     out = " ".join(result.output.split())
@@ -330,7 +333,7 @@ def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
     assert f"{show_p(block['p_mmn_before'])} → {show_p(block['p_mmn_after'])}" in out
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
 def test_assess_brief_fits_one_screen_at_80_columns(case_id):
     from click.testing import CliRunner
     from mmn_ddx.cli import main
@@ -360,7 +363,7 @@ def _with_other_answer(tmp_path, case_id):
     """The same case with another diagnosis and another source: what differs before the reveal is a spoiler."""
     import yaml
 
-    from mmn_ddx.cases import library
+    from bundled import library
 
     data = yaml.safe_load(library()[case_id].read_text(encoding="utf-8"))
     data["diagnosis"] = "als" if data["diagnosis"] != "als" else "mmn"
@@ -381,12 +384,12 @@ def _strings(value):
         yield value
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("mmn_ddx.cases", fromlist=["library"]).library()))
+@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
 def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
     """Every event before `end` is the same whatever the case's diagnosis and source, and none
     names the diagnosis's label or the source; the text walk likewise up to 'Diagnosis:'."""
-    from mmn_ddx.cases import library, load_case
-    from mmn_ddx.vocabulary import vocabulary
+    from bundled import library, load_case
+    from bundled import vocabulary
 
     case = load_case(library()[case_id])
     other = _with_other_answer(tmp_path, case_id)
@@ -411,7 +414,7 @@ def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
 
 
 def test_cases_show_hides_the_source_until_reveal():
-    from mmn_ddx.cases import library, load_case
+    from bundled import library, load_case
 
     case = load_case(library()["electrician-finger-drop"])
     hidden = " ".join(run_cli(["cases", "show", "electrician-finger-drop"]).stdout.split())
@@ -425,7 +428,7 @@ def test_cases_show_hides_the_source_until_reveal():
 def test_narratives_wrap_evenly_at_any_width(width):
     """A narrative stored with hard line breaks is re-wrapped by rich, not broken raggedly."""
     from click.testing import CliRunner
-    from mmn_ddx.cases import library, load_case
+    from bundled import library, load_case
     from mmn_ddx.cli import main
 
     for case_id in sorted(library()):
@@ -451,10 +454,10 @@ def test_narratives_wrap_evenly_at_any_width(width):
 @pytest.mark.parametrize("width", [60, 80, 120])
 def test_ids_in_tables_are_never_folded(width):
     from click.testing import CliRunner
-    from mmn_ddx.cases import library
+    from bundled import library
     from mmn_ddx.cli import main
-    from mmn_ddx.rulebook import rulebook
-    from mmn_ddx.vocabulary import vocabulary
+    from bundled import rulebook
+    from bundled import vocabulary
 
     runner = CliRunner(env={"COLUMNS": str(width)})
     for command, ids in ((["cases"], list(library())), (["rules"], list(rulebook().ids())),

@@ -57,17 +57,34 @@ def say(message: str) -> None:
     click.echo(clean(message), err=True)
 
 
-def complete_case(ctx, param, incomplete):
-    """Shell completion: ids of bundled cases (files complete as usual)."""
-    from mmn_ddx.cases import library
+def library_of(ctx: click.Context):
+    """The library the command works on, read once from the global --rules / --cases options."""
+    from mmn_ddx import api
 
-    return [case_id for case_id in library() if case_id.startswith(incomplete)]
+    root = ctx.find_root()
+    obj = root.ensure_object(dict)
+    if "library" not in obj:
+        obj["library"] = api.open_library(root.params.get("rules"), root.params.get("cases"))
+    return obj["library"]
+
+
+def complete_case(ctx, param, incomplete):
+    """Shell completion: ids of the library's cases (files complete as usual)."""
+    from mmn_ddx import api
+
+    try:
+        return api.case_ids(library_of(ctx), incomplete)
+    except InputError:  # a broken --rules folder: nothing to offer, and no traceback mid-completion
+        return []
 
 
 def complete_rule(ctx, param, incomplete):
-    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx import api
 
-    return [rule_id for rule_id in rulebook().ids() if rule_id.startswith(incomplete)]
+    try:
+        return api.rule_ids(library_of(ctx), incomplete)
+    except InputError:
+        return []
 
 
 def _emit_json(data) -> None:
@@ -79,8 +96,12 @@ def _emit_json(data) -> None:
 @click.group(cls=Boundary, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="mmn-ddx", prog_name="mmn-ddx")
 @click.option("--debug", is_flag=True, help="Show a full traceback when something goes wrong.")
+@click.option("--rules", "rules", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="Read the rules and vocabulary from DIR instead of the bundled ones.")
+@click.option("--cases", "cases", type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help="Name cases (and quizzes, in DIR/quizzes) by id from DIR instead of the bundled library.")
 @click.pass_context
-def main(ctx: click.Context, debug: bool) -> None:
+def main(ctx: click.Context, debug: bool, rules: str | None, cases: str | None) -> None:
     """Teaches the differential diagnosis of multifocal motor neuropathy (MMN) versus ALS.
 
     A rules engine weighs a case's findings and explains why it leans toward MMN or ALS.
@@ -96,7 +117,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE",
               help="Add or replace a finding (repeatable). Alone, assesses these findings.")
 @click.option("--prior", type=float, help="Prior probability of MMN (default 0.05, see README).")
-@click.option("--json", "as_json", is_flag=True, help="Print the contract's JSON assessment on stdout (an array for several cases, written case by case).")
+@click.option("--json", "as_json", is_flag=True, help="Print the JSON assessment (docs/schemas/assessment.schema.json) on stdout (an array for several cases, written case by case).")
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="Print one JSON assessment per line (JSON Lines), case by case.")
 @click.option("--jobs", "-j", type=int, metavar="N", help="Assess a folder in N processes (default: every core); the order is kept.")
 @click.option("--engine", type=click.Choice(["durable", "plain"]), default="durable", show_default=True,
@@ -126,7 +147,8 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         raise InputError(Problem(None, None, "--json and --jsonl are two formats; choose one."))
     record = "jsonl" if as_jsonl else "json" if as_json else "assessment"
     many = len(cases) > 1 or any(_is_dir(c) for c in cases)
-    items = api.assess_stream(cases, stage=stage, finding_options=findings, prior=prior, engine=engine,
+    library = library_of(ctx)
+    items = api.assess_stream(library, cases, stage=stage, finding_options=findings, prior=prior, engine=engine,
                               what_if=what_if, record=record, jobs=jobs if jobs is not None else (None if many else 1))
     problems: list = []
     faults = 0
@@ -147,21 +169,18 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         elif record == "json":
             click.echo(("[\n  " if not written else ",\n  ") + item.text.replace("\n", "\n  "), nl=False)
         else:
-            from mmn_ddx.render import assessment_view, criteria_panel, make_console, what_if_view
-            from mmn_ddx.vocabulary import vocabulary
+            from mmn_ddx.render import assessment_view, brief_view, criteria_panel, make_console, what_if_view
 
             console = console or make_console()
             if written:
                 console.rule()
-            a = item.assessment
+            a, vocab = item.assessment, library.vocabulary
             if brief:
-                from mmn_ddx.render import brief_view
-
-                console.print(brief_view(a, vocabulary(), api.explain(a)))
+                console.print(brief_view(a, vocab, api.explain(library, a)))
             else:
-                console.print(assessment_view(a, vocabulary(), criteria_panel(a)))
+                console.print(assessment_view(a, vocab, criteria_panel(a, vocab)))
             if what_if:
-                console.print(what_if_view(item.what_if, vocabulary(), a.leaning))
+                console.print(what_if_view(item.what_if, vocab, a.leaning))
         written += 1
     if record == "json" and (many or not written):
         click.echo("\n]" if written else "[]")
@@ -183,19 +202,18 @@ def _is_dir(name: str) -> bool:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the vocabulary as JSON.")
-def findings(as_json):
+@click.pass_context
+def findings(ctx, as_json):
     """List every finding a case may state (the public vocabulary)."""
-    from mmn_ddx.vocabulary import vocabulary
+    from mmn_ddx import api
 
-    vocab = vocabulary()
+    library = library_of(ctx)
     if as_json:
-        from dataclasses import asdict
-
-        _emit_json({"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
-                    "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]})
+        _emit_json(api.vocabulary_json(library))
         return
     from mmn_ddx.render import conditions_table, findings_table, make_console
 
+    vocab = library.vocabulary
     console = make_console()
     console.print(findings_table(vocab))
     console.print(conditions_table(vocab))
@@ -208,77 +226,50 @@ def rules(ctx, as_json):
     """List the rules; `rules show ID` explains one with its sources."""
     if ctx.invoked_subcommand is not None:
         return
-    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx import api
 
-    book = rulebook()
+    library = library_of(ctx)
     if as_json:
-        _emit_json([_rule_json(rule, book) for rule in book.all_rules()] + [_rule_json(pair, book) for pair in book.elements()]
-                   + [_rule_json(family, book) for family in book.families.values()])
+        _emit_json(api.rules_json(library))
         return
     from mmn_ddx.render import make_console, rules_table
 
-    make_console().print(rules_table(book))
-
-
-def _rule_json(item, book) -> dict:
-    from mmn_ddx.model import Family, WeighRule
-
-    if isinstance(item, WeighRule):
-        family = book.families.get(item.family) if item.family else None
-        return {
-            "id": item.id, "kind": "weigh", "title": item.title, "toward": item.toward,
-            "likelihood_ratio": round(item.likelihood_ratio, 3), "weight": round(item.weight, 3),
-            "basis": item.basis, "family": item.family, "group": item.family,
-            "family_joint_ratio": round(family.joint_ratio, 3) if family and family.joint else None,
-            "explanation": item.explanation, "teaching_point": item.teaching_point, "sources": list(item.sources),
-        }
-    if isinstance(item, Family):
-        return {"id": item.id, "kind": "family", "title": item.label, "why": item.why,
-                "members": [r.id for r in book.weigh if r.family == item.id],
-                "joint_ratio": round(item.joint_ratio, 3) if item.joint else None, "sources": list(item.joint_sources)}
-    if isinstance(item, tuple):
-        criterion_set, element = item
-        return {"id": element.id, "kind": "criterion", "title": element.title, "criterion_set": criterion_set.id,
-                "part": element.part, "explanation": element.explanation, "sources": [criterion_set.source]}
-    return {"id": item.id, "kind": "consider", "title": item.title, "condition": item.condition,
-            "settles": item.settles, "strength": item.strength, "why": item.why, "sources": list(item.sources)}
+    make_console().print(rules_table(library.rulebook))
 
 
 @rules.command("show")
 @click.argument("rule_id", shell_complete=complete_rule)
 @click.option("--json", "as_json", is_flag=True, help="Print the rule as JSON.")
-def rules_show(rule_id, as_json):
+@click.pass_context
+def rules_show(ctx, rule_id, as_json):
     """Explain one rule: what it weighs, why, and its sources."""
-    from mmn_ddx.errors import Problem, did_you_mean
-    from mmn_ddx.rulebook import rulebook
+    from mmn_ddx import api
 
-    book = rulebook()
-    rule = book.lookup(rule_id)
-    if rule is None:
-        raise InputError(Problem(None, None, f"there is no rule, criterion element or evidence family '{rule_id}'.",
-                                 did_you_mean(rule_id, book.ids()) or "Run 'mmn-ddx rules' to list them."))
+    library = library_of(ctx)
+    rule = api.find_rule(library, rule_id)
     if as_json:
-        _emit_json(_rule_json(rule, book))
+        _emit_json(api.rule_json(library, rule))
         return
     from mmn_ddx.render import make_console, rule_view
 
-    make_console().print(rule_view(rule, book))
+    make_console().print(rule_view(rule, library.rulebook))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
               help="A folder quizzes may also read case files from (besides their own folder); repeatable.")
-def validate(paths, case_dirs):
+@click.pass_context
+def validate(ctx, paths, case_dirs):
     """Check rule folders, rule files and case files; report every problem at once.
 
     \b
       mmn-ddx validate rules/ cases/
       mmn-ddx validate my-new-case.yaml
     """
-    from mmn_ddx.validation import validate as check
+    from mmn_ddx import api
 
-    report = check(list(paths), case_dirs)
+    report = api.validate(library_of(ctx), paths, case_dirs)
     if report.problems:
         raise InputError(report.problems)
     click.echo(f"OK: {len(report.checked)} checked, no problems.")
@@ -286,11 +277,12 @@ def validate(paths, case_dirs):
 
 @main.command()
 @click.argument("name", type=click.Choice(SCHEMA_NAMES))
-def schema(name):
+@click.pass_context
+def schema(ctx, name):
     """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files)."""
-    from mmn_ddx.schemas import SCHEMAS
+    from mmn_ddx import api
 
-    _emit_json(SCHEMAS[name]())
+    _emit_json(api.schema(library_of(ctx), name))
 
 
 @main.command()
@@ -299,7 +291,8 @@ def schema(name):
 @click.option("--finding", "-f", "findings", multiple=True, metavar="ID=VALUE", help="Add or replace a finding.")
 @click.option("--json", "as_json", is_flag=True, help="Print the criteria and their element-by-element detail as JSON.")
 @click.option("--all", "show_all", is_flag=True, help="Also list region elements that are unknown.")
-def criteria(case, stage, findings, as_json, show_all):
+@click.pass_context
+def criteria(ctx, case, stage, findings, as_json, show_all):
     """Show which formal criteria a case meets: EFNS/PNS 2010, Gold Coast, El Escorial, Awaji.
 
     \b
@@ -308,22 +301,15 @@ def criteria(case, stage, findings, as_json, show_all):
     """
     from mmn_ddx import api
 
-    batch = api.assess([case], stage=stage, finding_options=findings)
-    if batch.problems:
-        raise InputError(batch.problems)
-    if len(batch.assessments) != 1:
-        raise InputError(Problem(case, None, "names a folder of cases; 'criteria' shows one case.",
-                                 "Name one case file or id, or use 'mmn-ddx assess FOLDER --json' for many."))
-    a = batch.assessments[0]
+    library = library_of(ctx)
+    a = api.criteria(library, case, stage=stage, finding_options=findings)
     if as_json:
-        _emit_json({"case": a.case_id, "through_stage": a.through_stage, "criteria": a.criteria,
-                    "criteria_detail": a.criteria_detail, "disagreement": a.disagreement,
-                    "disclaimer": DISCLAIMER})
+        _emit_json(api.criteria_json(a))
         return
     from mmn_ddx.render import criteria_panel, make_console, notice, teaching_moment
 
     console = make_console()
-    console.print(criteria_panel(a, full=show_all))
+    console.print(criteria_panel(a, library.vocabulary, full=show_all))
     for note in a.disagreement:
         console.print(teaching_moment(note))
     console.print(notice(DISCLAIMER, "dim"))
@@ -341,10 +327,9 @@ def cases(ctx, diagnosis, difficulty, reveal, as_json):
         return
     from mmn_ddx import api
 
-    found = api.case_list(diagnosis, difficulty)
+    found = api.case_list(library_of(ctx), diagnosis, difficulty)
     if as_json:
-        _emit_json([{"id": c.id, "title": c.title, "difficulty": c.difficulty, "stages": [s.name for s in c.stages],
-                     **({"diagnosis": c.diagnosis} if reveal else {})} for c in found])
+        _emit_json(api.cases_json(found, reveal))
         return
     from mmn_ddx.render import cases_table, make_console
 
@@ -354,13 +339,14 @@ def cases(ctx, diagnosis, difficulty, reveal, as_json):
 @cases.command("show")
 @click.argument("case", shell_complete=complete_case)
 @click.option("--reveal", is_flag=True, help="Show the diagnosis and teaching points.")
-def cases_show(case, reveal):
+@click.pass_context
+def cases_show(ctx, case, reveal):
     """Print a case stage by stage (the diagnosis stays hidden unless --reveal)."""
     from mmn_ddx import api
     from mmn_ddx.render import case_view, make_console
-    from mmn_ddx.vocabulary import vocabulary
 
-    make_console().print(case_view(api.find_case(case), vocabulary(), reveal))
+    library = library_of(ctx)
+    make_console().print(case_view(api.find_case(library, case), library.vocabulary, reveal))
 
 
 @main.command()
@@ -372,7 +358,8 @@ def cases_show(case, reveal):
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False), help="Take the learner's calls from a YAML/JSON file.")
 @click.option("--json", "as_json", is_flag=True, help="Emit the walkthrough as JSON events, one per line (implies --no-input unless --answers).")
 @click.option("--prior", type=float, help="Prior probability of MMN (default 0.05).")
-def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
+@click.pass_context
+def walk(ctx, case, seed, difficulty, diagnosis, no_input, answers_path, as_json, prior):
     """Walk through a case stage by stage: make your call before the engine shows its reasoning.
 
     At each stage commit a differential: a diagnosis id (mmn, als, or a condition to consider
@@ -389,9 +376,8 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
       mmn-ddx walk nurse-wrist-drop --answers my-calls.yaml --json
     """
     from mmn_ddx import api
-    from mmn_ddx.walkthrough import end_event
 
-    walkthrough, answers = api.start_walk(case, seed=seed, difficulty=difficulty, diagnosis=diagnosis,
+    walkthrough, answers = api.start_walk(library_of(ctx), case, seed=seed, difficulty=difficulty, diagnosis=diagnosis,
                                           answers_path=answers_path, prior=prior)
     interactive = not no_input and answers is None and not as_json
     try:
@@ -401,7 +387,7 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
         if as_json:
             import json
 
-            click.echo(json.dumps(end_event(walkthrough, interrupted=True), ensure_ascii=False))
+            click.echo(json.dumps(api.end_event(walkthrough, interrupted=True), ensure_ascii=False))
         if case is not None:
             name, again = f" of '{summary['case']}'", f"mmn-ddx walk {case}"
         else:  # a random case: its id would give the diagnosis away
@@ -417,19 +403,14 @@ def walk(case, seed, difficulty, diagnosis, no_input, answers_path, as_json, pri
 
 def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id: bool = True) -> None:
     """The prompting loop: library steps in, learner's answers to the library, views out."""
-    from mmn_ddx import render
-    from mmn_ddx.errors import InputError
-    from mmn_ddx.walkthrough import (
-        Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
-    )
-    from mmn_ddx.vocabulary import vocabulary
-
-    vocab = vocabulary()
-    book = walkthrough.assessor.book
-    console = render.make_console()
-    total = len(walkthrough.case.stages)
     import json
 
+    from mmn_ddx import api, render
+
+    book = walkthrough.assessor.book
+    vocab = book.vocabulary
+    console = render.make_console()
+    total = len(walkthrough.case.stages)
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
     if interactive:
         _complete_diagnoses(walkthrough.diagnoses)
@@ -442,7 +423,7 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         console.print(render.Text(f"{shown}{difficulty}{total} {plural}", style="dim"))
     for step in walkthrough.steps():
         if as_json:
-            emit(step_event(step))
+            emit(api.step_event(step))
         else:
             console.print(render.stage_view(step, total, vocab))
         answer = answers.get(step.index, {})
@@ -451,13 +432,13 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
             text = click.prompt("Your call — a diagnosis ('mmn', 'als', 'cidp' …, 'mmn 70'), a differential "
                                 "('mmn 0.6, als 0.3, cidp 0.1') or 'undecided'; 'list' names them all",
                                 default="", show_default=False)
-            parsed = parse_call(text, walkthrough.diagnoses)
+            parsed = api.parse_call(text, walkthrough.diagnoses)
             if parsed == "?":
                 console.print(render.Text("'?' (what would change the leaning) opens after your call for this stage: "
                                           "commit first, so that the engine's view cannot steer it.", style="yellow"))
             elif parsed == "list":
                 console.print(render.diagnoses_list(walkthrough.diagnoses))
-            elif isinstance(parsed, Call):
+            elif isinstance(parsed, api.Call):
                 call = parsed
             else:
                 console.print(render.notice(parsed))
@@ -465,9 +446,9 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         if call is not None:
             comparison = walkthrough.record_call(step, call)
             if as_json:
-                emit(call_event(step, call, comparison))
+                emit(api.call_event(step, call, comparison))
         if as_json:
-            emit(engine_event(step))
+            emit(api.engine_event(step))
         else:
             console.print(render.engine_step_view(step, vocab, book))
             if call is not None:
@@ -483,28 +464,22 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
                 if text.strip() in ("", "-", "skip"):
                     break
                 if text.strip() == "?":
-                    console.print(render.what_if_view(walkthrough.assessor.what_if(step.assessment.findings, walkthrough.prior),
+                    console.print(render.what_if_view(walkthrough.what_if(step),
                                                       vocab, step.assessment.leaning))
                     continue
                 chosen = walkthrough.resolve_investigation(step, text, options)
                 if chosen is None:
                     console.print(render.notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
         if chosen is not None:
-            try:
-                feedback = walkthrough.grade_investigation(step, chosen)
-            except InputError:
-                if interactive:
-                    raise
-                raise
+            feedback = walkthrough.grade_investigation(step, chosen)
             if as_json:
-                emit(investigation_event(step, feedback))
+                emit(api.investigation_event(step, feedback))
             else:
                 console.print(render.investigation_feedback(feedback, vocab))
     if as_json:
-        emit(end_event(walkthrough))
+        emit(api.end_event(walkthrough))
         return
-    final = walkthrough.assessor.assess_case(walkthrough.case, None, walkthrough.prior)
-    console.print(render.walk_report(walkthrough, vocab, final))
+    console.print(render.walk_report(walkthrough, vocab, walkthrough.final_assessment()))
 
 
 def _complete_diagnoses(diagnoses) -> None:
@@ -527,5 +502,5 @@ def _complete_diagnoses(diagnoses) -> None:
 
 
 # Commands that live in their own modules of this package register themselves on `main`.
-from mmn_ddx.cli import export, quiz  # noqa: E402,F401
+from mmn_ddx.cli import documents, export, quiz  # noqa: E402,F401
 

@@ -1,4 +1,4 @@
-"""`mmn-ddx quiz` and `mmn-ddx class report`: parse, call the library (mmn_ddx.quiz, mmn_ddx.classroom), render."""
+"""`mmn-ddx quiz VERB` and `mmn-ddx class report`: parse, call one mmn_ddx.api function, render."""
 
 from __future__ import annotations
 
@@ -12,25 +12,58 @@ from mmn_ddx.errors import InputError
 EXIT_INTERRUPTED = 130  # as `walk`: the conventional code for a run stopped by Ctrl-C
 
 
-def complete_quiz(ctx, param, incomplete):
-    """Shell completion: names of the bundled quizzes (files complete as usual)."""
-    from mmn_ddx.quiz import bundled_quizzes
+def _library(ctx: click.Context | None = None):
+    """The library every quiz command reads: the one the global --rules / --cases options name."""
+    from mmn_ddx.cli import library_of
 
-    return [name for name in bundled_quizzes() if name.startswith(incomplete)]
+    return library_of(ctx or click.get_current_context())
+
+
+def complete_quiz(ctx, param, incomplete):
+    """Shell completion: names of the library's quizzes (files complete as usual)."""
+    try:
+        return [name for name in _library(ctx).quizzes() if name.startswith(incomplete)]
+    except InputError:  # a broken --rules folder: nothing to offer
+        return []
 
 
 def _usage(message: str) -> click.UsageError:
     return click.UsageError(message)
 
 
-@main.command()
+class QuizGroup(click.Group):
+    """`quiz VERB ...`; without a verb (`quiz NAME ...`, `quiz --generate N ...`, bare `quiz`) it is `quiz take ...`,
+    as the command was before it had verbs."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = ["take", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=QuizGroup)
+def quiz():
+    """Quizzes graded by the engine: take one, print its answer key, generate one, regrade results.
+
+    `mmn-ddx quiz QUIZ ...` without a verb is `mmn-ddx quiz take QUIZ ...`.
+
+    \b
+      mmn-ddx quiz take introductory --seed 7 --student Ada --results ada.json
+      mmn-ddx quiz key introductory --seed 7 --format html --out key.html
+      mmn-ddx quiz generate 10 --seed 3 --out week3.yaml
+      mmn-ddx quiz regrade ada.json
+    """
+
+
+SEED_HELP = "Fix the order of questions and options: the same seed gives the same quiz on any machine."
+CASES_HELP = "A folder the quiz may also read case files from (besides its own folder); repeatable."
+
+
+@quiz.command("take")
 @click.argument("quiz_name", metavar="[QUIZ]", required=False, shell_complete=complete_quiz)
-@click.option("--seed", type=int, help="Fix the order of questions and options: the same seed gives the same quiz on any machine.")
+@click.option("--seed", type=int, help=SEED_HELP)
 @click.option("--generate", "generate_count", type=click.IntRange(1, 200), metavar="N",
-              help="Build a quiz of N engine-graded questions from the case library (repeatable with --seed).")
-@click.option("--out", type=click.Path(dir_okay=False),
-              help="With --generate: write the quiz (YAML) to this file and stop. With --key: write the key here.")
-@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
+              help="Take a quiz of N engine-graded questions drawn from the case library (repeatable with --seed).")
 @click.option("--answers", "answers_path", type=click.Path(dir_okay=False),
               help="Take the answers from a YAML or JSON file (question id: letter, number or text); no prompts.")
 @click.option("--student", help="The student's name, kept in the results.")
@@ -39,33 +72,32 @@ def _usage(message: str) -> click.UsageError:
 @click.option("--resume", is_flag=True, help="Carry on from the --results file of an interrupted run.")
 @click.option("--feedback", type=click.Choice(["immediate", "end"]), default="immediate", show_default=True,
               help="Explain each answer at once, or only at the end (exam mode).")
-@click.option("--key", is_flag=True, help="Print the answer key, with the engine's explanation of each answer.")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]),
-              help="With --key: text (the default), md or html for print, or json.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the results as JSON on stdout at the end (questions and prompts go to stderr).")
 @click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
-              help="A folder the quiz may also read case files from (besides its own folder); repeatable.")
-def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, results_path, resume, feedback, key, fmt, as_json,
-         case_dirs):
-    """Take a quiz graded by the engine, print its answer key, or generate one.
+              help=CASES_HELP)
+# The flags of the command before it had verbs, kept for scripts: `quiz key` and `quiz generate` do this now.
+@click.option("--key", is_flag=True, hidden=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), hidden=True)
+@click.option("--out", type=click.Path(dir_okay=False), hidden=True)
+@click.option("--force", is_flag=True, hidden=True)
+def take(quiz_name, seed, generate_count, answers_path, student, results_path, resume, feedback, as_json, case_dirs,
+         key, fmt, out, force):
+    """Take a quiz graded by the engine.
 
     QUIZ is a quiz file or the name of a bundled quiz (introductory, criteria, hard-mimics).
     Answer with the option's letter, its number or its text; 'skip' leaves a question
     unanswered. Ctrl-C stops at once: with --results every answer given is already saved,
     and --resume carries on. Without --seed the questions keep the file's order. An answers
-    file maps question ids (listed by --key) to answers, e.g. 'finger-drop-discriminator: b'.
+    file maps question ids (listed by `quiz key`) to answers, e.g. 'finger-drop-discriminator: b'.
 
     \b
-      mmn-ddx quiz introductory --seed 7 --student Ada --results ada.json
-      mmn-ddx quiz introductory --seed 7 --student Ada --results ada.json --resume
-      mmn-ddx quiz criteria --seed 7 --answers ada.yaml --student Ada --results results/ada.json
-      mmn-ddx quiz hard-mimics --seed 7 --feedback end
-      mmn-ddx quiz introductory --seed 7 --key --format html --out key.html
-      mmn-ddx quiz --generate 10 --seed 3 --out week3.yaml
+      mmn-ddx quiz take introductory --seed 7 --student Ada --results ada.json
+      mmn-ddx quiz take introductory --seed 7 --student Ada --results ada.json --resume
+      mmn-ddx quiz take criteria --seed 7 --answers ada.yaml --student Ada --results results/ada.json
+      mmn-ddx quiz take hard-mimics --seed 7 --feedback end
     """
-    from mmn_ddx import quiz as lib
-    from mmn_ddx.files import write_new_file
+    from mmn_ddx import api
 
     if generate_count is not None and quiz_name:
         raise _usage("give either QUIZ or --generate N, not both.")
@@ -76,26 +108,110 @@ def quiz(quiz_name, seed, generate_count, out, force, answers_path, student, res
     if key and (answers_path or results_path or resume or student or as_json):
         raise _usage("--key prints the answer key; it does not run the quiz (drop --answers, --results, --resume, --student and --json).")
 
+    library = _library()
     if generate_count is not None and out and not key:
-        _, text = lib.generate(generate_count, seed)
-        write_new_file(out, text, force)
-        again = f" --seed {seed}" if seed is not None else ""
-        say(f"Wrote a quiz of {generate_count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
-            f"run it with 'mmn-ddx quiz {out}{again}'.")
+        _write_generated(api.generated_quiz(generate_count, library, seed), generate_count, seed, out, force)
         return
     if key:
-        paper, _ = lib.paper_for(quiz_name, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
-        _print_key(lib.answer_key(paper), fmt or "text", out, force)
+        key_data = api.quiz_key(quiz_name, library, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
+        _print_key(key_data, fmt or "text", out, force)
         return
-    session, sheet = lib.start(quiz_name, generate_count=generate_count, seed=seed, answers=answers_path,
-                               student=student, results=results_path, resume=resume, feedback=feedback,
-                               case_dirs=case_dirs)
+    session, sheet = api.start_quiz(quiz_name, library, generate_count=generate_count, seed=seed, answers=answers_path,
+                                    student=student, results=results_path, resume=resume, feedback=feedback,
+                                    case_dirs=case_dirs)
     with session:  # the results file stays locked against a second run until this one ends
-        _take(session, sheet, feedback, as_json)
+        _take(session, sheet, feedback, as_json, library.vocabulary)
 
 
-def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> None:
-    from mmn_ddx.files import write_new_file
+@quiz.command("key")
+@click.argument("quiz_name", metavar="QUIZ", shell_complete=complete_quiz)
+@click.option("--seed", type=int, help=SEED_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True,
+              help="text for the terminal, md or html for print, or json.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the key to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help=CASES_HELP)
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format md or html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def key_command(quiz_name, seed, fmt, out, force, case_dirs, templates):
+    """Print the answer key of QUIZ with the engine's explanation of each answer.
+
+    The same quiz, seed and rule book give the same key, byte for byte.
+
+    \b
+      mmn-ddx quiz key introductory --seed 7
+      mmn-ddx quiz key introductory --seed 7 --format html --out key.html
+      mmn-ddx quiz key criteria --format json | jq '.questions[].answer'
+    """
+    from mmn_ddx import api
+
+    _print_key(api.quiz_key(quiz_name, _library(), seed=seed, case_dirs=case_dirs), fmt, out, force, templates)
+
+
+@quiz.command("generate")
+@click.argument("count", metavar="N", type=click.IntRange(1, 200))
+@click.option("--seed", type=int, help="The same N and seed give the same quiz (default 0).")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write the quiz (YAML) to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="With --out: replace the file if it exists.")
+def generate_command(count, seed, out, force):
+    """Draw a quiz of N engine-graded questions from the case library, as a quiz file (YAML).
+
+    Without --out the quiz goes to stdout; nothing is asked, so it runs without a terminal.
+
+    \b
+      mmn-ddx quiz generate 10 --seed 3 --out week3.yaml
+      mmn-ddx quiz generate 5 --seed 3 > week3.yaml
+    """
+    from mmn_ddx import api
+
+    text = api.generated_quiz(count, _library(), seed)
+    if out:
+        _write_generated(text, count, seed, out, force)
+    else:
+        click.echo(text, nl=False)
+
+
+@quiz.command("regrade")
+@click.argument("results", type=click.Path(dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="Write the regraded results here (default: NAME.regraded.json beside RESULTS).")
+@click.option("--force", is_flag=True, help="Replace --out if it exists (RESULTS itself is never replaced).")
+@click.option("--quiz", "quiz_name", metavar="QUIZ", shell_complete=complete_quiz,
+              help="The quiz file the answers were given to (default: the bundled or generated quiz RESULTS names).")
+@click.option("--cases", "case_dirs", multiple=True, type=click.Path(file_okay=False, exists=True), metavar="DIR",
+              help=CASES_HELP)
+def regrade_command(results, out, force, quiz_name, case_dirs):
+    """Grade the answers stored in RESULTS again under the current rules, into a new file.
+
+    After the rule book (or a case) changed, old results keep the grades of the rules that made
+    them; this grades the same answers again, matched by what was chosen (not its letter), and
+    writes a new results file, keeping the old one.
+
+    \b
+      mmn-ddx quiz regrade results/ada.json
+      mmn-ddx quiz regrade results/ada.json --out regraded/ada.json
+      mmn-ddx quiz regrade week3-ada.json --quiz week3.yaml
+    """
+    from mmn_ddx import api
+    from mmn_ddx.render import make_console
+    from mmn_ddx.render import quiz as views
+
+    regraded = api.regrade_results(results, _library(), out=out, force=force, quiz=quiz_name, case_dirs=case_dirs)
+    make_console(stderr=True).print(views.regrade_view(regraded))
+
+
+def _write_generated(text: str, count: int, seed: int | None, out: str, force: bool) -> None:
+    from mmn_ddx import api
+
+    api.save_output(out, text, force)
+    again = f" --seed {seed}" if seed is not None else ""
+    say(f"Wrote a quiz of {count} questions to {out}. Check it with 'mmn-ddx validate {out}'; "
+        f"run it with 'mmn-ddx quiz take {out}{again}'.")
+
+
+def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
+    from mmn_ddx import api
     from mmn_ddx.render import make_console
     from mmn_ddx.render import quiz as views
 
@@ -112,25 +228,21 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False) -> Non
 
         text = json.dumps(key, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = views.key_markdown(key) if fmt == "md" else views.key_html(key)
+        text = api.quiz_key_document(key, fmt, templates)
     if out:
-        write_new_file(out, text, force)
+        api.save_output(out, text, force)
         say(f"Wrote the answer key ({fmt}) to {out}.")
     else:
         click.echo(text, nl=False)
 
 
-def _take(session, sheet, feedback: str, as_json: bool) -> None:
+def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
-    from rich.text import Text
-
-    from mmn_ddx import quiz as lib
-    from mmn_ddx.render import make_console
+    from mmn_ddx import api as lib
+    from mmn_ddx.render import make_console, notice
     from mmn_ddx.render import quiz as views
-    from mmn_ddx.vocabulary import vocabulary
 
     console = make_console(stderr=as_json)
-    vocab = vocabulary()
     paper = session.paper
     total = len(paper.items)
     scripted = sheet is not None
@@ -157,7 +269,7 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
                 if not as_json:
                     console.print(views.scripted_line(graded))
                     if feedback == "immediate" and not graded.correct:
-                        console.print(Text("   " + graded.feedback, style="dim"))
+                        console.print(notice("   " + graded.feedback, "dim"))
                 continue
             from_stage = None  # None: the case as needed was just shown
             if item.case is not None:
@@ -175,12 +287,12 @@ def _take(session, sheet, feedback: str, as_json: bool) -> None:
                     option = None
                     break
                 if not typed.strip():
-                    console.print(Text(lib.answer_help(item), style="yellow"))
+                    console.print(notice(lib.answer_help(item)))
                     continue
                 option = lib.match_answer(item, typed)
                 if option is not None:
                     break
-                console.print(Text(lib.answer_problem(item, typed), style="yellow"))
+                console.print(notice(lib.answer_problem(item, typed)))
             graded = session.record(item, option, typed, time.monotonic() - started)
             if feedback == "immediate":
                 console.print(views.feedback_view(graded))
@@ -211,34 +323,57 @@ def class_group():
 
 @class_group.command("report")
 @click.argument("results", nargs=-1, required=True, type=click.Path())
-@click.option("--force", is_flag=True, help="With --csv: replace the file if it exists.")
+@click.option("--force", is_flag=True, help="With --csv, --items-csv or --out: replace the file if it exists.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False),
-              help="Also write one row per student (score, then 1/0 per question) to this CSV file.")
+              help="Also write one row per student (score, then 1/0 per question, then the rule book) to this CSV file.")
+@click.option("--items-csv", "items_csv_path", type=click.Path(dir_okay=False),
+              help="Also write one row per question (difficulty, discrimination, most chosen wrong answer) to this CSV file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many wrong answers and teaching points to list in the terminal.")
-def class_report(results, csv_path, as_json, top, force):
-    """Per-student scores, question difficulty, common wrong answers and missed teaching points.
+@click.option("--format", "fmt", type=click.Choice(["text", "html"]), default="text", show_default=True,
+              help="text for the terminal; html a page (score histogram, item analysis) for --out FILE or stdout.")
+@click.option("--out", type=click.Path(dir_okay=False), help="With --format html: write the page to this file.")
+@click.option("--templates", type=click.Path(file_okay=False), metavar="DIR",
+              help="With --format html: write with the templates in DIR (see 'mmn-ddx export --copy-templates').")
+def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, out, templates):
+    """Per-student scores, item analysis, common wrong answers and missed teaching points.
 
-    RESULTS are files written by 'mmn-ddx quiz --results', or folders of them (read recursively).
-    A student who submitted twice counts once (the latest file); a file that cannot be read is
-    named and skipped, and the command then ends with exit code 2 after the report.
+    RESULTS are files written by 'mmn-ddx quiz take --results', or folders of them (read
+    recursively). A student who submitted twice counts once (the latest file); a file that cannot
+    be read is named and skipped, and the command then ends with exit code 2 after the report.
+    Per question: difficulty (share right) and discrimination (point-biserial correlation with the
+    rest-score; a negative one is flagged). Results graded by different rule books are grouped.
 
     \b
       mmn-ddx class report results/
-      mmn-ddx class report results/ --csv grades.csv
+      mmn-ddx class report results/ --csv grades.csv --items-csv items.csv
       mmn-ddx class report results/*.json --json | jq .questions
+      mmn-ddx class report results/ --format html --out report.html
     """
-    from mmn_ddx import classroom
+    from mmn_ddx import api
 
-    report = classroom.class_report(results)
-    if csv_path:
-        classroom.write_csv(report, csv_path, force)
-        say(f"Wrote {len(report.students)} student rows to {csv_path}.")
+    if (out or templates) and fmt != "html":
+        raise _usage("--out and --templates apply to --format html.")
+    if fmt == "html" and as_json:
+        raise _usage("--json and --format html are two outputs; choose one.")
+    report = api.class_report(results, _library())
+    for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
+                              (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):
+        if path:
+            write(report, path, force)
+            say(f"Wrote {what} to {path}.")
     if as_json:
-        _emit_json(classroom.report_json(report))
+        _emit_json(api.class_report_json(report))
         for d in report.dropped:
             say(f"Note: {d.path} ({d.student}) is an older duplicate of {d.kept} and was not counted.")
+    elif fmt == "html":
+        page = api.class_report_page(report, "html", templates, top)
+        if out:
+            api.save_output(out, page, force)
+            say(f"Wrote the class report (html) to {out}.")
+        else:
+            click.echo(page, nl=False)
     else:
         from mmn_ddx.render import make_console
         from mmn_ddx.render import quiz as views

@@ -14,6 +14,7 @@ from rich.text import Text
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, WORTH_MEANS, headline, show_p
 from mmn_ddx.errors import MAX_PROBLEMS_SHOWN, more_problems
+from mmn_ddx.criteria import CriterionSet
 from mmn_ddx.model import Assessment, Evidence, Family, WeighRule
 from mmn_ddx.safetext import clean, has_unsafe, shorten
 from mmn_ddx.vocabulary import TIER_LABELS, Vocabulary, show_value
@@ -111,13 +112,10 @@ def assessment_view(a: Assessment, vocab: Vocabulary, criteria_panel=None) -> Gr
 STATUS_MARK = {"met": ("✓", "green"), "failed": ("✗", "red"), "unknown": ("?", "yellow")}
 
 
-def criteria_panel(a: Assessment, vocab: Vocabulary | None = None, full: bool = False):
+def criteria_panel(a: Assessment, vocab: Vocabulary, full: bool = False):
     """Each criterion set: its category, its elements met (✓), failed (✗) and unknown (?)."""
     if not a.criteria_detail:
         return None
-    from mmn_ddx.vocabulary import vocabulary
-
-    vocab = vocab or vocabulary()
     table = Table(title="Formal criteria", title_justify="left", expand=True, show_lines=True)
     table.add_column("Criteria", ratio=2)
     table.add_column("Category", no_wrap=True)
@@ -221,17 +219,20 @@ def conditions_table(vocab: Vocabulary) -> IdTable:
 
 def rules_table(book) -> IdTable:
     rows = []
-    for rule in book.weigh:
-        lr = "" if rule.toward == "neither" else "LR " + _ratio(rule)
-        rows.append([rule.id, "weigh", Text(rule.toward, style=COLOUR[rule.toward]), lr, rule.family or "", rule.title])
-    for rule in book.consider:
-        rows.append([rule.id, "consider", rule.condition, "", "", rule.title])
-    for criterion_set in book.criteria:
-        for element in criterion_set.elements:
+    for item in book.index().values():
+        if isinstance(item, WeighRule):
+            lr = "" if item.toward == "neither" else "LR " + _ratio(item)
+            rows.append([item.id, "weigh", Text(item.toward, style=COLOUR[item.toward]), lr, item.family or "", item.title])
+        elif isinstance(item, tuple):
+            criterion_set, element = item
             rows.append([element.id, "criterion", criterion_set.id, "", "", element.title])
-    for family in book.families.values():
-        joint = "" if family.joint is None else f"≤ {family.joint_bound:.1f}"
-        rows.append([family.id, "family", "", joint, "", family.label])
+        elif isinstance(item, Family):
+            joint = "" if item.joint is None else f"≤ {item.joint_bound:.1f}"
+            rows.append([item.id, "family", "", joint, "", item.label])
+        elif isinstance(item, CriterionSet):
+            rows.append([item.id, "criteria", ", ".join(c.value for c in item.categories), "", "", item.title])
+        else:
+            rows.append([item.id, "consider", item.condition, "", "", item.title])
     return IdTable("Rules", [("Id", {}), ("Kind", {"min_width": 9}), ("Toward / names", {"ratio": 2}),
                              ("LR", {"justify": "right", "no_wrap": True}), ("Family", {"ratio": 2}),
                              ("Title", {"ratio": 4})], rows)
@@ -244,6 +245,14 @@ def _joint_figure(family: Family) -> Text:
 
 
 def rule_view(rule, book) -> Group:
+    if isinstance(rule, CriterionSet):
+        parts = [Text(rule.title, style="bold"), Text(f"{rule.id} · {rule.path}", style="dim"),
+                 Text("Criterion set. Categories in the order they are tried (the first whose condition holds is the case's): "
+                      + ", ".join(c.value for c in rule.categories) + f"; when none holds: {rule.missing_means}."),
+                 Text("\nElements (each: mmn-ddx rules show ID):", style="bold")]
+        parts += [Text(f"• {e.id} — {e.title} ({e.part})") for e in rule.elements]
+        parts += [Text("\nSource:", style="bold"), Text(f"• {rule.source}")]
+        return Group(*parts)
     if isinstance(rule, tuple):
         criterion_set, element = rule
         return Group(Text(element.title, style="bold"), Text(f"{element.id} · {criterion_set.path}", style="dim"),
@@ -729,7 +738,7 @@ def walk_report(walk, vocab: Vocabulary, final=None) -> Group:
         if record.note:
             parts.append(Text(f"{record.stage}: {record.note}", style="bold yellow"))
     if final is not None:
-        panel = criteria_panel(final)
+        panel = criteria_panel(final, vocab)
         if panel is not None:
             parts.append(panel)
         parts += [teaching_moment(note) for note in final.disagreement]

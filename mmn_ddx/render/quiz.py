@@ -1,12 +1,10 @@
-"""Views of quizzes, answer keys and class reports: rich for the terminal, Markdown and HTML for print.
+"""Views of quizzes, answer keys and class reports in the terminal (rich); the printed versions are
+mmn_ddx.documents.
 
 Everything shown comes from mmn_ddx.quiz and mmn_ddx.classroom, which return plain data.
 """
 
 from __future__ import annotations
-
-import html
-from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -146,6 +144,30 @@ def summary_view(summary: dict) -> Text:
     return text
 
 
+def regrade_view(regraded) -> Text:
+    """What a regrade did: the score before and after, and each question whose grade changed."""
+    before, after = regraded.before, regraded.after
+    who = f" of {regraded.student}" if regraded.student else ""
+    text = Text(f"Regraded the answers{who} under the current rules: {before['correct']} of {before['total']} right "
+                f"before, {after['correct']} of {after['total']} now ({after['percent']:g} %).", style="bold")
+    if regraded.changed:
+        text.append(f"\nChanged since they were graded: {'; '.join(regraded.changed)}.")
+    elif regraded.recorded:
+        text.append("\nThe rule book and cases are the ones that graded them.")
+    else:
+        text.append("\nThe file does not say which rules graded it (it was written before results recorded them).")
+    for change in regraded.changes:
+        given = change.answer or "skipped"
+        mark, style = ("✓", "green") if change.now_correct else ("✗", "red")
+        text.append(f"\n{mark} ", style=f"bold {style}")
+        text.append(f"{change.id}: '{given}' was graded {'right' if change.was_correct else 'wrong'}, "
+                    f"now {'right' if change.now_correct else 'wrong'} (right now: {change.right_label}).")
+    if not regraded.changes:
+        text.append("\nNo grade changed.")
+    text.append(f"\nWrote {regraded.path}; {regraded.source} is unchanged.", style="dim")
+    return text
+
+
 # ----------------------------------------------------------------------------- the answer key
 def key_view(key: dict) -> Group:
     parts: list = [Text(f"Answer key: {key['quiz']}", style="bold")]
@@ -174,79 +196,6 @@ def key_view(key: dict) -> Group:
     return Group(*parts)
 
 
-def _md(text: Any) -> str:
-    """Text from data files, safe inside Markdown: markup characters are escaped."""
-    out = str(text)
-    for char in "\\`*_[]<>#|":
-        out = out.replace(char, "\\" + char)
-    return out
-
-
-def key_markdown(key: dict) -> str:
-    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
-    lines = [f"# Answer key: {_md(key['quiz'])}", "",
-             f"{_questions(len(key['questions']))} · {seed} · {_md(key['fingerprint'])} · mmn-ddx {_md(key['tool_version'])}", "",
-             f"> {_md(key['disclaimer'])}", ""]
-    if key.get("description"):
-        lines += [_md(key["description"]), ""]
-    for q in key["questions"]:
-        where = f" · case {_md(q['case'])} through {_md(q['stage'])}" if q["case"] else ""
-        lines += [f"## {q['number']}. {_md(q['prompt'])}", "", f"*{_md(q['id'])} · {_md(q['kind'])}{where}*", ""]
-        for option in q["options"]:
-            label = f"{option['letter']}) {_md(option['label'])}"
-            lines.append(f"- **{label} ✓**" if option["right"] else f"- {label}")
-        lines += ["", f"**Answer: {q['answer']['letter']}) {_md(q['answer']['label'])}**", "", _md(q["explanation"]), ""]
-        if q["rule"]:
-            lines.append(f"*Rule:* {_md(q['rule'])}  ")
-        if q["teaching_point"]:
-            lines.append(f"*Teaching point:* {_md(q['teaching_point'])}")
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
-
-
-HTML_STYLE = """
-body { font-family: Georgia, 'Times New Roman', serif; max-width: 46rem; margin: 2rem auto; line-height: 1.45; color: #111; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
-.meta, .where { color: #555; font-size: .9rem; } .notice { font-weight: bold; border: 1px solid #999; padding: .4rem .6rem; }
-ol.options { list-style: none; padding-left: 1rem; } li.right { font-weight: bold; }
-.answer { font-weight: bold; } .point { font-style: italic; }
-section { break-inside: avoid; page-break-inside: avoid; }
-@media print { body { margin: 0; } }
-""".strip()
-
-
-def key_html(key: dict) -> str:
-    e = html.escape
-    seed = "no seed" if key["seed"] is None else f"seed {key['seed']}"
-    out = [
-        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
-        f"<title>Answer key: {e(key['quiz'])}</title>", f"<style>\n{HTML_STYLE}\n</style>", "</head>", "<body>",
-        f"<h1>Answer key: {e(key['quiz'])}</h1>",
-        f"<p class=\"meta\">{_questions(len(key['questions']))} · {e(seed)} · {e(key['fingerprint'])} · mmn-ddx {e(key['tool_version'])}</p>",
-        f"<p class=\"notice\">{e(key['disclaimer'])}</p>",
-    ]
-    if key.get("description"):
-        out.append(f"<p>{e(key['description'])}</p>")
-    for q in key["questions"]:
-        where = f" · case {e(q['case'])} through {e(q['stage'])}" if q["case"] else ""
-        out += ["<section>", f"<h2>{q['number']}. {e(q['prompt'])}</h2>", f"<p class=\"where\">{e(q['id'])} · {e(q['kind'])}{where}</p>",
-                '<ol class="options">']
-        for option in q["options"]:
-            css = ' class="right"' if option["right"] else ""
-            mark = " ✓" if option["right"] else ""
-            out.append(f"<li{css}>{e(option['letter'])}) {e(option['label'])}{mark}</li>")
-        out += ["</ol>", f"<p class=\"answer\">Answer: {e(q['answer']['letter'])}) {e(q['answer']['label'])}</p>",
-                f"<p>{e(q['explanation'])}</p>"]
-        if q["rule"]:
-            out.append(f"<p class=\"where\">Rule: {e(q['rule'])}</p>")
-        if q["teaching_point"]:
-            out.append(f"<p class=\"point\">Teaching point: {e(q['teaching_point'])}</p>")
-        out.append("</section>")
-    out += ["</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
 # ----------------------------------------------------------------------------- the class report
 def histogram_view(bins, width: int = 30) -> Text:
     """Scores as horizontal bars, one per band of ten percent."""
@@ -267,6 +216,8 @@ def class_report_view(report, top: int = 10) -> Group:
     if report.mean_percent is not None:
         stats += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
     parts.append(Text(stats, style="dim"))
+    if report.rulebooks and (len(report.rulebooks) > 1 or not report.rulebooks[0].current):
+        parts.append(_rulebooks_note(report.rulebooks))
 
     table = Table(title="Students", title_justify="left", expand=True)
     table.add_column("Student")
@@ -280,20 +231,7 @@ def class_report_view(report, top: int = 10) -> Group:
     parts.append(table)
     parts.append(histogram_view(report.histogram))
 
-    table = Table(title="Questions, hardest first (share right)", title_justify="left", expand=True)
-    table.add_column("Question", ratio=4, overflow="fold")
-    table.add_column("Kind", ratio=1, overflow="fold")
-    table.add_column("Right", justify="right", no_wrap=True)
-    table.add_column("Share", justify="right", no_wrap=True)
-    ordered = sorted(report.questions, key=lambda q: (1.1 if q.share_right is None else q.share_right, q.id))
-    for q in ordered:
-        share = "—" if q.share_right is None else f"{q.share_right:.0%}"
-        style = "" if q.share_right is None else "red" if q.share_right < 0.5 else "yellow" if q.share_right < 0.8 else "green"
-        question = Text(q.id, style="bold")
-        if q.prompt:
-            question.append(f"\n{_cut(q.prompt)}", style="dim")
-        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style))
-    parts.append(table)
+    parts.append(_items_table(report))
 
     if report.wrong_answers:
         table = Table(title="Most-chosen wrong answers", title_justify="left", expand=True, show_lines=True)
@@ -322,6 +260,55 @@ def class_report_view(report, top: int = 10) -> Group:
         parts.append(text)
     parts.append(Text(DISCLAIMER, style="bold dim"))
     return Group(*parts)
+
+
+def _items_table(report) -> Table:
+    """Item analysis: per question, hardest first, its difficulty, discrimination and most chosen wrong answer."""
+    table = Table(title="Questions, hardest first: share right (difficulty) and discrimination (point-biserial, "
+                        "rest-score)", title_justify="left", expand=True)
+    table.add_column("Question", ratio=4, overflow="fold")
+    table.add_column("Kind", ratio=1, overflow="fold")
+    table.add_column("Right", justify="right", no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    table.add_column("Discr.", justify="right", no_wrap=True)
+    table.add_column("Most chosen wrong answer", ratio=3, overflow="fold")
+    ordered = sorted(report.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+    for q in ordered:
+        share = "—" if q.difficulty is None else f"{q.difficulty:.0%}"
+        style = "" if q.difficulty is None else "red" if q.difficulty < 0.5 else "yellow" if q.difficulty < 0.8 else "green"
+        question = Text(q.id, style="bold")
+        if q.prompt:
+            question.append(f"\n{_cut(q.prompt)}", style="dim")
+        if q.negative_discrimination:
+            question.append("\n⚠ negative discrimination: the stronger students did worse; check the question", style="bold red")
+        discrimination = Text("—" if q.discrimination is None else f"{q.discrimination:+.2f}",
+                              style="bold red" if q.negative_discrimination else "")
+        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style), discrimination,
+                      _wrong_cell(q.most_chosen_wrong))
+    return table
+
+
+def _wrong_cell(wrong) -> Text:
+    if wrong is None:
+        return Text("—", style="dim")
+    text = Text(f"{wrong.label} ({wrong.count})")
+    if wrong.rule:
+        text.append(f"\n{wrong.rule_title or wrong.rule}", style="dim")
+    return text
+
+
+def _rulebooks_note(groups) -> Text:
+    """Results graded by another rule book than the current one, or by several: say so before any figure."""
+    text = Text("", style="yellow")
+    if len(groups) > 1:
+        text.append(f"These results were graded by {len(groups)} rule books; the figures mix them.\n", style="bold yellow")
+    for group in groups:
+        which = ("the current rule book" if group.current else "a rule book not recorded (older files)"
+                 if group.fingerprint is None else f"another rule book ({group.fingerprint})")
+        text.append(f"  • {which}: {', '.join(group.students)}\n")
+    if any(not group.current for group in groups):
+        text.append("  'mmn-ddx quiz regrade FILE' grades a file's answers again under the current rules.\n")
+    return text
 
 
 def _cut(text: str, limit: int = 300) -> str:
