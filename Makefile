@@ -1,11 +1,11 @@
 # The README's two commands: `make demo` and `make test`. Each creates .venv when it is missing.
-# `make bench` prints the engine's figures; `make test-long` runs the property tests ten times longer and the 100,000-case soak.
+# `make bench` prints the engine's figures; `make schemas` rewrites docs/schemas/ from the format tables; `make test-long` runs the property tests ten times longer and the 100,000-case soak.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-long bench clean prerequisites
+.PHONY: demo test test-long bench schemas clean prerequisites
 
 # durable-rules is built from source (no wheel for current Pythons): it needs a C compiler and the
 # Python headers. Say so in one line before pip fails deep in its output.
@@ -39,6 +39,12 @@ test: $(STAMP)
 test-long: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest tests/test_engine_properties.py tests/test_engine_limits.py
 	$(BIN)/python benchmarks/soak.py
+
+# docs/schemas/ is written from the format tables (mmn_ddx/formats.py), never by hand; a test checks it is current.
+schemas: $(STAMP)
+	for name in $$($(BIN)/python -c "from mmn_ddx.schemas import SCHEMAS; print(*SCHEMAS)"); do \
+	  $(BIN)/mmn-ddx schema $$name > docs/schemas/$$name.schema.json.tmp && mv docs/schemas/$$name.schema.json.tmp docs/schemas/$$name.schema.json || exit 1; \
+	done
 
 bench: $(STAMP)
 	@$(BYTECODE)

@@ -284,6 +284,7 @@ from mmn_ddx.files import write_new_file as save_output  # noqa: E402,F401
 # The class report's other outputs, and a quiz key written as a document.
 from mmn_ddx.classroom import report_json as class_report_json, write_csv as write_class_csv  # noqa: E402,F401
 from mmn_ddx.classroom import write_items_csv  # noqa: E402,F401
+from mmn_ddx.classroom import check_outputs as check_class_outputs  # noqa: E402,F401
 from mmn_ddx.documents import quiz_key as quiz_key_document  # noqa: E402,F401
 
 # What the quiz's question loop asks of a typed answer.

@@ -76,6 +76,12 @@ def show_p(p: float) -> str:
     return f"{p:.2f}"
 
 
+def p_equals(p: float, name: str = "P(MMN)") -> str:
+    """'P(MMN) = 0.42', or 'P(MMN) < 0.01' at the ends, where '= < 0.01' would read oddly."""
+    shown = show_p(p)
+    return f"{name} {shown}" if shown[0] in "<>" else f"{name} = {shown}"
+
+
 def check_prior(prior: float) -> float:
     if not (0 < prior < 1):
         raise InputError(Problem(None, None, f"the prior P(MMN) must lie strictly between 0 and 1, not {prior:g}.", f"The default is {DEFAULT_PRIOR}."))

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
+from mmn_ddx.formats import case_form, read
 from mmn_ddx.model import Case, FindingChange, Stage
 from mmn_ddx.safetext import shorten
 from mmn_ddx.vocabulary import CUTOFF, HIGH_CUTOFF, TITRE, TITRE_CATEGORY, Vocabulary, titre_category
 from mmn_ddx.yamlio import line_of, load_yaml_file, load_yaml_text
 
-CASE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CRITERIA_VALUES = {
-    "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded", "insufficient_data"),
-    "gold_coast_als": ("met", "not_met", "insufficient_data"),
-    "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met", "insufficient_data"),
-    "awaji_als": ("definite", "probable", "possible", "not_met", "insufficient_data"),
-}
 MAX_STAGES = 20
-STAGE_FIELDS = ("name", "narrative", "findings", "follow_up", "months_since_onset", "months_since_previous", "teaching_point")
-CASE_FIELDS = ("id", "title", "source", "diagnosis", "difficulty", "stages", "findings", "teaching_points", "expected_criteria")
 
 
-def _findings(block: Any, where: str, path: str, vocab: Vocabulary, problems: list[Problem], line: int | None) -> dict:
-    if block is None:
-        return {}
-    if not isinstance(block, Mapping):
-        problems.append(Problem(path, line_of(block) or line, f"{where}: 'findings' must be a mapping of finding: value."))
+def _findings(block: Any, path: str, vocab: Vocabulary, problems: list[Problem]) -> dict:
+    if not isinstance(block, Mapping):  # absent, or refused by the case form already
         return {}
     found = {}
     for finding, value in block.items():
@@ -51,77 +39,45 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary) -> Case:
 
     if not isinstance(data, Mapping):
         raise InputError(Problem(path, line_of(data) or 1, "a case file must be a mapping (id:, title:, stages: ...).", "See the case-file format in the README."))
-    for key in data:
-        if key not in CASE_FIELDS:
-            problem(line_of(data, key), f"field '{shorten(key)}' is not part of a case file.", did_you_mean(key, CASE_FIELDS))
-    stem = Path(path).stem
-    case_id = data.get("id", stem)
-    if not isinstance(case_id, str) or not CASE_ID.match(case_id):
-        problem(line_of(data, "id"), f"case id '{shorten(case_id)}' must be lower-case words joined by hyphens.", "E.g. 'electrician-finger-drop'.")
-    title = data.get("title", case_id)
-    if not isinstance(title, str):
-        problem(line_of(data, "title"), "'title' must be text.")
-    diagnosis = data.get("diagnosis")
-    if diagnosis is not None and (not isinstance(diagnosis, str) or diagnosis not in vocab.diagnoses):
-        problem(line_of(data, "diagnosis"), f"diagnosis '{shorten(diagnosis)}' is unknown.", did_you_mean(shorten(diagnosis), vocab.diagnoses) or "Use mmn, als or a condition to consider.")
-    difficulty = data.get("difficulty")
-    if difficulty is not None and (isinstance(difficulty, bool) or difficulty not in (1, 2, 3)):
-        problem(line_of(data, "difficulty"), f"difficulty {shorten(difficulty)} must be 1, 2 or 3.")
-    points = data.get("teaching_points", [])
-    if not isinstance(points, list):
-        problem(line_of(data, "teaching_points"), "'teaching_points' must be a list of texts.", "Write each point on its own line starting with '- '.")
-        points = []
-    for i, point in enumerate(points):
-        if not isinstance(point, str):
-            hint = "Put the text in quotes: YAML reads 'words: more words' as a key and a value." if isinstance(point, Mapping) else "Write it as text."
-            problem(line_of(points, i), f"teaching point {i + 1} is not plain text.", hint)
-    points = [p for p in points if isinstance(p, str)]
-    expected = data.get("expected_criteria", {}) or {}
-    if not isinstance(expected, Mapping):
-        problem(line_of(data, "expected_criteria"), "'expected_criteria' must be a mapping of criterion set: category.")
-        expected = {}
-    for key, value in expected.items():
-        if key not in CRITERIA_VALUES:
-            problem(line_of(expected, key), f"criterion set '{shorten(key)}' is unknown.", did_you_mean(key, CRITERIA_VALUES))
-        elif value not in CRITERIA_VALUES[key]:
-            problem(line_of(expected, key), f"'{shorten(value)}' is not a category of {key}.", did_you_mean(shorten(value), CRITERIA_VALUES[key]) or "Allowed: " + ", ".join(CRITERIA_VALUES[key]) + ".")
+    form = case_form(vocab)
+    if isinstance(data.get("stages"), list) and len(data["stages"]) > MAX_STAGES:  # each stage costs an assessment in a walk
+        raise InputError(Problem(path, line_of(data, "stages"), f"a case has at most {MAX_STAGES} stages; this one has "
+                                                                f"{len(data['stages']):,}.", "The usual five are history, examination, "
+                                                                "electrodiagnosis, laboratory and treatment."))
+    fields = read(form, data, path, problems)
+    case_id = fields.get("id", Path(path).stem)
+    title = fields.get("title", case_id)
+    points = fields.get("teaching_points", [])
+    expected = {}
+    if isinstance(fields.get("expected_criteria"), Mapping):
+        expected = read(form["expected_criteria"].form, fields["expected_criteria"], path, problems)
 
     stages: list[Stage] = []
     if "stages" in data and "findings" in data:
         problem(line_of(data, "findings"), "a case has either 'stages' or top-level 'findings', not both.", "Move these findings into a stage.")
     if "stages" in data:
-        raw_stages = data["stages"]
-        if isinstance(raw_stages, list) and len(raw_stages) > MAX_STAGES:  # each stage costs an assessment in a walk
-            raise InputError(Problem(path, line_of(data, "stages"), f"a case has at most {MAX_STAGES} stages; this one has "
-                                                                    f"{len(raw_stages):,}.", "The usual five are history, examination, "
-                                                                    "electrodiagnosis, laboratory and treatment."))
-        if not isinstance(raw_stages, list) or not raw_stages:
-            problem(line_of(data, "stages"), "'stages' must be a non-empty list.")
-            raw_stages = []
+        stage_form = form["stages"].items
         seen_names: set[str] = set()
         latest: dict[str, tuple[str, Any]] = {}  # finding -> (stage that set its current value, value)
         clock: float | None = None  # months since onset at the stage just read, when known
+        raw_stages = fields.get("stages", [])
         for i, raw in enumerate(raw_stages):
             line = line_of(raw_stages, i)
             if not isinstance(raw, Mapping):
                 problem(line, f"stage {i + 1} must be a mapping with name, narrative and findings.")
                 continue
-            for key in raw:
-                if key not in STAGE_FIELDS:
-                    problem(line_of(raw, key), f"field '{shorten(key)}' is not part of a stage.", did_you_mean(key, STAGE_FIELDS))
             name = raw.get("name", f"stage-{i + 1}")
-            if not isinstance(name, str) or not name.strip() or name.isdigit():
+            stage = read(stage_form, raw, path, problems, f"stage '{name}'" if isinstance(name, str) and name.strip() else f"stage {i + 1}")
+            if isinstance(name, str) and (not name.strip() or name.isdigit()):
                 problem(line_of(raw, "name") or line, f"stage {i + 1} needs a short word as its name.")
+            if not isinstance(name, str) or not name.strip() or name.isdigit():
                 name = f"stage-{i + 1}"
             if name in seen_names:
                 problem(line_of(raw, "name") or line, f"stage name '{shorten(name)}' is used twice.")
             seen_names.add(name)
-            narrative = raw.get("narrative", "") or ""
-            if not isinstance(narrative, str):
-                problem(line_of(raw, "narrative"), f"stage '{name}': 'narrative' must be text.")
-                narrative = ""
-            findings = _findings(raw.get("findings"), f"stage '{name}'", path, vocab, problems, line)
-            timing = _follow_up(raw, name, i, clock, findings, path, problems, line)
+            narrative = stage.get("narrative", "")
+            findings = _findings(stage.get("findings"), path, vocab, problems)
+            timing = _follow_up(raw, stage, name, i, clock, findings, path, problems, line)
             if timing["follow_up"] and timing["months_since_onset"] is not None:
                 clock = timing["months_since_onset"]
             elif clock is None and "duration_months" in findings:
@@ -145,48 +101,29 @@ def case_from_data(data: Any, path: str, vocab: Vocabulary) -> Case:
             _check_titre({k: v for k, (_, v) in latest.items()}, findings, raw.get("findings"), name, path, problems)
             stages.append(Stage(name, narrative.strip(), findings, line, changes=tuple(changes), **timing))
     elif "findings" in data:
-        findings = _findings(data["findings"], "findings", path, vocab, problems, line_of(data, "findings"))
+        findings = _findings(fields.get("findings"), path, vocab, problems)
         stages.append(Stage("findings", "", findings, line_of(data, "findings")))
     else:
         problem(line_of(data) or 1, "a case needs 'stages' (or, for a single assessment, top-level 'findings').")
     if problems:
         raise InputError(problems)
-    source = data.get("source", "")
     return Case(
-        id=case_id, title=title, source=source if isinstance(source, str) else "",
-        diagnosis=diagnosis, difficulty=difficulty, stages=tuple(stages),
+        id=case_id, title=title, source=fields.get("source", ""),
+        diagnosis=fields.get("diagnosis"), difficulty=fields.get("difficulty"), stages=tuple(stages),
         teaching_points=tuple(" ".join(p.split()) for p in points), path=path,
         expected_criteria=dict(expected),
     )
 
 
-def _months(raw: Mapping, key: str, where: str, path: str, problems: list[Problem]) -> float | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or not 0 <= value <= 1200:
-        problems.append(Problem(path, line_of(raw, key), f"{where}: '{key}' must be a number of months from 0 to 1200, not {shorten(value)}.",
-                                f"E.g. '{key}: 14'."))
-        return None
-    return value
-
-
-def _follow_up(raw: Mapping, name: str, index: int, clock: float | None, findings: dict, path: str,
+def _follow_up(raw: Mapping, stage: Mapping, name: str, index: int, clock: float | None, findings: dict, path: str,
                problems: list[Problem], line: int | None) -> dict:
-    """The follow-up fields of a stage, checked: a follow-up says when it happened, and only a
-    follow-up may say so (README, "Follow-up stages")."""
+    """The follow-up fields of a stage (`stage`: those the stage form let through), checked across
+    each other: a follow-up says when it happened, and only a follow-up may say so (README,
+    "Follow-up stages")."""
     where = f"stage '{name}'"
-    follow_up = raw.get("follow_up", False)
-    if not isinstance(follow_up, bool):
-        problems.append(Problem(path, line_of(raw, "follow_up"), f"{where}: 'follow_up' must be true or false, not {shorten(follow_up)}."))
-        follow_up = False
-    onset = _months(raw, "months_since_onset", where, path, problems)
-    previous = _months(raw, "months_since_previous", where, path, problems)
-    point = raw.get("teaching_point", "") or ""
-    if not isinstance(point, str):
-        problems.append(Problem(path, line_of(raw, "teaching_point"), f"{where}: 'teaching_point' must be text.",
-                                "Put the text in quotes: YAML reads 'words: more words' as a key and a value."))
-        point = ""
+    follow_up = stage["follow_up"] if "follow_up" in stage else False
+    onset, previous = stage.get("months_since_onset"), stage.get("months_since_previous")
+    point = stage.get("teaching_point", "")
     if not follow_up:
         for key in ("months_since_onset", "months_since_previous", "teaching_point"):
             if raw.get(key) is not None:

@@ -149,6 +149,36 @@ def results_files(names: Iterable[str]) -> tuple[list[Path], list[Problem]]:
     return list(unique.values()), problems
 
 
+def check_outputs(names: Iterable[str], outputs: dict[str, str | None]) -> None:
+    """Refuse, before anything is read or written, outputs (CSV, HTML) that would replace each other or one of
+    the results files being reported (even with --force: a typo must not cost a student's answers).
+    `outputs` maps an option's name (`--csv`) to the path given, if any."""
+    given = {option: path for option, path in outputs.items() if path}
+    problems = []
+    seen: dict[Path, str] = {}
+    for option, path in given.items():
+        where = Path(path).resolve()
+        if where in seen:
+            problems.append(Problem(path, None, f"is named by both {seen[where]} and {option}: two reports cannot share "
+                                                "the same file.", "Give each its own file name."))
+        seen.setdefault(where, option)
+    inputs, _ = results_files(names)
+    read = {p.resolve() for p in inputs}
+    for option, path in given.items():
+        if Path(path).resolve() in read or any(_same_file(path, p) for p in inputs):
+            problems.append(Problem(path, None, f"is one of the results files being reported, so {option} will not "
+                                                "replace it (not even with --force).", "Choose another file name."))
+    if problems:
+        raise InputError(problems)
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    try:
+        return Path(a).samefile(b)
+    except OSError:
+        return False
+
+
 def _student_key(name: str | None, path: str) -> tuple[str, str]:
     if name is None or not name.strip():
         return f"(no name: {Path(path).name})", f"file:{path}"

@@ -8,7 +8,6 @@ category?") evaluates the conditions directly, with the plain evaluator the test
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -19,19 +18,10 @@ from mmn_ddx.conditions import (
 )
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
+from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
 from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
-PARTS = ("core", "supportive", "exclusion", "electrodiagnostic", "laboratory", "region", "requirement")
-SET_VALUES = {  # the public `criteria` values (docs/schemas/assessment.schema.json)
-    "efns_pns_2010_mmn": ("definite", "probable", "possible", "not_met", "excluded"),
-    "gold_coast_als": ("met", "not_met"),
-    "revised_el_escorial_als": ("definite", "probable", "probable_laboratory_supported", "possible", "not_met"),
-    "awaji_als": ("definite", "probable", "possible", "not_met"),
-}
-INSUFFICIENT = "insufficient_data"
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-SET_FIELDS = ("id", "title", "source", "elements", "categories", "missing_means")
 
 
 @dataclass(frozen=True)
@@ -402,93 +392,57 @@ def disagreements(a) -> list[str]:
 def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[Problem]]:
     problems: list[Problem] = []
     spath = str(path)
-
-    def problem(line, message, hint=""):
-        problems.append(Problem(spath, line, message, hint))
-
     try:
         data = load_yaml_file(path)
     except InputError as error:
         return None, error.problems
     if not isinstance(data, Mapping):
         return None, [Problem(spath, 1, "a criteria file must be a mapping with id, title, source, elements and categories.")]
-    for key in data:
-        if key not in SET_FIELDS:
-            problem(line_of(data, key), f"field '{key}' is not part of a criteria file.", did_you_mean(key, SET_FIELDS))
-    set_id = data.get("id")
-    if set_id not in SET_VALUES:
-        problem(line_of(data, "id") or 1, f"criterion set {set_id!r} is not one mmn-ddx knows.", did_you_mean(set_id, SET_VALUES) or f"Known: {', '.join(SET_VALUES)}.")
+    fields = read(CRITERIA_FILE, data, spath, problems)
+    set_id = fields.get("id")
+    if set_id is None:
         return None, problems
-    allowed = SET_VALUES[set_id]
+    allowed = CRITERION_SETS[set_id]
     elements: dict[str, Element] = {}
 
     def lookup(name):
         element = elements.get(name)
         return (f"{set_id}:{name}", element.when) if element else None
 
-    raw_elements = data.get("elements")
-    if not isinstance(raw_elements, list) or not raw_elements:
-        problem(line_of(data, "elements") or 1, "'elements' must be a non-empty list.")
-        raw_elements = []
-    for i, raw in enumerate(raw_elements):
-        line = line_of(raw_elements, i)
-        if not isinstance(raw, Mapping):
-            problem(line, "each element must be a mapping.")
-            continue
-        for key in raw:
-            if key not in ("id", "part", "title", "when", "explanation"):
-                problem(line_of(raw, key), f"field '{key}' is not part of an element.", did_you_mean(key, ("id", "part", "title", "when", "explanation")))
-        element_id = raw.get("id")
-        if not isinstance(element_id, str) or not ID_PATTERN.match(element_id):
-            problem(line, f"element id {element_id!r} must be lower-case words joined by hyphens.")
-            continue
-        if element_id in elements:
-            problem(line, f"element id '{element_id}' is used twice.")
-        part = raw.get("part")
-        if part not in PARTS:
-            problem(line_of(raw, "part") or line, f"element '{element_id}': part {part!r} is unknown.", did_you_mean(part, PARTS) or f"Allowed: {', '.join(PARTS)}.")
-        texts = {}
-        for key in ("title", "explanation"):
-            value = raw.get(key)
-            if not isinstance(value, str) or not value.strip():
-                problem(line_of(raw, key) or line, f"element '{element_id}' needs a non-empty '{key}'.")
-                value = ""
-            texts[key] = " ".join(value.split())
-        parser = ConditionParser(vocab, spath, lookup)
-        cond = parser.parse(raw.get("when"), line_of(raw, "when") or line) if "when" in raw else None
-        if "when" not in raw:
-            problem(line, f"element '{element_id}' lacks 'when'.")
-        problems.extend(parser.problems)
-        if cond is not None:
-            elements[element_id] = Element(element_id, part, texts["title"], cond, texts["explanation"])
-    categories: list[Category] = []
-    raw_categories = data.get("categories")
-    if not isinstance(raw_categories, list) or not raw_categories:
-        problem(line_of(data, "categories") or 1, "'categories' must be a non-empty list.")
-        raw_categories = []
-    for i, raw in enumerate(raw_categories):
-        line = line_of(raw_categories, i)
-        if not isinstance(raw, Mapping) or "value" not in raw or "when" not in raw:
-            problem(line, "each category must be a mapping with 'value' and 'when'.")
-            continue
-        value = raw["value"]
-        if value not in allowed or value == data.get("missing_means"):
-            problem(line_of(raw, "value") or line, f"'{value}' is not a category of {set_id} here.", did_you_mean(value, allowed) or f"Allowed: {', '.join(allowed)}.")
-            continue
+    def condition(raw: Mapping, line: int | None):
+        if raw.get("when") is None:
+            return None  # the form has said it lacks one
         parser = ConditionParser(vocab, spath, lookup)
         cond = parser.parse(raw["when"], line_of(raw, "when") or line)
         problems.extend(parser.problems)
-        if cond is not None:
+        return cond
+
+    for line, element, raw in read_items(ELEMENT, fields.get("elements"), "elements", spath, problems, "element"):
+        if "id" not in element:
+            continue
+        if element["id"] in elements:
+            problems.append(Problem(spath, line, f"element id '{element['id']}' is used twice."))
+        cond = condition(raw, line)
+        if cond is not None and complete(ELEMENT, element):
+            elements[element["id"]] = Element(element["id"], element["part"], " ".join(element["title"].split()), cond,
+                                              " ".join(element["explanation"].split()))
+    categories: list[Category] = []
+    missing_means = fields.get("missing_means", "not_met")
+    for line, category, raw in read_items(CATEGORY, fields.get("categories"), "categories", spath, problems, "category"):
+        value = category.get("value")
+        if value is not None and (value not in allowed or value == missing_means):
+            problems.append(Problem(spath, line_of(raw, "value") or line, f"'{value}' is not a category of {set_id} here.",
+                                    did_you_mean(value, allowed) or f"Allowed: {', '.join(allowed)}."))
+            continue
+        cond = condition(raw, line)
+        if cond is not None and value is not None:
             categories.append(Category(value, cond))
-    missing_means = data.get("missing_means", "not_met")
     if missing_means not in allowed:
-        problem(line_of(data, "missing_means"), f"missing_means '{missing_means}' is not a category of {set_id}.")
-    for key in ("title", "source"):
-        if not isinstance(data.get(key), str) or not data.get(key).strip():
-            problem(line_of(data) or 1, f"the criteria file needs a '{key}'.")
+        problems.append(Problem(spath, line_of(data, "missing_means"), f"missing_means '{missing_means}' is not a category of {set_id}.",
+                                f"Allowed: {', '.join(allowed)}."))
     if problems:
         return None, problems
-    return CriterionSet(set_id, " ".join(data["title"].split()), " ".join(data["source"].split()),
+    return CriterionSet(set_id, " ".join(fields["title"].split()), " ".join(fields["source"].split()),
                         list(elements.values()), categories, missing_means, spath, vocab), []
 
 
@@ -506,6 +460,6 @@ def load_criteria(root: Path, vocab: Vocabulary) -> tuple[list[CriterionSet], li
             continue
         seen[cs.id] = str(path)
         sets.append(cs)
-    order = list(SET_VALUES)
+    order = list(CRITERION_SETS)
     sets.sort(key=lambda cs: order.index(cs.id))
     return sets, problems

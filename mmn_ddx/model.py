@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -92,6 +93,14 @@ class WeighRule:
             return -self.weight
         return 0.0
 
+    def ratio_words(self, long: bool = False) -> str:
+        """The likelihood ratio as a learner reads it, saying when it is capped or a working estimate:
+        brief for a table column ("20.0 (capped)"), long for a sentence ("LR 20.0 toward MMN, capped at 20")."""
+        if not long:
+            return f"{self.likelihood_ratio:.1f}" + (" (capped)" if self.capped else "") + (" (estimate)" if self.estimate else "")
+        return (f"LR {self.likelihood_ratio:.1f} toward {self.toward.upper()}" + (f", capped at {LR_CAP:g}" if self.capped else "")
+                + (", an estimate (the sources give no figures)" if self.estimate else ""))
+
 
 @dataclass(frozen=True)
 class ConsiderRule:
@@ -164,6 +173,12 @@ class FindingChange:
     since: str  # the stage whose value it replaces
     months: float | None = None  # months since onset at the follow-up, when the case says or implies it
     months_since_previous: float | None = None  # as the follow-up stage gives it
+
+
+def paragraphs(text: str) -> list[str]:
+    """A narrative's blank-line-separated paragraphs, each with its whitespace collapsed: the line
+    breaks of a YAML literal block are the author's, not the page's, so each reader wraps anew."""
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text or "") if block.strip()]
 
 
 @dataclass(frozen=True)

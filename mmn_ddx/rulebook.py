@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.conditions import ConditionParser
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.model import (
-    STRENGTHS,
-    DIRECTIONS,
-    ESTIMATE_MAX,
-    ConsiderRule,
-    Estimate,
-    Frequency,
-    Family,
-    WeighRule,
-)
+from mmn_ddx.formats import FAMILY, FREQUENCY, JOINT, Form, complete, consider_form, read, weigh_form
+from mmn_ddx.model import ConsiderRule, Estimate, Family, Frequency, WeighRule
+from mmn_ddx.safetext import shorten
 from mmn_ddx.vocabulary import Vocabulary
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-CONFIDENCE = ("H", "M", "L")
-
-WEIGH_FIELDS = {"id", "title", "family", "when", "toward", "frequency", "estimate", "explanation", "teaching_point", "sources"}
-CONSIDER_FIELDS = {"id", "condition", "title", "when", "settles", "strength", "why", "sources"}
 
 
 @dataclass
@@ -94,42 +81,20 @@ class _FileReader:
     def problem(self, line: int | None, message: str, hint: str = "") -> None:
         self.problems.append(Problem(self.path, line, message, hint))
 
-    def text(self, entry: Mapping, key: str, required: bool = True) -> str:
-        value = entry.get(key)
-        if value is None:
-            if required:
-                self.problem(line_of(entry), f"rule '{entry.get('id', '?')}' lacks '{key}'.", f"Add '{key}:' with a short text.")
-            return ""
-        if not isinstance(value, str) or not value.strip():
-            self.problem(line_of(entry, key), f"'{key}' must be non-empty text.")
-            return ""
-        return " ".join(value.split())
-
-    def sources(self, entry: Mapping) -> tuple[str, ...]:
-        value = entry.get("sources")
-        if not isinstance(value, list) or not value or not all(isinstance(s, str) and s.strip() for s in value):
-            self.problem(
-                line_of(entry, "sources") or line_of(entry),
-                f"rule '{entry.get('id', '?')}' must name its sources (a non-empty list of citations).",
-            )
-            return ()
-        return tuple(" ".join(s.split()) for s in value)
-
-    def unexpected(self, entry: Mapping, allowed: set[str]) -> None:
-        for key in entry:
-            if key not in allowed:
-                self.problem(line_of(entry, key), f"field '{key}' is not part of a rule.", did_you_mean(key, allowed))
+    def read(self, form: Form, entry: Mapping, subject: str) -> dict:
+        """The entry's fields that fit `form`, texts (and lists of texts) with their white space collapsed."""
+        fields = read(form, entry, self.path, self.problems, subject)
+        return {k: _collapsed(v) for k, v in fields.items()}
 
     def condition(self, entry: Mapping):
-        if "when" not in entry:
-            self.problem(line_of(entry), f"rule '{entry.get('id', '?')}' lacks 'when'.")
-            return None
+        if entry.get("when") is None:
+            return None  # the form has said it lacks one
         parser = ConditionParser(self.vocab, self.path)
         cond = parser.parse(entry["when"], line_of(entry, "when"))
         self.problems.extend(parser.problems)
         return cond
 
-    def entries(self, data: Any, key: str = "rules") -> list:
+    def entries(self, data: Any, key: str) -> list:
         if not isinstance(data, Mapping) or not isinstance(data.get(key), list):
             self.problem(line_of(data) if data is not None else 1, f"the file must have a top-level '{key}:' list.")
             return []
@@ -139,74 +104,44 @@ class _FileReader:
                 self.problem(line_of(data[key], i), f"each item of '{key}' must be a mapping.")
             else:
                 good.append(entry)
+        for extra in data:
+            if extra != key:
+                self.problem(line_of(data, extra), f"field '{shorten(extra)}' is not part of the file.", f"The file holds only '{key}:'.")
         return good
 
-    def rule_id(self, entry: Mapping) -> str:
-        rule_id = entry.get("id")
-        if not isinstance(rule_id, str) or not ID_PATTERN.match(rule_id):
-            self.problem(
-                line_of(entry, "id") or line_of(entry),
-                f"rule id {rule_id!r} must be lower-case words joined by hyphens.",
-                "E.g. 'cb-definite'.",
-            )
-            return str(rule_id)
-        return rule_id
+
+def _collapsed(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(" ".join(item.split()) for item in value)
+    return value
 
 
-def _number(reader: _FileReader, block: Mapping, key: str, low: float, high: float, rule_id: str) -> float | None:
-    value = block.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (low < value < high):
-        reader.problem(
-            line_of(block, key) or line_of(block),
-            f"rule '{rule_id}': '{key}' must be a number between {low:g} and {high:g} (exclusive), not {value!r}.",
-        )
-        return None
-    return float(value)
+def _subject(kind: str, entry: Mapping) -> str:
+    return f"{kind} '{shorten(entry.get('id', '?'))}'"
 
 
-FREQUENCY_FIELDS = ("of", "mmn", "als", "confidence", "applies", "estimated")
-
-
-def _frequency(reader: _FileReader, block: Any, line: int | None, rule_id: str) -> Frequency | None:
+def _frequency(reader: _FileReader, form: Form, block: Mapping, subject: str) -> Frequency | None:
     """A `frequency` block (a rule's) or a `joint` block (a family's), checked."""
-    if not isinstance(block, Mapping):
-        reader.problem(line, f"'{rule_id}': the frequency block must be a mapping.")
+    fields = reader.read(form, block, subject)
+    estimated = fields.get("estimated")
+    which = reasoning = None
+    if estimated is not None:
+        marker = reader.read(form["estimated"].form, estimated, subject)
+        which, reasoning = marker.get("which"), marker.get("reasoning")
+        if which is None or reasoning is None:
+            return None
+    if any(fields.get(k) is None for k in ("of", "mmn", "als", "confidence")):
         return None
-    for key in block:
-        if key not in FREQUENCY_FIELDS + ("sources",):
-            reader.problem(line_of(block, key), f"field '{key}' is not part of a frequency block.", did_you_mean(key, FREQUENCY_FIELDS))
-    mmn = _number(reader, block, "mmn", 0, 1, rule_id)
-    als = _number(reader, block, "als", 0, 1, rule_id)
-    confidence = block.get("confidence")
-    if confidence not in CONFIDENCE:
-        reader.problem(line_of(block, "confidence") or line_of(block), f"'{rule_id}': 'confidence' must be H, M or L.")
-    applies = block.get("applies", "present")
-    if applies not in ("present", "absent"):
-        reader.problem(line_of(block, "applies"), f"'{rule_id}': 'applies' must be present or absent.")
-    of = block.get("of")
-    if not isinstance(of, str) or not of.strip():
-        reader.problem(line_of(block), f"'{rule_id}': a frequency needs 'of', the finding the figures describe.")
-    estimated, reasoning = None, ""
-    if "estimated" in block:
-        marker = block["estimated"]
-        which = marker.get("which") if isinstance(marker, Mapping) else None
-        text = marker.get("reasoning") if isinstance(marker, Mapping) else None
-        if which not in ("mmn", "als", "both") or not isinstance(text, str) or not text.strip():
-            reader.problem(line_of(block, "estimated"), f"'{rule_id}': 'estimated' needs 'which' (mmn, als or both) and its 'reasoning'.",
-                           "Say which figure no study gives, and why the number chosen is reasonable.")
-        else:
-            estimated, reasoning = which, " ".join(text.split())
-    if None in (mmn, als) or confidence not in CONFIDENCE or applies not in ("present", "absent") or not isinstance(of, str):
-        return None
-    return Frequency(" ".join(of.split()), mmn, als, confidence, applies, estimated, reasoning)
+    return Frequency(fields["of"], float(fields["mmn"]), float(fields["als"]), fields["confidence"], fields["applies"], which, reasoning or "")
 
 
 def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
-    rule_id = reader.rule_id(entry)
-    reader.unexpected(entry, WEIGH_FIELDS)
-    toward = entry.get("toward")
-    if toward not in DIRECTIONS:
-        reader.problem(line_of(entry, "toward") or line_of(entry), f"rule '{rule_id}': 'toward' must be mmn, als or neither.", did_you_mean(toward, DIRECTIONS))
+    subject = _subject("rule", entry)
+    form = weigh_form()
+    fields = reader.read(form, entry, subject)
+    rule_id, toward = fields.get("id", str(entry.get("id"))), fields.get("toward")
     when = reader.condition(entry)
     frequency = estimate = None
     has_freq, has_est = "frequency" in entry, "estimate" in entry
@@ -214,9 +149,9 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
         reader.problem(line_of(entry), f"rule '{rule_id}' must have either 'frequency' or 'estimate' (exactly one).")
     if toward == "neither" and (has_freq or has_est):
         reader.problem(line_of(entry), f"rule '{rule_id}' is toward 'neither' and must not carry a frequency or estimate.")
-    if has_freq and toward in ("mmn", "als"):
-        frequency = _frequency(reader, entry["frequency"], line_of(entry, "frequency"), rule_id)
-        if frequency is not None:
+    if "frequency" in fields:
+        frequency = _frequency(reader, FREQUENCY, fields["frequency"], subject)
+        if frequency is not None and toward in ("mmn", "als"):
             raw = frequency.raw_ratio()
             if raw == 1 or (raw > 1) != (toward == "mmn"):
                 points = "MMN" if raw > 1 else "ALS" if raw < 1 else "neither way"
@@ -226,69 +161,31 @@ def _weigh_rule(reader: _FileReader, entry: Mapping) -> WeighRule | None:
                     f"{frequency.applies}) point to {points}.",
                     "Check the figures, 'applies' and 'toward'.",
                 )
-    if has_est and toward in ("mmn", "als"):
-        block = entry["estimate"]
-        if not isinstance(block, Mapping):
-            reader.problem(line_of(entry, "estimate"), f"rule '{rule_id}': 'estimate' must be a mapping.")
-        else:
-            ratio = block.get("ratio")
-            if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not (1 < ratio <= ESTIMATE_MAX):
-                reader.problem(
-                    line_of(block, "ratio") or line_of(block),
-                    f"rule '{rule_id}': an estimated ratio must be above 1 and at most {ESTIMATE_MAX:g} (conservative), not {ratio!r}.",
-                    "Use 'frequency' when a source gives figures.",
-                )
-            reasoning = block.get("reasoning")
-            if not isinstance(reasoning, str) or not reasoning.strip():
-                reader.problem(line_of(block), f"rule '{rule_id}': an estimate needs its 'reasoning'.")
-            elif isinstance(ratio, (int, float)) and not isinstance(ratio, bool) and 1 < ratio <= ESTIMATE_MAX:
-                estimate = Estimate(float(ratio), " ".join(reasoning.split()))
-    family = entry.get("family")
-    if family is not None and not isinstance(family, str):
-        reader.problem(line_of(entry, "family"), f"rule '{rule_id}': 'family' must be a family id.")
-        family = None
-    rule_fields = dict(
-        title=reader.text(entry, "title"),
-        explanation=reader.text(entry, "explanation"),
-        teaching_point=reader.text(entry, "teaching_point"),
-        sources=reader.sources(entry),
-    )
-    if when is None or toward not in DIRECTIONS:
+    if "estimate" in fields:
+        block = reader.read(form["estimate"].form, fields["estimate"], subject)
+        if "ratio" in block and "reasoning" in block:
+            estimate = Estimate(float(block["ratio"]), block["reasoning"])
+    if when is None or not complete(form, fields):
         return None
-    if toward != "neither" and frequency is None and estimate is None:
+    if toward == "neither":
+        frequency = estimate = None
+    elif frequency is None and estimate is None:
         return None
     return WeighRule(
         id=rule_id, when=when, toward=toward, path=reader.path, line=line_of(entry),
-        family=family, frequency=frequency, estimate=estimate, **rule_fields,
+        family=fields.get("family"), frequency=frequency, estimate=estimate, title=fields["title"],
+        explanation=fields["explanation"], teaching_point=fields["teaching_point"], sources=fields["sources"],
     )
 
 
 def _consider_rule(reader: _FileReader, entry: Mapping) -> ConsiderRule | None:
-    rule_id = reader.rule_id(entry)
-    reader.unexpected(entry, CONSIDER_FIELDS)
-    condition = entry.get("condition")
-    conditions = reader.vocab.conditions
-    if condition not in conditions:
-        reader.problem(
-            line_of(entry, "condition") or line_of(entry),
-            f"rule '{rule_id}': condition {condition!r} is not one of the conditions to consider.",
-            did_you_mean(condition, conditions) or "'mmn-ddx findings' lists them.",
-        )
-    settles = entry.get("settles", False)
-    if not isinstance(settles, bool):
-        reader.problem(line_of(entry, "settles"), f"rule '{rule_id}': 'settles' must be true or false.")
-    strength = entry.get("strength")
-    if strength not in STRENGTHS:
-        reader.problem(line_of(entry, "strength") or line_of(entry), f"rule '{rule_id}': 'strength' must be one of {', '.join(STRENGTHS)}, not {strength!r}.",
-                       "strong: on its own it makes the condition a diagnosis to exclude first; moderate: it raises the condition; weak: a hint.")
+    form = consider_form(reader.vocab)
+    fields = reader.read(form, entry, _subject("rule", entry))
     when = reader.condition(entry)
-    title, why, sources = reader.text(entry, "title"), reader.text(entry, "why"), reader.sources(entry)
-    if when is None or condition not in conditions or strength not in STRENGTHS:
+    if when is None or not complete(form, fields):
         return None
-    return ConsiderRule(rule_id, condition, title, when, why, sources, reader.path, line_of(entry), bool(settles), strength)
-
-
-FAMILY_FIELDS = {"id", "label", "why", "joint"}
+    return ConsiderRule(fields["id"], fields["condition"], fields["title"], when, fields["why"], fields["sources"],
+                        reader.path, line_of(entry), fields["settles"], fields["strength"])
 
 
 def _families(path: Path, vocab: Vocabulary) -> tuple[dict[str, Family], list[Problem]]:
@@ -297,22 +194,19 @@ def _families(path: Path, vocab: Vocabulary) -> tuple[dict[str, Family], list[Pr
         return {}, []
     families: dict[str, Family] = {}
     for entry in reader.entries(load_yaml_file(path), "families"):
-        family_id = reader.rule_id(entry)
-        for key in entry:
-            if key not in FAMILY_FIELDS:
-                reader.problem(line_of(entry, key), f"field '{key}' is not part of a family.", did_you_mean(key, FAMILY_FIELDS))
-        label, why = reader.text(entry, "label"), reader.text(entry, "why")
+        subject = _subject("family", entry)
+        fields = reader.read(FAMILY, entry, subject)
+        family_id = fields.get("id", str(entry.get("id")))
         joint, joint_sources = None, ()
-        if "joint" in entry:
-            joint = _frequency(reader, entry["joint"], line_of(entry, "joint"), family_id)
-            if isinstance(entry["joint"], Mapping):
-                joint_sources = reader.sources(entry["joint"])
+        if "joint" in fields:
+            joint = _frequency(reader, JOINT, fields["joint"], subject)
+            joint_sources = _collapsed(fields["joint"].get("sources") or [])
             if joint is not None and joint.raw_ratio() == 1:
                 reader.problem(line_of(entry, "joint"), f"family '{family_id}': a joint figure of equal frequencies weighs nothing.")
                 joint = None
         if family_id in families:
             reader.problem(line_of(entry), f"family '{family_id}' is defined twice.")
-        families[family_id] = Family(family_id, label, why, joint, joint_sources)
+        families[family_id] = Family(family_id, fields.get("label", ""), fields.get("why", ""), joint, joint_sources)
     return families, reader.problems
 
 
@@ -341,7 +235,7 @@ def load_rulebook(root: Path, vocab: Vocabulary) -> RuleBook:
             except InputError as error:
                 problems.extend(error.problems)
                 continue
-            for entry in reader.entries(data):
+            for entry in reader.entries(data, "rules"):
                 rule = builder(reader, entry)
                 if rule is not None:
                     target.append(rule)

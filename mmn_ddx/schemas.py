@@ -1,12 +1,14 @@
 """JSON Schemas of the public formats, built from the vocabulary so they cannot drift from it.
 
-The files in docs/schemas/ are these objects written out (`mmn-ddx schema NAME`); a test checks
-that the committed copies are current.
+The input formats (cases, rules, families, criteria, the vocabulary) are written from the
+tables in mmn_ddx/formats.py, the same tables their loaders check with. The files in
+docs/schemas/ are these objects written out (`make schemas`); a test checks that the committed
+copies are current.
 """
 
 from __future__ import annotations
 
-
+from mmn_ddx import formats
 
 
 def _finding_schema(spec, regions) -> dict:
@@ -27,69 +29,25 @@ def _finding_schema(spec, regions) -> dict:
     return number
 
 
-def case_schema(vocab) -> dict:
-    from mmn_ddx.cases import CRITERIA_VALUES
-
-    findings = {
+def findings_schema(vocab) -> dict:
+    """The findings a case (or a stage) may give: the vocabulary's, each with its values."""
+    return {
         "title": "Findings",
         "description": "finding identifier: value. Omitted (or blank) means unknown.",
         "type": "object",
         "additionalProperties": False,
         "properties": {spec.id: _finding_schema(spec, vocab.regions) for spec in vocab},
     }
-    stage = {
-        "title": "Stage",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["name"],
-        "properties": {
-            "name": {"title": "Stage name", "description": "a short word: history, examination, electrodiagnosis, laboratory, treatment", "type": "string"},
-            "narrative": {"title": "Narrative", "description": "what the learner reads at this stage", "type": "string"},
-            "findings": {"$ref": "#/$defs/findings"},
-            "follow_up": {"title": "Follow-up", "description": "(extension) a later visit: it may give findings of earlier stages a new value, "
-                          "which the assessment uses and lists as a change; it needs months_since_onset or months_since_previous", "type": "boolean"},
-            "months_since_onset": {"title": "Months since onset", "description": "(follow-up) time from the first symptom to this visit; "
-                                   "it becomes the duration", "type": "number", "minimum": 0, "maximum": 1200},
-            "months_since_previous": {"title": "Months since the previous stage", "description": "(follow-up) time since the stage before",
-                                      "type": "number", "minimum": 0, "maximum": 1200},
-            "teaching_point": {"title": "Teaching point of the follow-up", "description": "(follow-up) what the change teaches; "
-                               "shown after the learner's call and in the answer key", "type": "string"},
-        },
-        "dependentRequired": {"months_since_onset": ["follow_up"], "months_since_previous": ["follow_up"], "teaching_point": ["follow_up"]},
-        "if": {"properties": {"follow_up": {"const": True}}, "required": ["follow_up"]},
-        "then": {"anyOf": [{"required": ["months_since_onset"]}, {"required": ["months_since_previous"]}]},
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "mmn-ddx/case/1",
-        "title": "mmn-ddx case file (version 1)",
-        "description": "A teaching case disclosed in stages. Educational use only.",
-        "type": "object",
-        "additionalProperties": False,
-        "properties": {
-            "id": {"title": "Case id", "description": "unique; lower-case words joined by hyphens", "type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
-            "title": {"title": "Title", "description": "a one-line hook that does not give the diagnosis away", "type": "string"},
-            "source": {"title": "Source", "description": "'Adapted from <citation>' or 'Teaching composite — <sources>'", "type": "string"},
-            "diagnosis": {"title": "Diagnosis", "enum": list(vocab.diagnoses)},
-            "difficulty": {"title": "Difficulty", "description": "1 textbook, 2 intermediate, 3 misleading", "enum": [1, 2, 3]},
-            "stages": {"title": "Stages", "description": "disclosed in this order", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/stage"}},
-            "findings": {"$ref": "#/$defs/findings"},
-            "teaching_points": {"title": "Teaching points", "type": "array", "items": {"type": "string"}},
-            "expected_criteria": {
-                "title": "Expected criteria (extension)",
-                "description": "the category each criterion set should reach after the last stage, where the source reports it",
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {key: {"enum": list(values)} for key, values in CRITERIA_VALUES.items()},
-            },
-        },
-        "oneOf": [{"required": ["stages"]}, {"required": ["findings"]}],
-        "$defs": {"findings": findings, "stage": stage},
-    }
+
+
+def case_schema(vocab) -> dict:
+    """Case files (README, "Case files"): the case table of mmn_ddx/formats.py, which the loader checks with."""
+    form = formats.case_form(vocab)
+    return formats.document_schema(form, "mmn-ddx/case/1", form.title, form.description, {"findings": findings_schema(vocab)})
 
 
 def assessment_schema(vocab) -> dict:
-    from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.formats import CRITERIA_VALUES
 
     evidence = {
         "type": "object",
@@ -164,78 +122,10 @@ def assessment_schema(vocab) -> dict:
 
 
 def quiz_schema() -> dict:
-    """Quiz files (cases/quizzes/*.yaml): mmn_ddx/quiz/loading.py reads them; README, 'Quizzes and classes'."""
-    from mmn_ddx.cases import CRITERIA_VALUES
-    from mmn_ddx.quiz import DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS
-
-    stage = {"title": "Stage", "description": "a stage name of the case, or its number (1 = the first)", "type": ["string", "integer"]}
-    case_entry = {
-        "title": "Case used",
-        "oneOf": [
-            {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
-            {
-                "title": "Case with a stage limit",
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["case"],
-                "properties": {
-                    "case": {"title": "Case id or path", "description": "the id of a bundled case, or a case file's path relative to the quiz file", "type": "string"},
-                    "stage": {**stage, "title": "Last stage disclosed", "description": "no question about this case discloses more than this stage (name or number)"},
-                },
-            },
-        ],
-    }
-    question = {
-        "title": "Question",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["kind"],
-        "properties": {
-            "id": {"title": "Question id", "description": "unique in the quiz; answers files use it (default q1, q2 … by position)", "type": ["string", "integer"], "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$"},
-            "kind": {"title": "Kind", "description": "what is asked; every kind but 'choice' is graded by the engine", "enum": list(KINDS)},
-            "case": {"title": "Case", "description": "a case listed under 'cases' (its id, or the path as written there)", "type": "string"},
-            "stage": {**stage, "title": "Stage", "description": "ask with the case disclosed through this stage (default: the case's limit, or its last stage)"},
-            "criteria": {"title": "Criterion set", "description": "for kind 'criteria': the set whose category is asked", "enum": list(CRITERIA_VALUES)},
-            "prompt": {"title": "Prompt", "description": "the question as the student reads it (required for 'choice'; engine kinds have a default)", "type": "string"},
-            "options": {
-                "title": "Options",
-                "description": f"for 'choice': the answers to choose from; for discriminator, next_investigation and consider: how many options to offer (default {DEFAULT_OPTIONS})",
-                "oneOf": [
-                    {"type": "array", "minItems": MIN_OPTIONS, "maxItems": MAX_CHOICE_OPTIONS, "items": {"type": ["string", "number", "boolean"]}},
-                    {"type": "integer", "minimum": MIN_OPTIONS, "maximum": MAX_OPTIONS},
-                ],
-            },
-            "answer": {"title": "Answer", "description": "for 'choice' only: the right option's text or letter (the engine computes every other answer)", "type": ["string", "number", "boolean"]},
-            "explanation": {"title": "Explanation", "description": "for 'choice' only: shown when the answer is wrong (the engine explains every other kind)", "type": "string"},
-            "shuffle": {"title": "Shuffle the options", "description": "false keeps the options in the written order (e.g. for 'all of the above')", "type": "boolean"},
-            "teaching_point": {"title": "Teaching point", "description": "the point the class report lists when the question is missed (default: the engine's, from the deciding rule)", "type": "string"},
-        },
-        "allOf": [
-            {"if": {"properties": {"kind": {"const": "choice"}}},
-             "then": {"required": ["prompt", "options", "answer", "explanation"], "properties": {"options": {"type": "array"}}, "not": {"required": ["criteria"]}}},
-            {"if": {"properties": {"kind": {"enum": list(ENGINE_KINDS)}}},
-             "then": {"required": ["case"], "not": {"anyOf": [{"required": ["answer"]}, {"required": ["explanation"]}]}, "properties": {"options": {"type": "integer"}}}},
-            {"if": {"properties": {"kind": {"enum": ["leaning", "criteria"]}}}, "then": {"not": {"required": ["options"]}}},
-            {"if": {"properties": {"kind": {"const": "criteria"}}}, "then": {"required": ["criteria"]}, "else": {"not": {"required": ["criteria"]}}},
-        ],
-    }
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "mmn-ddx/quiz/1",
-        "title": "mmn-ddx quiz file (version 1)",
-        "description": "A quiz on the bundled or other cases. The engine grades every question except 'choice'. Educational use only.",
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["title", "cases", "questions"],
-        "properties": {
-            "version": {"title": "Format version", "const": 1},
-            "title": {"title": "Title", "type": "string"},
-            "description": {"title": "Description", "description": "for the instructor and the answer key", "type": "string"},
-            "cases": {"title": "Cases used", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case_entry"}},
-            "questions": {"title": "Questions", "type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
-        },
-        "$defs": {"case_entry": case_entry, "question": question},
-    }
+    """Quiz files (cases/quizzes/*.yaml): the quiz tables of mmn_ddx/formats.py, which mmn_ddx/quiz/loading.py
+    checks with; README, 'Quizzes and classes'."""
+    form = formats.QUIZ_FILE
+    return formats.document_schema(form, "mmn-ddx/quiz/1", form.title, form.description)
 
 
 def quiz_results_schema() -> dict:
@@ -489,8 +379,10 @@ def _compile(schema: dict):
     return run
 
 
-def rules_schema(vocab) -> dict:
-    """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md)."""
+def condition_schema(vocab, elements: bool = False) -> dict:
+    """The $defs of the condition language of 'when' (docs/rule-format.md): the condition, and the
+    operators a finding may take; `elements`: a criteria file's, which may name an element defined
+    before it."""
     from mmn_ddx.conditions import FINDING_OPERATORS
 
     comparison = {"type": "object", "minProperties": 1, "additionalProperties": False,
@@ -506,12 +398,13 @@ def rules_schema(vocab) -> dict:
     }
     assert set(operators["properties"]) == set(FINDING_OPERATORS)
     finding_ids = [spec.id for spec in vocab]
+    keys = "all / any / not / at_least / known / unknown" + (" / element" if elements else "")
     condition = {
         "title": "Condition",
-        "description": "A mapping with exactly one key: a finding id (value or operators) or all / any / not / at_least / known / unknown.",
+        "description": f"A mapping with exactly one key: a finding id (value or operators) or {keys}.",
         "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": False,
         "properties": {
-            **{f: {"anyOf": [{"type": ["boolean", "number", "string", "array"]}, operators]} for f in finding_ids},
+            **{f: {"anyOf": [{"type": ["boolean", "number", "string", "array"]}, {"$ref": "#/$defs/operators"}]} for f in finding_ids},
             "all": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "any": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}},
             "not": {"$ref": "#/$defs/condition"},
@@ -520,62 +413,48 @@ def rules_schema(vocab) -> dict:
                                         "of": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}}}},
             "known": {"enum": finding_ids},
             "unknown": {"enum": finding_ids},
+            **({"element": {"title": "An element defined earlier in the file", "type": "string", "pattern": formats.ID_REGEX}}
+               if elements else {}),
         },
     }
-    text = {"type": "string", "minLength": 1}
-    sources = {"title": "Sources", "description": "citations for every figure and claim", "type": "array", "minItems": 1, "items": text}
-    rule_id = {"title": "Rule id", "description": "unique; lower-case words joined by hyphens; never reused", "type": "string",
-               "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"}
-    estimated = {"title": "Which figure no study gives, and why the number chosen is reasonable", "type": "object",
-                 "additionalProperties": False, "required": ["which", "reasoning"],
-                 "properties": {"which": {"enum": ["mmn", "als", "both"]}, "reasoning": text}}
-    weigh = {
-        "title": "Weighing rule", "type": "object", "additionalProperties": False,
-        "required": ["id", "title", "when", "toward", "explanation", "teaching_point", "sources"],
-        "properties": {
-            "id": rule_id, "title": {"title": "Title", **text},
-            "family": {"title": "Evidence family (rules/families.yaml): findings that report one fact, weighed once", "type": "string"},
-            "when": {"$ref": "#/$defs/condition"},
-            "toward": {"title": "Direction", "enum": ["mmn", "als", "neither"]},
-            "frequency": {"title": "Reported frequency of what 'when' describes", "type": "object", "additionalProperties": False,
-                          "required": ["of", "mmn", "als", "confidence"],
-                          "properties": {"of": text, "mmn": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-                                         "als": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
-                                         "confidence": {"enum": ["H", "M", "L"]}, "applies": {"enum": ["present", "absent"]},
-                                         "estimated": estimated}},
-            "estimate": {"title": "Conservative ratio for a qualitative source", "type": "object", "additionalProperties": False,
-                         "required": ["ratio", "reasoning"],
-                         "properties": {"ratio": {"type": "number", "exclusiveMinimum": 1, "maximum": 4}, "reasoning": text}},
-            "explanation": {"title": "Explanation for a learner", **text},
-            "teaching_point": {"title": "Teaching point", **text},
-            "sources": sources,
-        },
-    }
-    consider = {
-        "title": "Red-flag rule", "type": "object", "additionalProperties": False,
-        "required": ["id", "condition", "title", "when", "strength", "why", "sources"],
-        "properties": {
-            "id": rule_id, "condition": {"title": "Condition to consider", "enum": list(vocab.conditions)},
-            "title": {"title": "Title", **text}, "when": {"$ref": "#/$defs/condition"},
-            "settles": {"title": "The finding establishes the other diagnosis", "type": "boolean"},
-            "strength": {"title": "strong: exclude this condition before weighing MMN against ALS (it leads the headline); "
-                                  "moderate: it raises the condition; weak: a hint", "enum": ["strong", "moderate", "weak"]},
-            "why": {"title": "Why it matters, for a learner", **text}, "sources": sources,
-        },
-    }
+    return {"condition": condition, "operators": operators}
+
+
+def rules_schema(vocab) -> dict:
+    """Rule files in rules/weigh/ and rules/consider/ (docs/rule-format.md): the weighing and
+    red-flag tables of mmn_ddx/formats.py."""
+    weigh, consider = formats.weigh_form(), formats.consider_form(vocab)
+    forms = {"weigh": weigh, "consider": consider, **formats.nested_forms(weigh), **formats.nested_forms(consider)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "mmn-ddx/rules/1",
         "title": "mmn-ddx rule file (rules/weigh/*.yaml or rules/consider/*.yaml)",
         "type": "object", "required": ["rules"], "additionalProperties": False,
         "properties": {"rules": {"type": "array", "items": {"anyOf": [{"$ref": "#/$defs/weigh"}, {"$ref": "#/$defs/consider"}]}}},
-        "$defs": {"condition": condition, "weigh": weigh, "consider": consider},
+        "$defs": {**condition_schema(vocab), **{name: formats.form_schema(form) for name, form in forms.items()}},
     }
 
 
+def families_schema() -> dict:
+    """rules/families.yaml (docs/rule-format.md, "Evidence families")."""
+    return formats.document_schema(formats.FAMILIES_FILE, "mmn-ddx/families/1", formats.FAMILIES_FILE.title)
+
+
+def criteria_schema(vocab) -> dict:
+    """Criterion sets in rules/criteria/*.yaml."""
+    return formats.document_schema(formats.CRITERIA_FILE, "mmn-ddx/criteria/1", formats.CRITERIA_FILE.title,
+                                   "Formal diagnostic criteria as data: elements, then categories firmest first.",
+                                   condition_schema(vocab, elements=True))
+
+
+def findings_file_schema() -> dict:
+    """The findings vocabulary, rules/findings.yaml (README, "Vocabulary version 2")."""
+    return formats.document_schema(formats.VOCABULARY_FILE, "mmn-ddx/findings/1", formats.VOCABULARY_FILE.title)
+
+
 SCHEMAS = {"case": case_schema, "assessment": assessment_schema, "quiz": quiz_schema, "quiz-results": quiz_results_schema,
-           "rules": rules_schema}
-BUILT_FROM_VOCABULARY = ("case", "assessment", "rules")  # the others describe files that name no finding
+           "rules": rules_schema, "families": families_schema, "criteria": criteria_schema, "findings": findings_file_schema}
+BUILT_FROM_VOCABULARY = ("case", "assessment", "rules", "criteria")  # the others describe files that name no finding
 
 
 def schema(name: str, vocab) -> dict:

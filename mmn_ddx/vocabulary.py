@@ -7,13 +7,10 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
-from mmn_ddx.yamlio import load_yaml_file
+from mmn_ddx.formats import FINDING, LABELLED, VOCABULARY_FILE, complete, read, read_items
+from mmn_ddx.formats import STAGE_ORDER, TIERS, TYPES  # noqa: F401 - the vocabulary's words, kept with its format
+from mmn_ddx.yamlio import line_of, load_yaml_file
 
-TYPES = ("bool", "number", "enum", "regions")
-STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "treatment")
-# What it costs the patient to learn a finding, cheapest and least invasive first: the order a
-# neuromuscular teacher would follow when two tests would tell about as much.
-TIERS = ("bedside", "nerve_studies", "blood", "genetic", "imaging", "csf", "biopsy", "treatment")
 TIER_LABELS = {
     "bedside": "history or examination", "nerve_studies": "nerve conduction and EMG", "blood": "blood test",
     "genetic": "genetic test", "imaging": "imaging", "csf": "lumbar puncture", "biopsy": "biopsy",
@@ -223,39 +220,34 @@ class Vocabulary:
         return self.check(finding_id, value, path)
 
 
-def _spec_from(entry: dict, path: str) -> FindingSpec:
-    from mmn_ddx.yamlio import line_of
-
-    line = line_of(entry)
-    try:
-        spec = FindingSpec(
-            id=entry["id"],
-            label=entry["label"],
-            type=entry["type"],
-            stage=entry["stage"],
-            description=entry["description"],
-            values=tuple(entry.get("values", ())),
-            unit=entry.get("unit", ""),
-            min=entry.get("min"),
-            max=entry.get("max"),
-            integer=bool(entry.get("integer", False)),
-            tier=entry.get("tier", "bedside"),
-            ask_first=" ".join(str(entry.get("ask_first", "")).split()),
-            since=int(entry.get("since", 1)),
-        )
-    except (KeyError, TypeError) as error:
-        raise InputError(Problem(path, line, f"a finding entry lacks {error}.")) from None
-    if spec.tier not in TIERS:
-        raise InputError(Problem(path, line, f"tier '{spec.tier}' is unknown.", did_you_mean(spec.tier, TIERS)))
-    if spec.type not in TYPES:
-        raise InputError(Problem(path, line, f"type '{spec.type}' is unknown.", did_you_mean(spec.type, TYPES)))
-    return spec
-
-
 def load_vocabulary(path: Path) -> Vocabulary:
-    """Read and check a findings.yaml."""
+    """Read and check a findings vocabulary (rules/findings.yaml); every problem is raised together."""
+    where = str(path)
     data = load_yaml_file(path)
-    specs = [_spec_from(entry, str(path)) for entry in data["findings"]]
-    conditions = {entry["id"]: entry["label"] for entry in data.get("conditions", [])}
-    diagnoses = {entry["id"]: entry["label"] for entry in data.get("diagnoses", [])}
-    return Vocabulary(specs, tuple(data.get("regions", REGIONS)), conditions, diagnoses, int(data.get("version", 1)))
+    if not isinstance(data, Mapping):
+        raise InputError(Problem(where, line_of(data) or 1, "a vocabulary file must be a mapping (version:, regions:, findings: ...)."))
+    problems: list[Problem] = []
+    fields = read(VOCABULARY_FILE, data, where, problems)
+
+    def entries(key: str, form, kind: str) -> list[dict]:
+        found, seen = [], set()
+        for line, entry, _ in read_items(form, fields.get(key), key, where, problems, kind):
+            if entry.get("id") in seen:
+                problems.append(Problem(where, line, f"{kind} '{entry['id']}' is listed twice.", "Keep one of them."))
+            elif entry.get("type") == "enum" and not entry.get("values"):
+                problems.append(Problem(where, line, f"{kind} '{entry['id']}' is an enum with no 'values'.", "List the words it may take."))
+            elif complete(form, entry):
+                found.append(entry)
+            seen.add(entry.get("id"))
+        return found
+
+    specs = [FindingSpec(
+        id=entry["id"], label=entry["label"], type=entry["type"], stage=entry["stage"], description=entry["description"],
+        values=tuple(entry.get("values", ())), unit=entry.get("unit", ""), min=entry.get("min"), max=entry.get("max"),
+        integer=entry["integer"], tier=entry["tier"], ask_first=" ".join(entry.get("ask_first", "").split()), since=entry["since"],
+    ) for entry in entries("findings", FINDING, "finding")]
+    conditions = {entry["id"]: entry["label"] for entry in entries("conditions", LABELLED, "condition")}
+    diagnoses = {entry["id"]: entry["label"] for entry in entries("diagnoses", LABELLED, "diagnosis")}
+    if problems:
+        raise InputError(problems)
+    return Vocabulary(specs, tuple(fields.get("regions", REGIONS)), conditions, diagnoses, fields["version"])

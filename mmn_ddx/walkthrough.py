@@ -208,6 +208,17 @@ class EngineComparison:
     verdict: str  # in_step, more_certain, less_certain, other_way, other_conditions
 
 
+def agrees_with_engine(call: Call, engine_leaning: str) -> bool:
+    """Whether a call leans where the engine does. The engine's 'undecided' lies between MMN and ALS;
+    a call undecided between other conditions ('cidp, kennedy') does not agree with it."""
+    if call.leaning != engine_leaning:
+        return False
+    if call.leaning != UNDECIDED:
+        return True
+    top = max(call.distribution.values())
+    return {d for d, p in call.distribution.items() if abs(p - top) < 1e-9} == {"mmn", "als"}
+
+
 def compare_with_engine(call: Call, p_mmn: float) -> EngineComparison:
     mmn, als = call.distribution.get("mmn", 0.0), call.distribution.get("als", 0.0)
     if mmn + als <= 1e-9:
@@ -269,7 +280,7 @@ class StageRecord:
 
     @property
     def agrees(self) -> bool | None:
-        return None if self.call is None else self.call.leaning == self.engine
+        return None if self.call is None else agrees_with_engine(self.call, self.engine)
 
 
 @dataclass
@@ -534,7 +545,7 @@ def call_event(step: Step, call: Call, comparison: EngineComparison | None = Non
     whose score would give the answer away before the reveal (it comes in the end event)."""
     comparison = comparison or compare_with_engine(call, step.assessment.p_mmn)
     return {"event": "call", "stage": step.name, "call": call.leaning, "confidence": call.confidence,
-            "engine": step.assessment.leaning, "agrees": call.leaning == step.assessment.leaning,
+            "engine": step.assessment.leaning, "agrees": agrees_with_engine(call, step.assessment.leaning),
             "distribution": _rounded(call.distribution), "against_engine": comparison_json(comparison)}
 
 

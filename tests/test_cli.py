@@ -210,7 +210,7 @@ def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
 
     from bundled import LIBRARY
     from mmn_ddx.api import case_list
-    from mmn_ddx.render import cases_table, findings_table, rules_table
+    from mmn_ddx.render.library import cases_table, findings_table, rules_table
     from bundled import rulebook
     from bundled import vocabulary
 

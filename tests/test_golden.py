@@ -38,7 +38,11 @@ VIEWS = {
     "cases-show-thick-slow-voice": ["cases", "show", "thick-slow-voice"],
     "walk-electrician-finger-drop-end-report": ["walk", "electrician-finger-drop", "--no-input"],
     "validate-a-good-case": ["validate", "cases/electrician-finger-drop.yaml"],
+    "quiz-key-introductory-seed-7": ["quiz", "key", "introductory", "--seed", "7"],
 }
+# Four students' answers to `quiz take introductory --seed 7`, each wrong on a different third of
+# the questions, for the view of `class report` (scores, histogram, item analysis).
+CLASS = ("Ada", "Ben", "Cleo", "Dev")
 # A case file with two mistakes, for the view of `validate` reporting problems.
 BAD_CASE = """\
 id: shoulder-will-not-lift
@@ -95,6 +99,22 @@ def test_validate_reporting_problems_matches_its_golden_text(pinned, tmp_path, m
     write(tmp_path / "shoulder-will-not-lift.yaml", BAD_CASE)
     monkeypatch.chdir(tmp_path)
     check_golden("validate-a-case-with-mistakes", drawn(["validate", "shoulder-will-not-lift.yaml"], exit_code=2))
+
+
+def test_class_report_matches_its_golden_text(pinned, tmp_path, monkeypatch):
+    import json
+
+    key = json.loads(run_cli(["quiz", "key", "introductory", "--seed", "7", "--format", "json"]).stdout)
+    monkeypatch.chdir(tmp_path)  # the report names results files as given, relative to here
+    for i, student in enumerate(CLASS):
+        answers = {}
+        for j, question in enumerate(key["questions"]):
+            right = question["answer"]["letter"]
+            answers[question["id"]] = right if (i + j) % 3 else ("a" if right != "a" else "b")
+        write(tmp_path / f"{student}.yaml", "".join(f"{q}: {a}\n" for q, a in answers.items()))
+        run_cli(["quiz", "take", "introductory", "--seed", "7", "--answers", f"{student}.yaml",
+                 "--student", student, "--results", f"results/{student}.json"])
+    check_golden("class-report-introductory", drawn(["class", "report", "results"]))
 
 
 def test_a_real_process_draws_what_the_pinned_console_draws(pinned):

@@ -13,6 +13,7 @@ import yaml
 
 from conftest import ROOT, run_cli, write
 from bundled import load_case
+from mmn_ddx.assessment import p_equals
 from mmn_ddx.errors import InputError
 from mmn_ddx.library import bundled_library
 
@@ -145,7 +146,7 @@ def test_wrong_answers_get_the_engine_explanation(every_kind, tmp_path):
         answers[q["id"]] = wrong["letter"]
         a = PLAIN.assess_case(load_case(LIBRARY.cases()[q["case"]]), stage_of(q, LIMITS))
         explanations[q["id"]] = {
-            "leaning": f"P(MMN) = {a.p_mmn:.2f}",
+            "leaning": p_equals(a.p_mmn),
             "discriminator": a.evidence[0].rule.explanation,
             "criteria": a.criteria_detail.get(q.get("criteria") or "", {}).get("title", ""),
             "next_investigation": a.next_best[0].why if a.next_best else "",

@@ -347,7 +347,7 @@ def test_assess_brief_fits_one_screen_at_80_columns(case_id):
 
 
 def test_the_waterfall_runs_from_the_prior_with_mmn_on_the_left():
-    from mmn_ddx.render import waterfall_bar
+    from mmn_ddx.render.assessment import waterfall_bar
 
     toward_mmn, toward_als = waterfall_bar(0.15, 0.78, 16).plain, waterfall_bar(0.78, 0.15, 16).plain
     assert toward_mmn.index("◀") < toward_mmn.index("━") and toward_als.index("━") < toward_als.index("▶")

@@ -12,7 +12,7 @@ from mmn_ddx.safetext import clean, shorten
 
 # The names of mmn_ddx.schemas.SCHEMAS, repeated here so that start-up need not import it
 # (a test keeps the two equal).
-SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules")
+SCHEMA_NAMES = ("case", "assessment", "quiz", "quiz-results", "rules", "families", "criteria", "findings")
 EXIT_INPUT = 2
 EXIT_FAULT = 3  # an internal fault (a bug or an engine error), never the user's input
 
@@ -29,7 +29,7 @@ class Boundary(click.Group):
         except InputError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            from mmn_ddx.render import make_console, print_problems
+            from mmn_ddx.render.console import make_console, print_problems
 
             print_problems(make_console(stderr=True), error.problems)
             ctx.exit(EXIT_INPUT)
@@ -169,7 +169,8 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         elif record == "json":
             click.echo(("[\n  " if not written else ",\n  ") + item.text.replace("\n", "\n  "), nl=False)
         else:
-            from mmn_ddx.render import assessment_view, brief_view, criteria_panel, make_console, what_if_view
+            from mmn_ddx.render.assessment import assessment_view, brief_view, criteria_panel, what_if_view
+            from mmn_ddx.render.console import make_console
 
             console = console or make_console()
             if written:
@@ -186,7 +187,7 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         click.echo("\n]" if written else "[]")
     if faults:
         if problems:
-            from mmn_ddx.render import make_console, print_problems
+            from mmn_ddx.render.console import make_console, print_problems
 
             print_problems(make_console(stderr=True), problems)
         ctx.exit(EXIT_FAULT)
@@ -211,7 +212,8 @@ def findings(ctx, as_json):
     if as_json:
         _emit_json(api.vocabulary_json(library))
         return
-    from mmn_ddx.render import conditions_table, findings_table, make_console
+    from mmn_ddx.render.console import make_console
+    from mmn_ddx.render.library import conditions_table, findings_table
 
     vocab = library.vocabulary
     console = make_console()
@@ -232,7 +234,8 @@ def rules(ctx, as_json):
     if as_json:
         _emit_json(api.rules_json(library))
         return
-    from mmn_ddx.render import make_console, rules_table
+    from mmn_ddx.render.console import make_console
+    from mmn_ddx.render.library import rules_table
 
     make_console().print(rules_table(library.rulebook))
 
@@ -250,7 +253,8 @@ def rules_show(ctx, rule_id, as_json):
     if as_json:
         _emit_json(api.rule_json(library, rule))
         return
-    from mmn_ddx.render import make_console, rule_view
+    from mmn_ddx.render.console import make_console
+    from mmn_ddx.render.library import rule_view
 
     make_console().print(rule_view(rule, library.rulebook))
 
@@ -279,7 +283,7 @@ def validate(ctx, paths, case_dirs):
 @click.argument("name", type=click.Choice(SCHEMA_NAMES))
 @click.pass_context
 def schema(ctx, name):
-    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files)."""
+    """Print the JSON Schema of a public format (case files, assess --json output, quiz files, quiz results, rule files, evidence families, criterion sets, the findings vocabulary)."""
     from mmn_ddx import api
 
     _emit_json(api.schema(library_of(ctx), name))
@@ -306,7 +310,8 @@ def criteria(ctx, case, stage, findings, as_json, show_all):
     if as_json:
         _emit_json(api.criteria_json(a))
         return
-    from mmn_ddx.render import criteria_panel, make_console, notice, teaching_moment
+    from mmn_ddx.render.assessment import criteria_panel
+    from mmn_ddx.render.console import make_console, notice, teaching_moment
 
     console = make_console()
     console.print(criteria_panel(a, library.vocabulary, full=show_all))
@@ -331,7 +336,8 @@ def cases(ctx, diagnosis, difficulty, reveal, as_json):
     if as_json:
         _emit_json(api.cases_json(found, reveal))
         return
-    from mmn_ddx.render import cases_table, make_console
+    from mmn_ddx.render.console import make_console
+    from mmn_ddx.render.library import cases_table
 
     make_console().print(cases_table(found, reveal))
 
@@ -343,7 +349,8 @@ def cases(ctx, diagnosis, difficulty, reveal, as_json):
 def cases_show(ctx, case, reveal):
     """Print a case stage by stage (the diagnosis stays hidden unless --reveal)."""
     from mmn_ddx import api
-    from mmn_ddx.render import case_view, make_console
+    from mmn_ddx.render.console import make_console
+    from mmn_ddx.render.library import case_view
 
     library = library_of(ctx)
     make_console().print(case_view(api.find_case(library, case), library.vocabulary, reveal))
@@ -405,27 +412,30 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
     """The prompting loop: library steps in, learner's answers to the library, views out."""
     import json
 
-    from mmn_ddx import api, render
+    from mmn_ddx import api
+    from mmn_ddx.render import walk as views
+    from mmn_ddx.render.assessment import what_if_view
+    from mmn_ddx.render.console import make_console, notice
 
     book = walkthrough.assessor.book
     vocab = book.vocabulary
-    console = render.make_console()
+    console = make_console()
     total = len(walkthrough.case.stages)
     emit = (lambda event: click.echo(json.dumps(event, ensure_ascii=False))) if as_json else None
     if interactive:
         _complete_diagnoses(walkthrough.diagnoses)
     if not as_json:
-        console.print(render.Text(walkthrough.case.title, style="bold"))
+        console.print(notice(walkthrough.case.title, style="bold"))
         # A case picked at random keeps its id (which names the diagnosis) for the end.
         shown = f"{walkthrough.case.id} · " if show_id else ""
         difficulty = f"difficulty {walkthrough.case.difficulty} · " if walkthrough.case.difficulty else ""
         plural = "stage" if total == 1 else "stages"
-        console.print(render.Text(f"{shown}{difficulty}{total} {plural}", style="dim"))
+        console.print(notice(f"{shown}{difficulty}{total} {plural}", style="dim"))
     for step in walkthrough.steps():
         if as_json:
             emit(api.step_event(step))
         else:
-            console.print(render.stage_view(step, total, vocab))
+            console.print(views.stage_view(step, total, vocab))
         answer = answers.get(step.index, {})
         call = answer.get("call")
         while interactive and call is None:
@@ -434,14 +444,14 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
                                 default="", show_default=False)
             parsed = api.parse_call(text, walkthrough.diagnoses)
             if parsed == "?":
-                console.print(render.Text("'?' (what would change the leaning) opens after your call for this stage: "
-                                          "commit first, so that the engine's view cannot steer it.", style="yellow"))
+                console.print(notice("'?' (what would change the leaning) opens after your call for this stage: "
+                                 "commit first, so that the engine's view cannot steer it.", style="yellow"))
             elif parsed == "list":
-                console.print(render.diagnoses_list(walkthrough.diagnoses))
+                console.print(views.diagnoses_list(walkthrough.diagnoses))
             elif isinstance(parsed, api.Call):
                 call = parsed
             else:
-                console.print(render.notice(parsed))
+                console.print(notice(parsed))
         comparison = None
         if call is not None:
             comparison = walkthrough.record_call(step, call)
@@ -450,36 +460,36 @@ def _walk(walkthrough, answers: dict, interactive: bool, as_json: bool, show_id:
         if as_json:
             emit(api.engine_event(step))
         else:
-            console.print(render.engine_step_view(step, vocab, book))
+            console.print(views.engine_step_view(step, vocab, book))
             if call is not None:
-                console.print(render.call_feedback(call, comparison, step.assessment))
+                console.print(views.call_feedback(call, comparison, step.assessment))
         if step.last:
             break
         chosen = answer.get("investigate")
         if interactive:
             options = walkthrough.investigations(step)[:8]
-            console.print(render.investigation_menu(options, vocab))
+            console.print(views.investigation_menu(options, vocab))
             while chosen is None:
                 text = click.prompt("Ask for", default="", show_default=False)
                 if text.strip() in ("", "-", "skip"):
                     break
                 if text.strip() == "?":
-                    console.print(render.what_if_view(walkthrough.what_if(step),
+                    console.print(what_if_view(walkthrough.what_if(step),
                                                       vocab, step.assessment.leaning))
                     continue
                 chosen = walkthrough.resolve_investigation(step, text, options)
                 if chosen is None:
-                    console.print(render.notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
+                    console.print(notice("Give a number from the list, a finding identifier (see 'mmn-ddx findings'), or Enter to skip."))
         if chosen is not None:
             feedback = walkthrough.grade_investigation(step, chosen)
             if as_json:
                 emit(api.investigation_event(step, feedback))
             else:
-                console.print(render.investigation_feedback(feedback, vocab))
+                console.print(views.investigation_feedback(feedback, vocab))
     if as_json:
         emit(api.end_event(walkthrough))
         return
-    console.print(render.walk_report(walkthrough, vocab, walkthrough.final_assessment()))
+    console.print(views.walk_report(walkthrough, vocab, walkthrough.final_assessment()))
 
 
 def _complete_diagnoses(diagnoses) -> None:

@@ -120,7 +120,10 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
                                     student=student, results=results_path, resume=resume, feedback=feedback,
                                     case_dirs=case_dirs)
     with session:  # the results file stays locked against a second run until this one ends
-        _take(session, sheet, feedback, as_json, library.vocabulary)
+        if session.feedback != feedback:
+            say(f"Note: {results_path} was started in exam mode (--feedback end), so the answers are explained "
+                "at the end.")
+        _take(session, sheet, session.feedback, as_json, library.vocabulary)
 
 
 @quiz.command("key")
@@ -194,7 +197,7 @@ def regrade_command(results, out, force, quiz_name, case_dirs):
       mmn-ddx quiz regrade week3-ada.json --quiz week3.yaml
     """
     from mmn_ddx import api
-    from mmn_ddx.render import make_console
+    from mmn_ddx.render.console import make_console
     from mmn_ddx.render import quiz as views
 
     regraded = api.regrade_results(results, _library(), out=out, force=force, quiz=quiz_name, case_dirs=case_dirs)
@@ -212,7 +215,7 @@ def _write_generated(text: str, count: int, seed: int | None, out: str, force: b
 
 def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templates: str | None = None) -> None:
     from mmn_ddx import api
-    from mmn_ddx.render import make_console
+    from mmn_ddx.render.console import make_console
     from mmn_ddx.render import quiz as views
 
     if fmt == "text" and not out:
@@ -239,7 +242,7 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templa
 def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
     from mmn_ddx import api as lib
-    from mmn_ddx.render import make_console, notice
+    from mmn_ddx.render.console import make_console, notice
     from mmn_ddx.render import quiz as views
 
     console = make_console(stderr=as_json)
@@ -357,6 +360,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
         raise _usage("--out and --templates apply to --format html.")
     if fmt == "html" and as_json:
         raise _usage("--json and --format html are two outputs; choose one.")
+    api.check_class_outputs(results, {"--csv": csv_path, "--items-csv": items_csv_path, "--out": out})
     report = api.class_report(results, _library())
     for path, write, what in ((csv_path, api.write_class_csv, f"{len(report.students)} student rows"),
                               (items_csv_path, api.write_items_csv, f"{len(report.questions)} question rows")):
@@ -375,7 +379,7 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
         else:
             click.echo(page, nl=False)
     else:
-        from mmn_ddx.render import make_console
+        from mmn_ddx.render.console import make_console
         from mmn_ddx.render import quiz as views
 
         make_console().print(views.class_report_view(report, top))

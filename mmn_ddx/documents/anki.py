@@ -20,8 +20,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEANING_WORDS, headline, show_p
-from mmn_ddx.documents.cases import ratio_text
+from mmn_ddx.assessment import DEFAULT_PRIOR, LEANING_WORDS, headline, p_equals
 
 # Fixed ids: Anki knows a note type and a deck by these, so they must never change.
 DECK_ID = 1_874_266_513
@@ -75,7 +74,7 @@ def _rule_note(rule, vocab, difficulty, models):
         rule.title, ", ".join(dict.fromkeys(findings)), QUESTION)
     back = Markup('<p class="{}"><b>{}</b></p><p>{}</p><p class="small">{}</p><div class="small">Sources:{}</div>'
                   '<p class="small">{}</p>').format(
-        rule.toward, ratio_text(rule) if rule.toward != "neither" else "Toward neither: found in both, it does not move the balance", rule.teaching_point or rule.explanation, rule.explanation if rule.teaching_point else "",
+        rule.toward, rule.ratio_words(long=True) if rule.toward != "neither" else "Toward neither: found in both, it does not move the balance", rule.teaching_point or rule.explanation, rule.explanation if rule.teaching_point else "",
         _list(rule.sources), DISCLAIMER)
     tags = ["mmn-ddx", "rule", f"family::{_tag(rule.family or rule.id)}", f"toward::{rule.toward}",
             f"difficulty::{difficulty if difficulty else 'unrated'}"]
@@ -90,9 +89,9 @@ def _stage_note(case, number, assessment, vocab, models):
     front = Markup('<div class="finding">{}</div><div class="small">Stage {} of {}: {}</div>{}<p class="ask">{}</p>').format(
         case.title, number, len(case.stages), stage.name.capitalize(), _list(findings),
         "Where does the case lean now, and why?")
-    reasons = [f"{e.rule.title} ({ratio_text(e.rule)})" for e in assessment.evidence]
-    back = Markup('<p><b>{}</b>, P(MMN) = {}</p><p>{}</p><div class="small">Counted evidence:{}</div><p class="small">{}</p>').format(
-        LEANING_WORDS[assessment.leaning], show_p(assessment.p_mmn), headline(assessment), _list(reasons or ["none yet"]),
+    reasons = [f"{e.rule.title} ({e.rule.ratio_words(long=True)})" for e in assessment.evidence]
+    back = Markup('<p><b>{}</b>, {}</p><p>{}</p><div class="small">Counted evidence:{}</div><p class="small">{}</p>').format(
+        LEANING_WORDS[assessment.leaning], p_equals(assessment.p_mmn), headline(assessment), _list(reasons or ["none yet"]),
         DISCLAIMER)
     tags = ["mmn-ddx", "case-stage", f"difficulty::{case.difficulty or 'unrated'}", f"leaning::{assessment.leaning}"]
     stage_id = f"{case.id}/{number}-{stage.name}"

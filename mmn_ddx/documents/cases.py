@@ -7,13 +7,12 @@ diagnosis). The answer key, printed separately, shows them all.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior, headline, show_p
+from mmn_ddx.assessment import DEFAULT_PRIOR, LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, bedside_misleads, check_prior, headline, p_equals, show_p
 from mmn_ddx.documents.model import (Bar, Document, EvidenceItem, EvidenceList, Heading, Item, ItemList, NameLine, Paragraph,
                                      Question, Questions, Section, Table)
-from mmn_ddx.model import Assessment, Case, Evidence
+from mmn_ddx.model import Assessment, Case, Evidence, paragraphs
 
 QUESTION_LEAN = "Where does the case lean now: MMN, ALS, or undecided? How sure are you?"
 QUESTION_WEIGH = "Which findings so far point toward MMN, which toward ALS, and which are shared by both?"
@@ -66,20 +65,6 @@ def stage_keys(case: Case, library, prior: float = DEFAULT_PRIOR, engine: str = 
     return keys
 
 
-def ratio_text(rule) -> str:
-    text = f"LR {rule.likelihood_ratio:.1f} toward {rule.toward.upper()}"
-    if rule.capped:
-        text += ", capped at 20"
-    if rule.estimate:
-        text += ", an estimate (the sources give no figures)"
-    return text
-
-
-def paragraphs(text: str) -> list[str]:
-    """Blank-line-separated paragraphs, each with its whitespace collapsed."""
-    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text or "") if block.strip()]
-
-
 def difficulty_text(case: Case) -> str:
     return f"difficulty {case.difficulty} of 3" if case.difficulty else "difficulty not given"
 
@@ -125,7 +110,7 @@ def _evidence_item(e: Evidence, vocab) -> EvidenceItem:
         folded = (f"Also fired, counted once through this rule (same family ‘{rule.family or ''}’, one fact): "
                   f"{', '.join(f.rule.title for f in e.folded)}.")
     found = "; ".join(f"{vocab.label(k)}: {vocab.show(k, v)}" for k, v in e.findings.items())
-    return EvidenceItem(rule.title, rule.id, rule.toward, ratio_text(rule), found, rule.explanation, folded, list(rule.sources))
+    return EvidenceItem(rule.title, rule.id, rule.toward, rule.ratio_words(long=True), found, rule.explanation, folded, list(rule.sources))
 
 
 def _stage_notes(a, case, vocab) -> list[str]:
@@ -193,14 +178,14 @@ def _stage_key_section(case: Case, key: StageKey, total: int, vocab) -> Section:
     a = key.assessment
     stage = case.stages[key.number - 1]
     blocks: list = _changes(stage, vocab, key=True)
-    blocks.append(Paragraph(f"The engine: {LEANING_WORDS[a.leaning]}, P(MMN) = {show_p(a.p_mmn)} "
+    blocks.append(Paragraph(f"The engine: {LEANING_WORDS[a.leaning]}, {p_equals(a.p_mmn)} "
                             f"(before this stage {show_p(key.previous_p)}).", style="verdict"))
     blocks += [Paragraph(note, style="strong") for note in _stage_notes(a, case, vocab)]
-    blocks.append(Bar(a.p_mmn, f"P(MMN) = {show_p(a.p_mmn)}"))
+    blocks.append(Bar(a.p_mmn, f"{p_equals(a.p_mmn)}"))
     if key.new_evidence:
         blocks += [Heading("Evidence that fired at this stage"), EvidenceList([_evidence_item(e, vocab) for e in key.new_evidence])]
     if key.carried_evidence:
-        carried = "; ".join(f"{e.rule.title} ({ratio_text(e.rule)})" for e in key.carried_evidence)
+        carried = "; ".join(f"{e.rule.title} ({e.rule.ratio_words(long=True)})" for e in key.carried_evidence)
         blocks.append(Paragraph(carried, label="Still counted from earlier stages:", style="small"))
     blocks += [Paragraph(f"{f.rule.title} also fired; it is counted once through {e.rule.title}.", style="note")
                for e in key.carried_evidence for f in e.folded if f.rule.id in key.new_ids]

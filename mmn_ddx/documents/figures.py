@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, leaning_of
+from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, LEANING_WORDS, leaning_of, p_equals
 
 TEXT_BAR_WIDTH = 41
 
@@ -35,7 +35,7 @@ def evidence_bar_svg(p_mmn: float | None = None, *, width: int = 560) -> Markup:
         label = ("An empty evidence bar: MMN on the left, ALS on the right, with the leaning thresholds "
                  f"P(MMN) = {LEAN_MMN_AT:.2f} and {LEAN_ALS_AT:.2f} marked. Mark your call on it.")
     else:
-        label = (f"Evidence bar: P(MMN) = {p_mmn:.2f}, {LEANING_WORDS[leaning_of(p_mmn)]}. MMN on the left, ALS on the "
+        label = (f"Evidence bar: {p_equals(p_mmn)}, {LEANING_WORDS[leaning_of(p_mmn)]}. MMN on the left, ALS on the "
                  f"right; the marks are the leaning thresholds P(MMN) = {LEAN_MMN_AT:.2f} and {LEAN_ALS_AT:.2f}.")
     e = escape
     out = [
@@ -70,7 +70,7 @@ def evidence_bar_svg(p_mmn: float | None = None, *, width: int = 560) -> Markup:
         out.append(f'<line x1="{px}" y1="{top - 2}" x2="{px}" y2="{top + bar_h + 2}" stroke="#000" stroke-width="2.5"/>')
         out.append(f'<path d="M {px - 6} {top - 10} L {px + 6} {top - 10} L {px} {top - 2} Z" fill="#000"/>')
         out.append(f'<text x="{px}" y="{top - 13}" text-anchor="{anchor}" font-size="11" font-weight="bold" '
-                   f'fill="#000">P(MMN) = {p_mmn:.2f}</text>')
+                   f'fill="#000">{e(p_equals(p_mmn))}</text>')
     out.append("</svg>")
     return Markup("\n".join(out))
 

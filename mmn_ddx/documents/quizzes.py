@@ -38,8 +38,9 @@ def quiz_key(key: dict) -> Document:
 def case_context(item, vocab, findings_table: bool = False) -> list:
     """The case as a question discloses it, through the question's stage (never its id or diagnosis);
     each stage's findings as a list, or as a table."""
-    from mmn_ddx.documents.cases import findings_list, paragraphs
+    from mmn_ddx.documents.cases import findings_list
     from mmn_ddx.documents.model import Table
+    from mmn_ddx.model import paragraphs
 
     case = item.case
     if case is None:

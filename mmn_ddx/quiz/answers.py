@@ -8,10 +8,11 @@ from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.quiz.items import Item, Option, Paper
-from mmn_ddx.quiz.loading import LETTERS, normalised
+from mmn_ddx.quiz.loading import LETTERS, SKIP_WORDS, normalised
+from mmn_ddx.quiz.results import RESULTS_SCHEMA
+from mmn_ddx.safetext import shorten
 from mmn_ddx.yamlio import LimitError, line_of, load_json_text, load_yaml_text, read_text
 
-SKIP_WORDS = ("skip", "-")
 _LETTER = re.compile(r"^\(?([a-zA-Z])[).]?$")
 
 
@@ -84,7 +85,19 @@ def load_answers(path: str, paper: Paper) -> AnswerSheet:
         data = load_yaml_text(text, path)
     except InputError as error:
         data = _json_fallback(text, path, error)
+    if isinstance(data, Mapping) and data.get("schema") == RESULTS_SCHEMA:
+        raise InputError(Problem(path, None, "is a results file, not an answers file.",
+                                 "To carry on from it, give it as --results FILE with --resume; an answers file maps "
+                                 "question ids to answers, e.g. 'q1: b'."))
     student = None
+    if isinstance(data, Mapping) and isinstance(data.get("answers"), Mapping) and paper.item("answers") is None:
+        # A wrapped file: a misspelt 'student' would otherwise make the whole file read as question ids.
+        extra = [key for key in data if key not in ("student", "answers")]
+        if extra:
+            raise InputError([Problem(path, line_of(data, key), f"'{shorten(key)}' is not a key of an answers file "
+                                      "that has 'answers:'; beside it only 'student:' may stand.",
+                                      did_you_mean(str(key), ["student"], list_few=False) or "Remove it.")
+                              for key in extra])
     if isinstance(data, Mapping) and "answers" in data and set(data) <= {"student", "answers"} and not isinstance(data["answers"], Mapping):
         raise InputError(Problem(path, line_of(data, "answers"), "'answers' must map each question id to an answer.",
                                  "E.g. 'answers: {q1: b, q2: conduction_block}'; 'mmn-ddx quiz key QUIZ' lists the ids."))

@@ -47,8 +47,8 @@ def start_quiz(name: str | None, library: Library, *, generate_count: int | None
 def quiz_key(name: str | None, library: Library, *, generate_count: int | None = None, seed: int | None = None,
              case_dirs: tuple = ()) -> dict:
     """The answer key of a quiz (or of a generated one) for `seed`, as plain data."""
-    paper, _ = paper_for(name, library, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
-    return answer_key(paper)
+    paper, generated = paper_for(name, library, generate_count=generate_count, seed=seed, case_dirs=case_dirs)
+    return answer_key(paper, generated)
 
 
 def generated_quiz(count: int, library: Library, seed: int | None = None) -> str:

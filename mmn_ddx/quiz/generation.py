@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.formats import CRITERION_SETS
 from mmn_ddx.model import Case
 from mmn_ddx.quiz.kinds import BUILDERS, CLEAR_MARGIN, ItemContext, option_rng
 from mmn_ddx.quiz.loading import Question, Quiz, quiz_from_text
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from mmn_ddx.library import Library
 
 GENERATED_KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider")
-CRITERIA_FOR_GENERATION = ("efns_pns_2010_mmn", "gold_coast_als", "revised_el_escorial_als", "awaji_als")
+CRITERIA_FOR_GENERATION = tuple(CRITERION_SETS)
 
 
 def generated_id(count: int, seed: int | None) -> str:

@@ -83,7 +83,8 @@ class Graded:
 
 def grade(item: Item, option: Option | None) -> Graded:
     if option is None:
-        return Graded(item, None, False, f"Skipped. The answer: {item.right.label}. {item.explanation}", item.rule)
+        # every view names the right answer beside the feedback: the feedback explains it, as for a wrong answer
+        return Graded(item, None, False, item.explanation, item.rule)
     if option.value in item.accepted:
         return Graded(item, option, True, item.explanation, item.rule)
     note, rule = item.wrong_notes.get(option.value, ("", None))

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mmn_ddx
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.quiz.items import Paper
-from mmn_ddx.quiz.loading import LETTERS
+from mmn_ddx.quiz.loading import LETTERS, quiz_id
 
 
-def answer_key(paper: Paper) -> dict:
-    """The paper with its right answers and the engine's explanations, as plain data."""
+def answer_key(paper: Paper, generated: str | None = None) -> dict:
+    """The paper with its right answers and the engine's explanations, as plain data; `generated`
+    is how a generated quiz is named (as its results files name it)."""
     questions = []
     for item in paper.items:
         q = item.question
@@ -33,7 +36,10 @@ def answer_key(paper: Paper) -> dict:
     return {
         "quiz": paper.quiz.title,
         "description": paper.quiz.description,
-        "source": paper.quiz.path,
+        # The quiz's id (as its results files give it) and its file's name, never its folder: a key
+        # is handed round, and the folder tells the teacher's home (results files made the same change).
+        "id": generated or quiz_id(paper.quiz),
+        "source": Path(paper.quiz.path).name,
         "seed": paper.seed,
         "fingerprint": paper.fingerprint,
         "tool_version": mmn_ddx.__version__,

@@ -92,16 +92,16 @@ LEANING_MARGIN = 0.05
 
 
 def _leaning_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz) -> dict:
-    from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT
+    from mmn_ddx.assessment import LEAN_ALS_AT, LEAN_MMN_AT, p_equals
 
     options = {value: Option(value, label) for value, label in LEANING_LABELS.items()}
     right = options[a.leaning]
     if a.leaning == "mmn":
-        text = f"The engine leans MMN: P(MMN) = {a.p_mmn:.2f}, at or above {LEAN_MMN_AT:.2f}."
+        text = f"The engine leans MMN: {p_equals(a.p_mmn)}, at or above {LEAN_MMN_AT:.2f}."
     elif a.leaning == "als":
-        text = f"The engine leans ALS: P(MMN) = {a.p_mmn:.2f}, at or below {LEAN_ALS_AT:.2f}."
+        text = f"The engine leans ALS: {p_equals(a.p_mmn)}, at or below {LEAN_ALS_AT:.2f}."
     else:
-        text = (f"The engine is undecided: P(MMN) = {a.p_mmn:.2f}"
+        text = (f"The engine is undecided: {p_equals(a.p_mmn)}"
                 + (f", between {LEAN_ALS_AT:.2f} and {LEAN_MMN_AT:.2f}." if LEAN_ALS_AT < a.p_mmn < LEAN_MMN_AT else "."))
     rule = None
     if a.evidence:
@@ -185,7 +185,7 @@ def _discriminator_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz:
 
 
 def _criteria_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz) -> dict:
-    from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.formats import CRITERIA_VALUES
 
     set_id = q.criteria
     detail = a.criteria_detail[set_id]

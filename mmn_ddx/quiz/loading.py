@@ -6,12 +6,15 @@ except `choice` is graded by the engine when the quiz runs, so the file never gi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
+from mmn_ddx.formats import (  # noqa: F401 - the quiz format's words, re-exported for the quiz package
+    CASE_ENTRY, DEFAULT_OPTIONS, ENGINE_KINDS, KINDS, MAX_CHOICE_OPTIONS, MAX_OPTIONS, MIN_OPTIONS, QUESTION, QUESTION_ID, QUIZ_FILE,
+    read,
+)
 from mmn_ddx.model import Case
 from mmn_ddx.safetext import shorten
 from mmn_ddx.yamlio import fingerprint_of, line_of, load_yaml_text, read_text
@@ -19,19 +22,10 @@ from mmn_ddx.yamlio import fingerprint_of, line_of, load_yaml_text, read_text
 if TYPE_CHECKING:
     from mmn_ddx.library import Library
 
-KINDS = ("leaning", "discriminator", "criteria", "next_investigation", "consider", "choice")
-ENGINE_KINDS = KINDS[:-1]
-QUIZ_FIELDS = ("version", "title", "description", "cases", "questions")
-CASE_ENTRY_FIELDS = ("case", "stage")
-QUESTION_FIELDS = ("id", "kind", "case", "stage", "criteria", "prompt", "options", "answer",
-                   "explanation", "shuffle", "teaching_point")
-QUESTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-DEFAULT_OPTIONS = 4
-MIN_OPTIONS, MAX_OPTIONS = 2, 8
-MAX_CHOICE_OPTIONS = 26
 MAX_QUESTIONS = 200  # as many as `quiz generate` makes
 MAX_QUIZ_CASES = 50
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+SKIP_WORDS = ("skip", "-")  # what a student types to leave a question unanswered
 
 
 @dataclass(frozen=True)
@@ -152,10 +146,14 @@ def quiz_from_data(data: Any, path: str, fingerprint: str, library: Library, bas
     if not isinstance(data, Mapping):
         raise InputError(Problem(path, line_of(data) or 1, "a quiz file must be a mapping (title:, cases:, questions:).",
                                  "See 'Quizzes and classes' in the README, or 'mmn-ddx schema quiz'."))
+    if "questions" not in data and ("stages" in data or "findings" in data):
+        raise InputError(Problem(path, 1, "is a case file, not a quiz file (it has no 'questions:').",
+                                 "'mmn-ddx walk' or 'mmn-ddx assess' reads a case; a quiz file names its cases under 'cases:'."))
     _refuse_oversized(data, path)
-    title, description = _read_header(data, check)
-    ordered, refs, unloadable = _read_cases(data, check)
-    questions = _read_questions(data, check, ordered, refs, unloadable)
+    fields = read(QUIZ_FILE, data, path, check.problems)
+    title, description = fields.get("title", Path(path).stem), fields.get("description", "")
+    ordered, refs, unloadable = _read_cases(fields.get("cases", []), check)
+    questions = _read_questions(fields.get("questions", []), check, ordered, refs, unloadable)
     if check.problems:
         raise InputError(check.problems)
     return Quiz(title=as_text(title), description=as_text(description), cases=tuple(ordered),
@@ -171,35 +169,12 @@ def _refuse_oversized(data: Mapping, path: str) -> None:
                                      "Split it into several quizzes."))
 
 
-def _read_header(data: Mapping, check: _Checker) -> tuple[str, str]:
-    for key in data:
-        if key not in QUIZ_FIELDS:
-            check.problem(line_of(data, key), f"field '{key}' is not part of a quiz file.", did_you_mean(key, QUIZ_FIELDS))
-    if data.get("version", 1) != 1:
-        check.problem(line_of(data, "version"), f"quiz format version {data.get('version')!r} is not known.",
-                      "This mmn-ddx reads version 1.")
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        check.problem(line_of(data, "title") or 1, "a quiz needs a 'title' (one line of text).")
-        title = Path(check.path).stem
-    description = data.get("description") or ""
-    if not isinstance(description, str):
-        check.problem(line_of(data, "description"), "'description' must be text.")
-        description = ""
-    return title, description
-
-
 # ----------------------------------------------------------------------------- cases
-def _read_cases(data: Mapping, check: _Checker) -> tuple[list[CaseRef], dict[str, CaseRef], set[str]]:
+def _read_cases(raw_cases: list, check: _Checker) -> tuple[list[CaseRef], dict[str, CaseRef], set[str]]:
     """The quiz's cases in order; the same by case id and by the reference as written; the references that failed."""
     refs: dict[str, CaseRef] = {}
     ordered: list[CaseRef] = []
     unloadable: set[str] = set()
-    raw_cases = data.get("cases")
-    if not isinstance(raw_cases, list) or not raw_cases:
-        check.problem(line_of(data, "cases") or 1, "a quiz needs 'cases': a list of the cases it uses.",
-                      "E.g. 'cases: [electrician-finger-drop, {case: carpenter-cannot-pinch, stage: examination}]'.")
-        return ordered, refs, unloadable
     for i, entry in enumerate(raw_cases):
         line = line_of(raw_cases, i)
         written = _case_entry(entry, i, line, check)
@@ -234,14 +209,10 @@ def _case_entry(entry: Any, i: int, line: int | None, check: _Checker) -> tuple[
     if not isinstance(entry, Mapping):
         check.problem(line, f"case entry {i + 1} must be a case id, a path, or 'case:' with an optional 'stage:'.")
         return None
-    for key in entry:
-        if key not in CASE_ENTRY_FIELDS:
-            check.problem(line_of(entry, key), f"field '{key}' is not part of a case entry.", did_you_mean(key, CASE_ENTRY_FIELDS))
-    ref = entry.get("case")
-    if not isinstance(ref, str):
-        check.problem(line, f"case entry {i + 1} needs 'case:' with a bundled case id or a path.")
+    fields = read(CASE_ENTRY, entry, check.path, check.problems, f"case entry {i + 1}")
+    if "case" not in fields:
         return None
-    return ref, entry.get("stage")
+    return fields["case"], entry.get("stage")
 
 
 def _load_case_ref(ref: str, line: int | None, check: _Checker) -> tuple[Case, str] | None:
@@ -295,13 +266,9 @@ def _inside(candidate: Path, root: Path) -> bool:
 
 
 # ----------------------------------------------------------------------------- questions
-def _read_questions(data: Mapping, check: _Checker, ordered: list[CaseRef], refs: dict[str, CaseRef],
+def _read_questions(raw_questions: list, check: _Checker, ordered: list[CaseRef], refs: dict[str, CaseRef],
                     unloadable: set[str]) -> list[Question]:
     questions: list[Question] = []
-    raw_questions = data.get("questions")
-    if not isinstance(raw_questions, list) or not raw_questions:
-        check.problem(line_of(data, "questions") or 1, "a quiz needs 'questions': a list of at least one question.")
-        return questions
     seen_ids: dict[str, int | None] = {}
     for i, raw in enumerate(raw_questions):
         line = line_of(raw_questions, i)
@@ -317,21 +284,15 @@ def _read_questions(data: Mapping, check: _Checker, ordered: list[CaseRef], refs
 
 def _read_question(raw: Mapping, i: int, line: int | None, check: _Checker, seen_ids: dict,
                    ordered: list[CaseRef], refs: dict[str, CaseRef], unloadable: set[str]) -> Question | None:
-    for key in raw:
-        if key not in QUESTION_FIELDS:
-            check.problem(line_of(raw, key), f"field '{key}' is not part of a question.", did_you_mean(key, QUESTION_FIELDS))
     qid = _question_id(raw, i, line, check, seen_ids)
     name = f"question '{qid}'"
-    kind = raw.get("kind")
+    fields = read(QUESTION, raw, check.path, check.problems, name)
+    kind = fields.get("kind")
     if kind is None:
-        check.problem(line, f"{name} needs a 'kind'.", "One of: " + ", ".join(KINDS) + ".")
-        return None
-    if kind not in KINDS:
-        check.problem(line_of(raw, "kind"), f"{name}: kind '{kind}' is unknown.", did_you_mean(kind, KINDS))
         return None
     case_ref, stage_index = _question_case_and_stage(raw, name, kind, line, check, ordered, refs, unloadable)
     criteria = _question_criteria(raw, name, kind, line, check)
-    prompt, teaching_point, shuffle = _question_texts(raw, name, check)
+    prompt, teaching_point, shuffle = fields.get("prompt"), fields.get("teaching_point"), fields.get("shuffle", True)
     if kind in ENGINE_KINDS:
         option_count = _engine_option_count(raw, name, kind, check)
         options, answer, explanation = (), None, ""
@@ -397,7 +358,7 @@ def _question_case_and_stage(raw: Mapping, name: str, kind: str, line: int | Non
 
 
 def _question_criteria(raw: Mapping, name: str, kind: str, line: int | None, check: _Checker) -> str | None:
-    from mmn_ddx.cases import CRITERIA_VALUES
+    from mmn_ddx.formats import CRITERIA_VALUES
 
     criteria = raw.get("criteria")
     if kind != "criteria":
@@ -406,27 +367,7 @@ def _question_criteria(raw: Mapping, name: str, kind: str, line: int | None, che
         return criteria
     if criteria is None:
         check.problem(line, f"{name} needs 'criteria:', the criterion set asked about.", "One of: " + ", ".join(CRITERIA_VALUES) + ".")
-    elif not isinstance(criteria, str) or criteria not in CRITERIA_VALUES:
-        check.problem(line_of(raw, "criteria"), f"{name}: criterion set '{shorten(criteria)}' is unknown.",
-                      did_you_mean(shorten(criteria), CRITERIA_VALUES))
     return criteria
-
-
-def _question_texts(raw: Mapping, name: str, check: _Checker) -> tuple[str | None, str | None, bool]:
-    """The question's own prompt, teaching point and whether its options are shuffled."""
-    prompt = raw.get("prompt")
-    if prompt is not None and (not isinstance(prompt, str) or not prompt.strip()):
-        check.problem(line_of(raw, "prompt"), f"{name}: 'prompt' must be text.")
-        prompt = None
-    teaching_point = raw.get("teaching_point")
-    if teaching_point is not None and not isinstance(teaching_point, str):
-        check.problem(line_of(raw, "teaching_point"), f"{name}: 'teaching_point' must be text.")
-        teaching_point = None
-    shuffle = raw.get("shuffle", True)
-    if not isinstance(shuffle, bool):
-        check.problem(line_of(raw, "shuffle"), f"{name}: 'shuffle' must be true or false.")
-        shuffle = True
-    return prompt, teaching_point, shuffle
 
 
 def _engine_option_count(raw: Mapping, name: str, kind: str, check: _Checker) -> int:
@@ -481,6 +422,12 @@ def _choice_options(raw: Mapping, raw_options: list, name: str, check: _Checker)
                           "Put it in quotes: YAML reads 'words: more words' as a key and a value.")
             continue
         text = as_text(option)
+        if not text.strip():
+            check.problem(line_of(raw_options, j), f"{name}: option {j + 1} is empty.", "Write the option's text, or remove it.")
+            continue
+        if text.strip().lower() in SKIP_WORDS:
+            check.problem(line_of(raw_options, j), f"{name}: option '{text}' cannot be chosen by its text: typing it skips the question.",
+                          "Write it in other words, e.g. 'none of these'.")
         if len(text) == 1 or text.isdigit():
             check.problem(line_of(raw_options, j), f"{name}: option '{text}' would be taken for an option letter or number.",
                           "Write it in words, e.g. 'two nerves'.")

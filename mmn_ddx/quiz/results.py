@@ -152,4 +152,10 @@ def _results_consistency_problems(data: dict) -> list[str]:
         elif qid in seen:
             found.append(f"field 'answers[{i}].id': question '{shorten(qid)}' is answered twice.")
         seen.add(qid)
+        # The report counts 'correct'; a grade that its own answer contradicts was changed by hand.
+        accepted = record.get("accepted") or [record["right_answer"]]
+        if record["correct"] != (record["answer"] is not None and record["answer"] in accepted):
+            found.append(f"field 'answers[{i}].correct' is {str(record['correct']).lower()}, but the answer "
+                         f"'{shorten(record['answer'])}' is {'' if record['correct'] else 'not '}among the right ones "
+                         f"({', '.join(shorten(a) for a in accepted[:5])}).")
     return found

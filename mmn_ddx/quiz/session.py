@@ -30,6 +30,11 @@ class Session:
         self.path = path
         self.lock = lock
 
+    @property
+    def feedback(self) -> str:
+        """'end' (exam mode) or 'immediate', as the results file records it."""
+        return self.data.get("feedback") or "immediate"
+
     # ------------------------------------------------------------------ opening
     @classmethod
     def open(cls, paper: Paper, *, student: str | None = None, results: str | None = None,
@@ -76,6 +81,8 @@ class Session:
             cls._check_belongs(data, paper, str(path), student)
             if data.get("student") is None and student is not None:
                 data["student"] = student
+            if feedback == "end" or data.get("feedback") == "end":
+                data["feedback"] = "end"  # exam mode, once chosen, is not lifted by resuming without it
             return cls(paper, data, path, lock)
         session = cls(paper, cls.new_data(paper, student, feedback, source), path, lock)
         session.save()

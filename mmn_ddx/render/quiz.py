@@ -21,6 +21,9 @@ KIND_TITLES = {
     "consider": "Condition to consider",
     "choice": "Multiple choice",
 }
+# The same kinds in a narrow table column, where the titles would break mid-word.
+KIND_SHORT = {"leaning": "leaning", "discriminator": "discrim.", "criteria": "criteria",
+              "next_investigation": "next test", "consider": "consider", "choice": "choice"}
 
 
 # ----------------------------------------------------------------------------- taking a quiz
@@ -267,7 +270,7 @@ def _items_table(report) -> Table:
     table = Table(title="Questions, hardest first: share right (difficulty) and discrimination (point-biserial, "
                         "rest-score)", title_justify="left", expand=True)
     table.add_column("Question", ratio=4, overflow="fold")
-    table.add_column("Kind", ratio=1, overflow="fold")
+    table.add_column("Kind", no_wrap=True)
     table.add_column("Right", justify="right", no_wrap=True)
     table.add_column("Share", justify="right", no_wrap=True)
     table.add_column("Discr.", justify="right", no_wrap=True)
@@ -283,7 +286,7 @@ def _items_table(report) -> Table:
             question.append("\n⚠ negative discrimination: the stronger students did worse; check the question", style="bold red")
         discrimination = Text("—" if q.discrimination is None else f"{q.discrimination:+.2f}",
                               style="bold red" if q.negative_discrimination else "")
-        table.add_row(question, q.kind or "—", f"{q.right}/{q.answered}", Text(share, style=style), discrimination,
+        table.add_row(question, KIND_SHORT.get(q.kind, q.kind) if q.kind else "—", f"{q.right}/{q.answered}", Text(share, style=style), discrimination,
                       _wrong_cell(q.most_chosen_wrong))
     return table
 
