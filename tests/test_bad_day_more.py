@@ -252,3 +252,9 @@ def test_what_if_says_capped_in_the_words_of_the_assessment_view():
     out = " ".join(run_cli(["assess", "electrician-finger-drop", "--stage", "history", "--what-if"]).stdout.split())
     what_if = out.split("What would change the leaning")[1]
     assert "Babinski sign (LR 20.0 toward ALS, capped at 20)" in what_if
+
+
+def test_an_html_class_report_out_dash_goes_to_stdout(tmp_path, class_folder, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out = run_cli(["class", "report", str(class_folder), "--format", "html", "--out", "-"]).stdout
+    assert "<html" in out.lower() and not (tmp_path / "-").exists()
