@@ -393,7 +393,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
     problems: list[Problem] = []
     spath = str(path)
     try:
-        data = load_yaml_file(path)
+        data = load_yaml_file(path, cache=True)
     except InputError as error:
         return None, error.problems
     if not isinstance(data, Mapping):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +23,7 @@ from mmn_ddx.conditions import (
     to_fact, unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
+from mmn_ddx.files import cache_folder, save_cache_file
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -484,14 +484,8 @@ ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
 
 
 def _packing_file(digest: str) -> Path | None:
-    """Where a checked packing is kept: $MMN_DDX_CACHE, else the user's cache folder; None to keep none."""
-    root = os.environ.get("MMN_DDX_CACHE")
-    if root == "":
-        return None
-    if root is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        root = os.path.join(base, "mmn-ddx")
-    return Path(root) / f"packing-{digest[:32]}.json"
+    folder = cache_folder()
+    return None if folder is None else folder / f"packing-{digest[:32]}.json"
 
 
 def _load_packing(digest: str) -> dict | None:
@@ -506,14 +500,6 @@ def _load_packing(digest: str) -> dict | None:
 
 
 def _save_packing(digest: str, packing: dict) -> None:
-    """Best effort: an unwritable cache only means the next process packs again."""
     path = _packing_file(digest)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"digest": digest, **packing}), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    if path is not None:
+        save_cache_file(path, json.dumps({"digest": digest, **packing}))
