@@ -265,27 +265,39 @@ def rule_ids(library: Library, prefix: str = "") -> list[str]:
     return [rule_id for rule_id in library.rulebook.ids() if rule_id.startswith(prefix)]
 
 
-# The walk's pieces the command line drives (the learner's call, the JSON events), the quiz
-# commands' functions and the class report live with their modules; they are part of this façade.
-from mmn_ddx.classroom import class_report  # noqa: E402,F401
-from mmn_ddx.walkthrough import (  # noqa: E402,F401
-    Call, call_event, end_event, engine_event, investigation_event, parse_call, step_event,
-)
-from mmn_ddx.quiz.api import generated_quiz, paper_for, quiz_key, regrade_results, start_quiz  # noqa: E402,F401
+# The rest of the façade lives with its modules: the walk's pieces (the learner's call, the JSON
+# events), the quiz and class-report commands, the documents, and writing a command's output.
+# They are imported when first used (PEP 562), so `assess` does not pay for the quiz, the
+# documents and Jinja2 at every start (about 40 ms of each process).
+_ELSEWHERE = {
+    "mmn_ddx.classroom": {"class_report": "class_report", "class_report_json": "report_json",
+                          "write_class_csv": "write_csv", "write_items_csv": "write_items_csv",
+                          "check_class_outputs": "check_outputs"},
+    "mmn_ddx.walkthrough": {name: name for name in ("Call", "call_event", "end_event", "engine_event",
+                                                     "investigation_event", "parse_call", "step_event")},
+    "mmn_ddx.quiz.api": {name: name for name in ("generated_quiz", "paper_for", "quiz_key", "regrade_results",
+                                                  "start_quiz")},
+    "mmn_ddx.documents.commands": {name: name for name in ("class_report_page", "copy_templates", "export_all",
+                                                            "export_anki", "export_case", "quiz_export",
+                                                            "quiz_papers")},
+    "mmn_ddx.documents": {"quiz_key_document": "quiz_key"},
+    "mmn_ddx.files": {"save_output": "write_new_file"},
+    # what the quiz's question loop asks of a typed answer
+    "mmn_ddx.quiz": {name: name for name in ("LETTERS", "answer_help", "answer_problem", "is_skip", "match_answer")},
+}
+_WHERE = {name: (module, original) for module, names in _ELSEWHERE.items() for name, original in names.items()}
 
-# The document commands (handouts, keys, papers, exports) live with the documents.
-from mmn_ddx.documents.commands import (  # noqa: E402,F401
-    class_report_page, copy_templates, export_all, export_anki, export_case, quiz_export, quiz_papers,
-)
 
-# Writing what a command produced: never over a file the user has, unless asked (`force`), and atomically.
-from mmn_ddx.files import write_new_file as save_output  # noqa: E402,F401
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'mmn_ddx.api' has no attribute '{name}'")
+    import importlib
 
-# The class report's other outputs, and a quiz key written as a document.
-from mmn_ddx.classroom import report_json as class_report_json, write_csv as write_class_csv  # noqa: E402,F401
-from mmn_ddx.classroom import write_items_csv  # noqa: E402,F401
-from mmn_ddx.classroom import check_outputs as check_class_outputs  # noqa: E402,F401
-from mmn_ddx.documents import quiz_key as quiz_key_document  # noqa: E402,F401
+    module, original = _WHERE[name]
+    value = getattr(importlib.import_module(module), original)
+    globals()[name] = value  # found once; later look-ups are plain attribute reads
+    return value
 
-# What the quiz's question loop asks of a typed answer.
-from mmn_ddx.quiz import LETTERS, answer_help, answer_problem, is_skip, match_answer  # noqa: E402,F401
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))

@@ -14,7 +14,7 @@ from itertools import combinations, product
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.conditions import candidate_values, evaluate, findings_of
+from mmn_ddx.conditions import candidate_values, compiled, evaluate, findings_of
 from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target, fired_keys
 from mmn_ddx.errors import InputError, Problem
@@ -239,10 +239,15 @@ class Assessor:
         now = logit(p_now) if 0 < p_now < 1 else base + self._log_odds([self._weigh[r] for r in fired])
         mentioning = self._rules_mentioning.get(finding, ())
         outcomes, moves, answers = [], [], []
+        kept, others = self._untouched(fired, mentioning)
+        weighed: dict[tuple, float] = {}  # the rules an answer fires -> the weighing (answers often fire the same)
         for value in values:
             hypothetical = {**findings, finding: value}
-            firing = [rule for rule in mentioning if evaluate(rule.when, hypothetical) is True]
-            log_odds = base + self._log_odds_replacing(fired, mentioning, firing)
+            firing = [rule for rule in mentioning if compiled(rule.when)(hypothetical, {}) is True]
+            key = tuple(rule.id for rule in firing)
+            if key not in weighed:  # as _log_odds_replacing(fired, mentioning, firing)
+                weighed[key] = math.fsum([self._log_odds(kept + firing)] + others)
+            log_odds = base + weighed[key]
             outcomes.append((value, sigmoid(log_odds)))
             moves.append(abs(log_odds - now))
             answers.append(next((rule for rule in firing if rule.frequency is not None), None))
@@ -284,12 +289,17 @@ class Assessor:
         the others keep what they added, computed once per set of fired rules. This is the same sum
         as weighing every rule afresh (a property test holds it equal to a full reassessment).
         """
+        kept, others = self._untouched(fired, touched)
+        return math.fsum([self._log_odds(kept + list(firing))] + others)
+
+    def _untouched(self, fired: set, touched) -> tuple[list, list[float]]:
+        """For _log_odds_replacing: the fired rules that share a family with a touched one, and
+        what each family no touched rule belongs to adds."""
         groups = self._group_log_odds(fired)
         changed = {group_key(rule) for rule in touched}
         touched_ids = {rule.id for rule in touched}
         kept = [self._weigh[r] for r in fired if r not in touched_ids and group_key(self._weigh[r]) in changed]
-        fresh = self._log_odds(kept + list(firing))
-        return math.fsum([fresh] + [value for key, value in groups.items() if key not in changed])
+        return kept, [value for key, value in groups.items() if key not in changed]
 
     def _group_log_odds(self, fired: set) -> dict:
         """What each family-and-direction (or unfamilied rule) adds for this set of fired rules."""

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.conditions import ConditionParser, Known, Unknown, candidate_values, evaluate, findings_of, walk
+from mmn_ddx.conditions import (
+    LEAVES, All, Any_, AtLeast, ConditionParser, Known, Not, Unknown, candidate_values, compiled, evaluate, findings_of,
+    walk,
+)
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
@@ -88,21 +91,17 @@ class CriterionSet:
                 break
         return self.result(truths)[0]
 
-    def memo_without(self, known: Mapping[str, bool | None], finding: str) -> dict:
-        """Element outcomes still valid once `finding` is answered: those that do not mention it."""
-        if not hasattr(self, "_mentioning"):
-            self._mentioning: dict[str, set] = {}
-            for e in self.elements:
-                for f in findings_of(e.when):
-                    self._mentioning.setdefault(f, set()).add(self.element_key(e))
-        stale = self._mentioning.get(finding, set())
-        return {key: truth for key, truth in known.items() if key not in stale}
-
     def candidates(self) -> dict[str, list]:
         """Answers worth trying for each finding the categories mention (computed once)."""
         if not hasattr(self, "_candidates"):
             self._candidates = candidate_values([c.when for c in self.categories], self.vocabulary)
         return self._candidates
+
+    def probe(self) -> "_Probe":
+        """The set prepared for what-if questions (computed once)."""
+        if not hasattr(self, "_probe"):
+            self._probe = _Probe(self)
+        return self._probe
 
     def presence_tested(self, category: Category) -> tuple[str, ...]:
         """Findings under `known:` or `unknown:` in a category: the only answers that can turn a
@@ -164,6 +163,85 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
+class _Probe:
+    """A criterion set prepared for what-if questions, built once per set.
+
+    Answering one more finding can change only the elements that mention it (directly or through
+    an element they refer to) and the categories that mention it; every other element and
+    category keeps the engine's outcome. Of those, one already met or failed stays so unless it
+    tests the finding with `known:` or `unknown:`: every other leaf goes from unknown to a value
+    when its finding is answered, and Kleene's all / any / not / at_least never undo a decided
+    truth when an unknown becomes known. So a question re-evaluates only the open ones, as
+    compiled closures, and a category that reads the finding only through its elements gives the
+    same answer for every value that leaves those elements' truths the same.
+    """
+
+    def __init__(self, cs: CriterionSet):
+        self.stale: dict[str, list[tuple[str, Any]]] = {}  # finding -> (element key, closure), in element order
+        for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
+            for finding in findings_of(e.when):
+                self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
+        self.presence = {cs.element_key(e): _presence_tested(e.when) for e in cs.elements}
+        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), _presence_tested(c.when))
+                           for c in cs.categories]
+        self.by_value = {value: fn for value, fn, _, _ in self.categories}
+        self.read_directly = set()  # findings some category tests itself, not only through an element
+        for c in cs.categories:
+            self.read_directly.update(n.finding for n in _walk_outside_refs(c.when) if isinstance(n, LEAVES))
+
+
+def _presence_tested(cond) -> frozenset:
+    """Findings a condition tests with `known:` or `unknown:`, through the elements it refers to too."""
+    return frozenset(n.finding for n in walk(cond) if isinstance(n, (Known, Unknown)))
+
+
+def _walk_outside_refs(cond):
+    yield cond
+    if isinstance(cond, (All, Any_, AtLeast)):
+        for item in cond.items:
+            yield from _walk_outside_refs(item)
+    elif isinstance(cond, Not):
+        yield from _walk_outside_refs(cond.item)
+
+
+class _Hypothesis:
+    """One case's elements with one finding answered hypothetically, value after value.
+
+    `memo` holds the engine's element outcomes; `suppose` overwrites those of the elements that
+    mention the finding, `forget` puts the engine's back before the next finding is asked about.
+    """
+
+    def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None]):
+        self.probe = probe
+        self.findings = findings
+        self.known = known
+        self.memo = dict(known)
+        self._open: dict[str, list] = {}
+
+    def open_elements(self, finding: str) -> list[tuple[str, Any]]:
+        """The elements an answer to `finding` could change (see _Probe)."""
+        found = self._open.get(finding)
+        if found is None:
+            known, presence = self.known, self.probe.presence
+            found = self._open[finding] = [(key, fn) for key, fn in self.probe.stale.get(finding, ())
+                                           if known[key] is None or finding in presence[key]]
+        return found
+
+    def suppose(self, finding: str, value: Any) -> tuple[dict, tuple]:
+        """The findings with `finding` answered, and the truths of the elements it could change."""
+        hypothetical = {**self.findings, finding: value}
+        memo = self.memo
+        truths = []
+        for key, fn in self.open_elements(finding):
+            memo[key] = truth = fn(hypothetical, memo)
+            truths.append(truth)
+        return hypothetical, tuple(truths)
+
+    def forget(self, finding: str) -> None:
+        for key, _ in self.open_elements(finding):
+            self.memo[key] = self.known[key]
+
+
 def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str],
                        known: Mapping[str, bool | None]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
@@ -177,16 +255,23 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
     establishing: list[str] = []
     ruling_out: list[str] = []
     candidates = cs.candidates()
+    probe = cs.probe()
+    hypothesis = _Hypothesis(probe, findings, known)
     for category in cs.categories:
         if category.value not in undecided:
             continue
+        fn = probe.by_value[category.value]
         for finding in findings_of(category.when):
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            memo = cs.memo_without(known, finding)
-            outcomes = {evaluate(category.when, {**findings, finding: v}, dict(memo))
-                        for v in candidates.get(finding, ())}
+            outcomes = set()
+            for value in candidates.get(finding, ()):
+                hypothetical, _ = hypothesis.suppose(finding, value)
+                outcomes.add(fn(hypothetical, hypothesis.memo))
+                if True in outcomes:  # establishing: no other answer changes where it is listed
+                    break
+            hypothesis.forget(finding)
             if True in outcomes:
                 establishing.append(finding)
             elif False in outcomes:
@@ -196,38 +281,66 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
 
 def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
                  known: Mapping[str, bool | None],
-                 categories: Mapping[str, bool | None] | None = None) -> tuple[dict | None, list[str]]:
+                 categories: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
     """The one still-unknown finding whose answer would lift the category highest, and every
     unknown finding that some answer would lift it with.
 
-    `categories` (the categories' current truths, when known) narrows the search: a firmer
-    category that is already false can only turn true through a finding it tests with `known:`
-    or `unknown:`.
+    `categories` (the categories' current truths) narrows the search: a firmer category that is
+    already false can only turn true through a finding it tests with `known:` or `unknown:`.
     """
     best = None
     raising: list[str] = []
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
+    highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
     worth_asking: set[str] = set()
     for c in higher:
-        false_now = categories is not None and categories.get(c.value) is False
+        false_now = categories.get(c.value) is False
         worth_asking.update(cs.presence_tested(c) if false_now else findings_of(c.when))
+    probe = cs.probe()
+    hypothesis = _Hypothesis(probe, findings, known)
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
-        memo = cs.memo_without(known, finding)
+        if not any(finding in mentions and (categories.get(value) is None or finding in presence)
+                   for value, _, mentions, presence in probe.categories):
+            continue  # no answer changes a category: the set stays where it is
+        reached_with: dict[tuple, str] = {}  # the elements' truths -> the category they give
+        direct = finding in probe.read_directly
         for value in values:
-            reached = cs.evaluate_plain({**findings, finding: value}, dict(memo))
+            hypothetical, truths = hypothesis.suppose(finding, value)
+            reached = None if direct else reached_with.get(truths)
+            if reached is None:
+                reached = _category_supposing(cs, probe, hypothetical, hypothesis.memo, finding, categories)
+                reached_with[truths] = reached
             gain = cs.rank(reached) - now
             if gain > 0:
                 if finding not in raising:
                     raising.append(finding)
                 if best is None or gain > best[0]:
                     best = (gain, finding, value, reached)
+                if best[0] == highest:  # the first answer to reach the top is kept; the finding is listed
+                    break
+        hypothesis.forget(finding)
     if best is None:
         return None, raising
     _, finding, value, reached = best
     return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
+
+
+def _category_supposing(cs: CriterionSet, probe: _Probe, hypothetical: Mapping[str, Any], memo: dict,
+                        finding: str, categories: Mapping[str, bool | None]) -> str:
+    """The set's category with `finding` answered (as `evaluate_plain`); a category that does not
+    mention the finding keeps the engine's outcome."""
+    truths: dict[str, bool | None] = {}
+    for value, fn, mentions, presence in probe.categories:  # those below the first that holds cannot change the result
+        truth = categories.get(value)
+        if finding in mentions and (truth is None or finding in presence):
+            truth = fn(hypothetical, memo)
+        truths[value] = truth
+        if truth is True:
+            break
+    return cs.result(truths)[0]
 
 
 def disagreements(a) -> list[str]:
@@ -280,7 +393,7 @@ def _load_set(path: Path, vocab: Vocabulary) -> tuple[CriterionSet | None, list[
     problems: list[Problem] = []
     spath = str(path)
     try:
-        data = load_yaml_file(path)
+        data = load_yaml_file(path, cache=True)
     except InputError as error:
         return None, error.problems
     if not isinstance(data, Mapping):

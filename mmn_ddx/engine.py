@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -24,6 +23,7 @@ from mmn_ddx.conditions import (
     to_fact, unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
+from mmn_ddx.files import cache_folder, save_cache_file
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -92,6 +92,7 @@ class DurableEngine:
         self._domains = fact_domains(vocabulary)
         self._part_domains = _Domains({**self._domains, PART: alpha.Domain((0,))})
         self._alone: dict[Target, int] = {}
+        self._compiled_patterns: dict[int, tuple] = {}  # id(target) -> (target, _patterns(target)), from _decompose
         # Bounding the alpha stack is the slow part of compiling (about 0.2 s for the bundled book);
         # the result depends only on the targets, the fact domains and this compiler, so a checked
         # packing is kept on disk under their digest and reused by the next process.
@@ -276,6 +277,9 @@ class DurableEngine:
 
     def _patterns(self, target: Target) -> list[tuple[bool, dict]]:
         """(truth, pattern) for each durable_rules rule the target needs."""
+        known = self._compiled_patterns.get(id(target))
+        if known is not None and known[0] is target:
+            return known[1]
         forms = (True, False) if target.also_false else (True,)
         return [(truth, part) for truth in forms
                 for part in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True))]
@@ -289,8 +293,10 @@ class DurableEngine:
         """
         forms = (True, False) if target.also_false else (True,)
         try:
-            patterns = [p for truth in forms
-                        for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True), MAX_SPLIT)]
+            pairs = [(truth, p) for truth in forms
+                     for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True), MAX_SPLIT)]
+            patterns = [p for _, p in pairs]
+            self._compiled_patterns[id(target)] = (target, pairs)  # the same as _patterns(target): kept for it
             if (len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns)
                     and self._bound_alone(target) <= alpha.STACK_BUDGET):
                 return [target]
@@ -366,6 +372,15 @@ def _split(pattern: dict, limit: int | None = None) -> list[dict]:
     the distribution grows combinatorially.
     """
     found: list[dict] = []
+    sizes: dict[int, tuple] = {}  # id -> (pattern, size): distributing re-measures the same parts many times
+
+    def size(node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known[1]
+        n = _size(node, size)
+        sizes[id(node)] = (node, n)  # the pattern held here, so its id is not reused meanwhile
+        return n
 
     def visit(node: dict) -> None:
         if set(node) == {"$or"}:
@@ -374,12 +389,12 @@ def _split(pattern: dict, limit: int | None = None) -> list[dict]:
             return
         parts = node.get("$and") if set(node) == {"$and"} else None
         ors = [i for i, part in enumerate(parts) if set(part) == {"$or"}] if parts else []
-        if _size(node) < PATTERN_LIMIT or not ors:
+        if size(node) < PATTERN_LIMIT or not ors:
             found.append(node)
             if limit is not None and len(found) > limit:
                 raise _TooMany
             return
-        widest = max(ors, key=lambda i: _size(parts[i]))
+        widest = max(ors, key=lambda i: size(parts[i]))
         rest = parts[:widest] + parts[widest + 1:]
         for branch in parts[widest]["$or"]:
             visit({"$and": rest + [branch]})
@@ -404,15 +419,18 @@ def _fields(pattern) -> set:
     return found
 
 
-def _size(pattern) -> int:
-    """Roughly how many expressions durable_rules needs for a pattern (its limit is 31)."""
+def _size(pattern, measure=None) -> int:
+    """Roughly how many expressions durable_rules needs for a pattern (its limit is 31).
+
+    `measure` sizes the sub-patterns (default: this function)."""
+    measure = measure or _size
     if isinstance(pattern, dict):
         total = 0
         for key, value in pattern.items():
             if key in ("$and", "$or"):
-                total += 2 + sum(_size(v) for v in value)
+                total += 2 + sum(measure(v) for v in value)
             elif isinstance(value, dict) and key.startswith("$"):
-                total += _size(value) if key in ("$and", "$or") else 1
+                total += measure(value) if key in ("$and", "$or") else 1
             else:
                 total += 1
         return total
@@ -466,14 +484,8 @@ ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
 
 
 def _packing_file(digest: str) -> Path | None:
-    """Where a checked packing is kept: $MMN_DDX_CACHE, else the user's cache folder; None to keep none."""
-    root = os.environ.get("MMN_DDX_CACHE")
-    if root == "":
-        return None
-    if root is None:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        root = os.path.join(base, "mmn-ddx")
-    return Path(root) / f"packing-{digest[:32]}.json"
+    folder = cache_folder()
+    return None if folder is None else folder / f"packing-{digest[:32]}.json"
 
 
 def _load_packing(digest: str) -> dict | None:
@@ -488,14 +500,6 @@ def _load_packing(digest: str) -> dict | None:
 
 
 def _save_packing(digest: str, packing: dict) -> None:
-    """Best effort: an unwritable cache only means the next process packs again."""
     path = _packing_file(digest)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"digest": digest, **packing}), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    if path is not None:
+        save_cache_file(path, json.dumps({"digest": digest, **packing}))

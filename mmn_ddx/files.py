@@ -53,6 +53,29 @@ def real_target(path: Path | str) -> Path:
     return target
 
 
+def cache_folder() -> Path | None:
+    """Where the tool keeps what it can rebuild (checked engine packings, parsed rule files):
+    $MMN_DDX_CACHE, else the user's cache folder; None (MMN_DDX_CACHE set empty) to keep nothing."""
+    root = os.environ.get("MMN_DDX_CACHE")
+    if root == "":
+        return None
+    if root is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        root = os.path.join(base, "mmn-ddx")
+    return Path(root)
+
+
+def save_cache_file(path: Path, text: str) -> None:
+    """Best effort, atomically: an unwritable cache only means the next process does the work again."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
+
+
 def _temp_prefix(target: Path) -> str:
     return f".{target.name}."
 

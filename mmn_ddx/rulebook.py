@@ -193,7 +193,7 @@ def _families(path: Path, vocab: Vocabulary) -> tuple[dict[str, Family], list[Pr
     if not path.exists():
         return {}, []
     families: dict[str, Family] = {}
-    for entry in reader.entries(load_yaml_file(path), "families"):
+    for entry in reader.entries(load_yaml_file(path, cache=True), "families"):
         subject = _subject("family", entry)
         fields = reader.read(FAMILY, entry, subject)
         family_id = fields.get("id", str(entry.get("id")))
@@ -231,7 +231,7 @@ def load_rulebook(root: Path, vocab: Vocabulary) -> RuleBook:
         for path in files[kind]:
             reader = _FileReader(path, vocab)
             try:
-                data = load_yaml_file(path)
+                data = load_yaml_file(path, cache=True)
             except InputError as error:
                 problems.extend(error.problems)
                 continue

@@ -223,7 +223,7 @@ class Vocabulary:
 def load_vocabulary(path: Path) -> Vocabulary:
     """Read and check a findings vocabulary (rules/findings.yaml); every problem is raised together."""
     where = str(path)
-    data = load_yaml_file(path)
+    data = load_yaml_file(path, cache=True)
     if not isinstance(data, Mapping):
         raise InputError(Problem(where, line_of(data) or 1, "a vocabulary file must be a mapping (version:, regions:, findings: ...)."))
     problems: list[Problem] = []

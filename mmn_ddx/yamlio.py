@@ -25,6 +25,7 @@ import os
 import re
 import stat
 from contextlib import contextmanager
+from functools import lru_cache
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from typing import Any
 import yaml
 
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.files import cache_folder, save_cache_file
 from mmn_ddx.safetext import clean, has_unsafe, shorten
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -137,7 +139,7 @@ def _too_much(path: str, line: int | None, message: str, hint: str = "") -> Inpu
 _YAML_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)")
 
 
-def _check_events(text: str, path: str) -> None:
+def _check_events(text: str, path: str) -> int:
     """Read the YAML event stream once, building nothing, and refuse what is too large.
 
     The events cost a fraction of building the document, and an alias is a single event however
@@ -202,6 +204,7 @@ def _check_events(text: str, path: str) -> None:
         parser.dispose()
     if budget is not None:
         budget[0] -= values
+    return values
 
 
 def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
@@ -223,14 +226,19 @@ def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
 
 def load_yaml_text(text: str, path: str) -> Any:
     """Parse YAML text within the limits; a syntax error becomes an InputError naming the line and column."""
+    return _parse(text, path)[0]
+
+
+def _parse(text: str, path: str) -> tuple[Any, int]:
+    """The document, and how many values it holds (what it took from the command's budget)."""
     loader = None
     try:
-        _check_events(text, path)
+        values = _check_events(text, path)
         loader = _LineLoader(text)
         node = loader.get_single_node()
         if node is None:
-            return None
-        return loader.construct_document(node)
+            return None, values
+        return loader.construct_document(node), values
     except InputError as error:
         raise type(error)(Problem(p.path or path, p.line, p.message, p.hint) for p in error.problems) from None
     except yaml.MarkedYAMLError as error:
@@ -302,9 +310,86 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
-def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES) -> Any:
-    """Read and parse a YAML file within the limits; a missing, unreadable or hostile file becomes an InputError."""
-    return load_yaml_text(read_text(path, max_bytes), str(path))
+def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES, *, cache: bool = False) -> Any:
+    """Read and parse a YAML file within the limits; a missing, unreadable or hostile file becomes an InputError.
+
+    With `cache` (the rule book's files, read by every command), a file parsed before is taken from
+    the user's cache: its parse kept as JSON under the digest of its text and of this module.
+    Building the document is most of the cost of reading YAML in Python; every command reads the
+    same twenty rule files, and the stage check runs over two hundred commands. The cache holds only
+    the parse (what the loaders check comes after it, unchanged) and is read with a JSON loader.
+    """
+    text = read_text(path, max_bytes)
+    if not cache:
+        return load_yaml_text(text, str(path))
+    entry = _parse_cache_file(text)
+    budget = _VALUES_LEFT.get()
+    kept = _read_parse(entry)
+    if kept is not None and (budget is None or kept[1] <= budget[0]):
+        if budget is not None:
+            budget[0] -= kept[1]
+        return kept[0]
+    data, values = _parse(text, str(path))
+    if entry is not None:
+        try:
+            encoded = json.dumps({"values": values, "data": _encode(data)}, allow_nan=False)
+        except (TypeError, ValueError):  # a value JSON cannot hold (a date, an infinity): read it afresh each time
+            encoded = None
+        if encoded is not None:
+            save_cache_file(entry, encoded)
+    return data
+
+
+@lru_cache(maxsize=1)
+def _loader_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _parse_cache_file(text: str) -> Path | None:
+    folder = cache_folder()
+    if folder is None:
+        return None
+    digest = hashlib.sha256(f"{_loader_digest()}\0{text}".encode("utf-8")).hexdigest()
+    return folder / f"parse-{digest[:32]}.json"
+
+
+def _read_parse(entry: Path | None) -> tuple[Any, int] | None:
+    if entry is None:
+        return None
+    try:
+        kept = json.loads(entry.read_text(encoding="utf-8"))
+        return _decode(kept["data"]), int(kept["values"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        return None  # missing, half-written or not ours: parse the YAML instead
+
+
+def _encode(value: Any) -> Any:
+    """A parse as JSON, lines included: {"m": [[key, value, line], ...]} and {"s": [[item, line], ...]}."""
+    if isinstance(value, dict):
+        return {"m": [[key, _encode(item), value.lines[key]] for key, item in value.items()], "l": value.line}
+    if isinstance(value, list):
+        return {"s": [[_encode(item), line] for item, line in zip(value, value.lines)], "l": value.line}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(type(value).__name__)
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "m" in value:
+            result = LineDict()
+            result.lines = {}
+            for key, item, line in value["m"]:
+                result[_decode(key)] = _decode(item)
+                result.lines[_decode(key)] = line
+        else:
+            result = LineList(_decode(item) for item, _ in value["s"])
+            result.lines = [line for _, line in value["s"]]
+        result.line = value["l"]
+        return result
+    if isinstance(value, str) and has_unsafe(value):  # the same cleaning as a fresh parse, whoever wrote the file
+        return clean(value)
+    return value
 
 
 # ----------------------------------------------------------------------------- JSON

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mmn_ddx.conditions import (
-    All, Any_, AtLeast, ConditionParser, Eq, Not, evaluate, findings_of, to_durable,
+    All, Any_, AtLeast, ConditionParser, Eq, Not, compiled, evaluate, findings_of, to_durable,
 )
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target
 from bundled import vocabulary
 from mmn_ddx.yamlio import load_yaml_text
+from strategies import findings, full_findings
 
 VOCAB = vocabulary()
 
@@ -94,3 +97,24 @@ def test_at_least_beyond_its_items_never_holds():
     cond = AtLeast(3, (Eq("babinski", True), Eq("hoffmann", True)))
     assert evaluate(cond, {"babinski": True, "hoffmann": True}) is False
     assert to_durable(cond, VOCAB, True) == {"__never": 1}
+
+
+def _every_condition():
+    from mmn_ddx.library import bundled_library
+
+    book = bundled_library().rulebook
+    found = [r.when for r in book.weigh] + [r.when for r in book.consider]
+    for criterion_set in book.criteria:
+        found += [t.condition for t in criterion_set.targets()]
+    return found
+
+
+@settings(max_examples=40)
+@given(st.one_of(findings(), full_findings()))
+def test_compiled_conditions_agree_with_the_interpreter(case):
+    """The what-if questions use the compiled closures; the interpreter is the reference."""
+    memo_compiled: dict = {}
+    memo_interpreted: dict = {}
+    for cond in _every_condition():
+        assert compiled(cond)(case, memo_compiled) == evaluate(cond, case, memo_interpreted), cond
+    assert memo_compiled == memo_interpreted

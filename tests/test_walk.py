@@ -241,7 +241,8 @@ class Terminal:
         return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.session, "-S", "-2000"],
                               capture_output=True, text=True).stdout
 
-    def wait_for(self, text: str, timeout: float = 20, count: int = 1) -> str:
+    # A guard against a hung walk, not a timing: on a loaded 2-core machine a step can take seconds.
+    def wait_for(self, text: str, timeout: float = 60, count: int = 1) -> str:
         deadline = time.time() + timeout
         while time.time() < deadline:
             shown = self.screen()
