@@ -14,7 +14,8 @@ from itertools import combinations, product
 from typing import Any, Mapping
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.conditions import candidate_values, compiled, evaluate, findings_of
+from mmn_ddx.compiled import compiled
+from mmn_ddx.conditions import candidate_values, evaluate, findings_of
 from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target, fired_keys
 from mmn_ddx.errors import InputError, Problem

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from mmn_ddx.compiled import compiled
 from mmn_ddx.conditions import (
-    LEAVES, All, Any_, AtLeast, ConditionParser, Known, Not, Unknown, candidate_values, compiled, evaluate, findings_of,
+    LEAVES, All, Any_, AtLeast, ConditionParser, Known, Not, Unknown, candidate_values, evaluate, findings_of,
     walk,
 )
 from mmn_ddx.engine import Target

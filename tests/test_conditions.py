@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mmn_ddx.compiled import compiled
 from mmn_ddx.conditions import (
-    All, Any_, AtLeast, ConditionParser, Eq, Not, compiled, evaluate, findings_of, to_durable,
+    All, Any_, AtLeast, ConditionParser, Eq, Not, evaluate, findings_of, to_durable,
 )
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target
 from bundled import vocabulary
