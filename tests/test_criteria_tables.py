@@ -257,8 +257,9 @@ GOLD_COAST_TABLE = [
     pytest.param(without(GC_LMN_ONLY_TWO, "lmn_regions", "emg_lmn_regions"), "insufficient_data",
                  id="lmn-two-regions-without-lmn-lists"),
     pytest.param(without(GC_LMN_ONLY_ONE, "emg_lmn_regions"), "insufficient_data", id="lmn-one-region-emg-not-done"),
-    pytest.param(without({**GC_LMN_ONLY_TWO, "conduction_block": "definite"}, "distal_cmap_too_low"), "insufficient_data",
-                 id="block-with-distal-cmap-size-unknown"),
+    # The EFNS/PNS definite grade already requires an adequate distal CMAP, so an unsized one stands.
+    pytest.param(without({**GC_LMN_ONLY_TWO, "conduction_block": "definite"}, "distal_cmap_too_low"), "not_met",
+                 id="definite-block-with-distal-cmap-size-unknown-is-a-block"),
 ]
 
 
@@ -355,8 +356,8 @@ OTHER_DISEASE_TABLE = [
                  id="probable-conduction-block-multifocal-demyelination"),
     pytest.param({**EEC_DEFINITE, "conduction_block": "definite", "distal_cmap_too_low": True}, "definite", "definite",
                  id="pseudo-block-over-small-distal-cmap-is-no-other-disease"),
-    pytest.param({**EEC_DEFINITE, "conduction_block": "definite"}, "insufficient_data", "insufficient_data",
-                 id="block-with-distal-cmap-size-unknown-undecided"),
+    pytest.param({**EEC_DEFINITE, "conduction_block": "definite"}, "not_met", "not_met",
+                 id="definite-block-with-distal-cmap-size-unknown-is-another-disease"),
     pytest.param({**EEC_DEFINITE, "demyelinating_features": True}, "not_met", "not_met", id="cidp-range-demyelination"),
     pytest.param({**EEC_DEFINITE, "objective_sensory_loss": "present", "sensory_conduction": "abnormal"},
                  "not_met", "not_met", id="sensory-loss-with-abnormal-sensory-conduction"),
@@ -446,8 +447,11 @@ ELEMENT_TABLE = [
                  {"awaji-other-cord-compression": "met", "awaji-no-other-disease": "failed"},
                  id="awaji-cord-compression-fails-the-requirement"),
     pytest.param("revised_el_escorial_als", {**EEC_DEFINITE, "conduction_block": "definite"},
-                 {"eec-other-conduction-block": "unknown", "eec-no-other-disease": "unknown"},
-                 id="eec-block-of-unknown-distal-size-keeps-the-requirement-open"),
+                 {"eec-other-conduction-block": "met", "eec-no-other-disease": "failed"},
+                 id="eec-definite-block-of-unknown-distal-size-fails-the-requirement"),
+    pytest.param("awaji_als", {**EEC_DEFINITE, "conduction_block": "probable"},
+                 {"awaji-other-conduction-block": "met", "awaji-no-other-disease": "failed"},
+                 id="awaji-probable-block-of-unknown-distal-size-fails-the-requirement"),
     pytest.param("awaji_als", als([B], [], [C, L]),
                  {"awaji-umn-bulbar": "met", "awaji-lmn-cervical": "met", "awaji-lmn-lumbosacral": "met",
                   "awaji-lmn-bulbar": "failed"}, id="awaji-emg-counts-as-lmn"),
