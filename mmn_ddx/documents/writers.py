@@ -5,11 +5,15 @@ Each format makes its escaping decision here, once: HTML and XML autoescape ever
 safe on purpose (markupsafe.Markup, e.g. the SVG bar) pass unchanged. Templates run sandboxed,
 since a teacher may use a set a colleague sent. With `templates`, a folder holding a copied and
 edited set replaces the bundled one: a missing template or an error in one is the user's input
-(InputError naming the template's file and line), an error in a bundled one is a fault.
+(InputError naming the template's file and line), an error in a bundled one is a fault. A
+template's work is bounded (loop steps and calls, the size of a `*` or `**`), so a runaway loop
+is an error naming its line, not a hang; and what it writes is cleaned of control characters.
 """
 
 from __future__ import annotations
 
+import contextvars
+import math
 import re
 import traceback
 from functools import lru_cache
@@ -21,7 +25,13 @@ from markupsafe import Markup
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 
 FORMATS = ("md", "html")
+NOTICE = "Educational use only"  # every document says so (mmn_ddx.DISCLAIMER begins with it)
 TEMPLATE_SUFFIXES = (".j2", ".css")
+
+# The bundled pages take a few thousand loop steps and calls; a teacher's edits may take many
+# more, but a loop inside a loop over big ranges (10^10 steps) must stop in seconds, not hours.
+TEMPLATE_STEPS = 2_000_000
+TEMPLATE_SIZE = 10_000_000  # the most characters, items or digits a `*` or `**` may make
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -70,30 +80,111 @@ def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
     return written
 
 
-@lru_cache(maxsize=8)
-def _environment(kind: str, folder: str | None):
-    from jinja2 import FileSystemLoader, StrictUndefined
+class RunawayTemplate(Exception):
+    """A template that does too much work for one page."""
+
+
+_steps_left: contextvars.ContextVar[list[int]] = contextvars.ContextVar("template_steps_left")
+
+
+def _spend(steps: int = 1) -> None:
+    left = _steps_left.get(None)
+    if left is None:
+        return
+    left[0] -= steps
+    if left[0] < 0:
+        raise RunawayTemplate(f"does too much work: over {TEMPLATE_STEPS:,} loop steps and calls for one page "
+                              "(a loop inside a loop over a big range?)")
+
+
+def _budgeted(iterable):
+    """A loop's items, each paid for from the page's budget."""
+    for item in iterable:
+        _spend()
+        yield item
+
+
+def _too_big(what: str) -> RunawayTemplate:
+    return RunawayTemplate(f"does too much work: {what} would exceed {TEMPLATE_SIZE:,}")
+
+
+def _sandbox_class():
+    from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
 
+    class BoundedSandbox(SandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def _generate(self, source, name, filename, defer_init=False):
+            # Every {% for %} iterates through _budgeted (a filter the template cannot see).
+            for loop in source.find_all(nodes.For):
+                loop.iter = nodes.Filter(loop.iter, "mmn_ddx_budgeted", [], [], None, None, lineno=loop.iter.lineno)
+            return super()._generate(source, name, filename, defer_init)
+
+        def call_binop(self, context, operator, left, right):
+            if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+                if right * math.log10(abs(left)) > TEMPLATE_SIZE:
+                    raise _too_big(f"{left} ** {right} has more digits than that; the most")
+            if operator == "*":
+                for sized, times in ((left, right), (right, left)):
+                    if isinstance(sized, (str, list, tuple)) and isinstance(times, int) and len(sized) * times > TEMPLATE_SIZE:
+                        raise _too_big("the repeated text or list")
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's signature)
+            _spend()
+            return super().call(__context, __obj, *args, **kwargs)
+
+    return BoundedSandbox
+
+
+def _loader(root: str):
+    from jinja2 import FileSystemLoader
+
+    class TemplateFolder(FileSystemLoader):
+        def get_source(self, environment, template):
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError as error:
+                raise InputError(Problem(str(Path(root) / template), None,
+                                         f"is not UTF-8 text (byte {error.start} cannot be read).",
+                                         "Save the template as UTF-8 in your editor.")) from None
+
+    return TemplateFolder(root)
+
+
+@lru_cache(maxsize=8)
+def _environment(kind: str, folder: str | None):
+    from jinja2 import StrictUndefined
+
+    SandboxedEnvironment = _sandbox_class()
     root = str(bundled_templates()) if folder is None else folder
-    options = dict(loader=FileSystemLoader(root), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    options = dict(loader=_loader(root), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=True)
     if kind == "md":
-        return SandboxedEnvironment(autoescape=False, finalize=md_text, **options)
-    return SandboxedEnvironment(autoescape=True, **options)
+        env = SandboxedEnvironment(autoescape=False, finalize=md_text, **options)
+    else:
+        env = SandboxedEnvironment(autoescape=True, **options)
+    env.filters["mmn_ddx_budgeted"] = _budgeted
+    return env
 
 
 def render_template(name: str, templates: Path | str | None = None, **context) -> str:
     """Fill the template `name` (its suffix picks the escaping) from the bundled set or `templates`."""
     from jinja2 import TemplateNotFound, TemplateSyntaxError
 
+    from mmn_ddx.safetext import clean
+
     folder = None if templates is None else str(Path(templates))
     if folder is not None and not Path(folder).is_dir():
         raise InputError(Problem(folder, None, "is not a folder of templates.",
                                  "Copy the bundled set with 'mmn-ddx export --copy-templates DIR' and edit the copy."))
     env = _environment("md" if name.endswith(".md.j2") else "markup", folder)
+    budget = _steps_left.set([TEMPLATE_STEPS])
     try:
-        return env.get_template(name).render(**context)
+        text = env.get_template(name).render(**context)
+    except InputError:
+        raise
     except TemplateNotFound as error:
         if folder is None:
             raise
@@ -111,8 +202,42 @@ def render_template(name: str, templates: Path | str | None = None, **context) -
         path, line = _template_frame(error, folder)
         if path is None:
             raise
-        raise InputError(Problem(path, line, f"template error: {type(error).__name__}: {error}",
+        what = str(error) if isinstance(error, RunawayTemplate) else f"template error: {type(error).__name__}: {error}"
+        raise InputError(Problem(path, line, what,
                                  "Fix the template, or start again from a fresh copy of the bundled set.")) from None
+    finally:
+        _steps_left.reset(budget)
+    # A template's own text is the teacher's (or a colleague's): it may carry an escape sequence
+    # or a control character XML forbids; every value from data was cleaned when it was loaded.
+    text = clean(text)
+    _check_output(name, text, folder)
+    return text
+
+
+def _check_output(name: str, text: str, folder: str | None) -> None:
+    """What every document must be: marked for educational use, and Moodle XML well-formed."""
+    import xml.etree.ElementTree as ET
+
+    from mmn_ddx import DISCLAIMER
+
+    where = str(Path(folder) / name) if folder is not None else name
+    problem = None
+    if name.endswith(".xml.j2"):
+        try:
+            ET.fromstring(text.encode("utf-8"))
+        except ET.ParseError as error:
+            line, column = error.position
+            problem = Problem(where, None, f"writes a file that is not well-formed XML (at line {line}, column {column} "
+                                           "of what it wrote), which Moodle would refuse.",
+                              "Write values only as {{ value }} (they are escaped), or start again from a fresh copy of "
+                              "the bundled set.")
+    if problem is None and NOTICE not in text:
+        problem = Problem(where, None, f"writes a document without the notice '{DISCLAIMER}'.",
+                          "Keep {{ doc.notice }} (or {{ notice }} in moodle.xml.j2) in the template.")
+    if problem is not None:
+        if folder is None:
+            raise RuntimeError(f"the bundled template {name}: {problem.message}")
+        raise InputError(problem)
 
 
 def _template_frame(error: BaseException, folder: str) -> tuple[str | None, int | None]:

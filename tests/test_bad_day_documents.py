@@ -1,0 +1,146 @@
+"""A bad day with the classroom documents: teacher-edited templates, messy rosters, hostile text.
+
+Every check is what a teacher would notice: a clear error naming the file (exit 2) instead of a
+hang, a crash or a page with raw control characters, and nothing written when a run is refused.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import run_cli, write
+
+CASE = "electrician-finger-drop"
+QUIZ = "introductory"
+
+
+@pytest.fixture
+def templates(tmp_path):
+    folder = tmp_path / "templates"
+    run_cli(["export", "--copy-templates", str(folder)])
+    return folder
+
+
+def append(path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- templates
+@pytest.mark.parametrize("runaway", [
+    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "{% for a in 'x' * 100000 %}{% for b in 'y' * 100000 %}{% endfor %}{% endfor %}",
+    "{{ 7 ** 100000000 }}",
+    "{{ 'x' * 10 ** 9 }}",
+])
+def test_a_runaway_template_is_stopped_with_its_file_and_line(templates, runaway):
+    append(templates / "page.md.j2", runaway + "\n")
+    started = time.monotonic()
+    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    assert time.monotonic() - started < 10
+    assert "page.md.j2, line 25" in result.stderr and "too much" in result.stderr
+
+
+def test_the_bundled_pages_fit_well_inside_the_template_budget(tmp_path):
+    run_cli(["export", "--all", "--format", "html", "--answer-key", "--out", str(tmp_path / "keys")])
+    assert len(list((tmp_path / "keys").glob("case-*-key.html"))) > 40
+
+
+def test_a_template_that_is_not_utf8_is_named_not_a_crash(templates):
+    with open(templates / "block.md.j2", "ab") as handle:
+        handle.write(b"\xff\xfe caf\xe9\n")
+    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    assert "block.md.j2" in result.stderr and "UTF-8" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_control_characters_a_template_writes_never_reach_the_terminal_or_the_xml(templates, tmp_path):
+    append(templates / "page.md.j2", "{{ '\x1b]0;pwned\x07\x1b[2J' }}\x1b[31m\n")
+    shown = run_cli(["export", CASE, "--templates", str(templates)]).stdout
+    assert "\x1b" not in shown and "\x07" not in shown and "\\x1b" in shown
+    moodle = templates / "moodle.xml.j2"
+    moodle.write_text(moodle.read_text(encoding="utf-8").replace("<penalty>0</penalty>", "<penalty>0\x01</penalty>"),
+                      encoding="utf-8")
+    ET.fromstring(run_cli(["quiz", "export", QUIZ, "--seed", "1", "--templates", str(templates)]).stdout)
+
+
+def test_a_moodle_template_that_breaks_the_xml_is_named_and_nothing_is_written(templates, tmp_path):
+    moodle = templates / "moodle.xml.j2"
+    moodle.write_text(moodle.read_text(encoding="utf-8").replace("<penalty>0</penalty>", "<penalty>0 & 1</penalty>"),
+                      encoding="utf-8")
+    out = tmp_path / "quiz.xml"
+    result = run_cli(["quiz", "export", QUIZ, "--seed", "1", "--templates", str(templates), "--out", str(out)],
+                     exit_code=2)
+    assert "moodle.xml.j2" in result.stderr and "not well-formed XML" in result.stderr and not out.exists()
+
+
+def test_a_template_that_drops_the_educational_use_notice_is_refused(templates, tmp_path):
+    page = templates / "page.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace("{{ doc.notice }}", ""), encoding="utf-8")
+    out = tmp_path / "handout.html"
+    result = run_cli(["export", CASE, "--format", "html", "--templates", str(templates), "--out", str(out)],
+                     exit_code=2)
+    assert "page.html.j2" in result.stderr and "Educational use only" in result.stderr and not out.exists()
+
+
+# ----------------------------------------------------------------------------- rosters
+def paper_run(tmp_path, roster_text: str, exit_code: int = 0, encoding: str = "utf-8"):
+    roster = tmp_path / "class.csv"
+    roster.write_bytes(roster_text.encode(encoding))
+    out = tmp_path / "papers"
+    return out, run_cli(["quiz", "paper", QUIZ, "--seed", "3", "--students", str(roster), "--format", "md",
+                         "--out", str(out)], exit_code=exit_code)
+
+
+@pytest.mark.parametrize("text", [
+    "student;seat\r\nAda Lovelace;1\r\n\r\nBo Diddley;2\r\n",
+    "\ufeffstudent\tseat\nAda Lovelace\t1\n\nBo Diddley\t2\n",
+])
+def test_a_roster_saved_with_semicolons_or_tabs_is_read(tmp_path, text):
+    out, _ = paper_run(tmp_path, text)
+    assert sorted(p.name for p in out.glob("paper-*")) == ["paper-ada-lovelace.md", "paper-bo-diddley.md"]
+
+
+def test_names_that_share_a_file_name_are_refused_with_both_lines(tmp_path):
+    out, result = paper_run(tmp_path, "student\nJosé Díaz\n\nJose Diaz\n", exit_code=2)
+    assert "class.csv, line 4" in result.stderr and "line 2" in result.stderr and "jose-diaz" in result.stderr
+    assert not out.exists()
+
+
+def test_control_characters_and_markup_in_a_name_reach_neither_the_terminal_nor_the_paper(tmp_path):
+    evil = "\x1b]0;pwned\x07\x1b[31mEve [bold]Vil[/bold]"
+    out, _ = paper_run(tmp_path, f"student\n{evil}\n")
+    paper = next(out.glob("paper-*.md")).read_text(encoding="utf-8")
+    assert "\x1b" not in paper and "\x07" not in paper and "Vil" in paper
+    assert "\x1b" not in (out / "papers.csv").read_text(encoding="utf-8")
+    _, twice = paper_run(tmp_path, f"student\n{evil}\n{evil}\n", exit_code=2)
+    assert "\x1b" not in twice.stderr and "line 3" in twice.stderr
+
+
+def test_a_thousand_students_are_written_quickly_and_all_or_nothing(tmp_path):
+    names = [f"Student {n:04d}" for n in range(1000)]
+    out, result = paper_run(tmp_path, "student\n" + "\n".join(names) + "\n")
+    assert len(list(out.glob("paper-*.md"))) == 1000
+    (out / "paper-student-0500.md").write_text("marked by hand", encoding="utf-8")
+    _, again = paper_run(tmp_path, "student\n" + "\n".join(names) + "\n", exit_code=2)
+    assert "--force" in again.stderr
+    assert (out / "paper-student-0500.md").read_text(encoding="utf-8") == "marked by hand"
+
+
+# ----------------------------------------------------------------------------- outputs
+def test_an_existing_deck_is_kept_and_the_message_speaks_of_a_file(tmp_path):
+    deck = write(tmp_path / "deck.apkg", "my own deck")
+    result = run_cli(["export", "--format", "anki", "--out", str(deck)], exit_code=2)
+    assert deck.read_text(encoding="utf-8") == "my own deck"
+    assert "replace it" in result.stderr and "folder" not in result.stderr
+
+
+def test_a_broken_template_fails_in_a_real_process_with_one_line_and_exit_2(templates):
+    append(templates / "page.md.j2", "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "export", CASE, "--templates", str(templates)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "page.md.j2, line 25" in done.stderr and "Traceback" not in done.stderr
