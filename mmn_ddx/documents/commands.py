@@ -35,8 +35,10 @@ def check_new_files(paths, force: bool) -> None:
     there = [p for p in paths if p.exists() or p.is_symlink()]
     if there and not force:
         more = f" ({len(there)} of the {len(paths)} files exist)" if len(there) > 1 else ""
+        fix = ("Add --force to replace it, or choose another file." if len(paths) == 1 else
+               "Add --force to replace them, or choose another folder.")
         raise InputError(Problem(str(there[0]), None, f"already exists and will not be overwritten{more}; nothing was written.",
-                                 "Add --force to replace them, or choose another folder."))
+                                 fix))
     folders = {p.parent for p in paths}
     for folder in sorted(folders):
         for parent in (folder, *folder.parents):
@@ -113,9 +115,20 @@ def copy_templates(folder: Path | str, *, force: bool = False) -> Written:
 ROSTER_COLUMNS = ("student", "name")  # the column that names the students (the first found)
 
 
+ROSTER_DELIMITERS = ",;\t"  # a spreadsheet saves CSV with commas, or semicolons where the comma is decimal
+
+
 def read_roster(path: Path | str) -> list[str]:
     """The students of a roster CSV (a header row with a 'student' or 'name' column), in file order."""
+    return [name for _, name in roster_lines(path)]
+
+
+def roster_lines(path: Path | str) -> list[tuple[int, str]]:
+    """Each student of a roster CSV with the line that names them, in file order. Names are
+    cleaned of control characters (they are printed on papers and in messages)."""
     import csv
+
+    from mmn_ddx.safetext import clean
 
     path = Path(path)
     try:
@@ -124,7 +137,10 @@ def read_roster(path: Path | str) -> list[str]:
         raise InputError(Problem(str(path), None, "does not exist.", "Give the roster CSV's path.")) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(Problem(str(path), None, f"cannot be read ({error}).", "Save the roster as UTF-8 CSV.")) from None
-    rows = list(csv.reader(text.splitlines()))
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    delimiter = max(ROSTER_DELIMITERS, key=first.count) if any(d in first for d in ROSTER_DELIMITERS) else ","
+    rows = [[clean(cell) for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError(Problem(str(path), 1, "is empty: a roster needs a header row and one row per student.",
                                  "E.g. a first line 'student', then one name a line."))
@@ -132,8 +148,8 @@ def read_roster(path: Path | str) -> list[str]:
     column = next((header.index(name) for name in ROSTER_COLUMNS if name in header), None)
     if column is None:
         raise InputError(Problem(str(path), 1, f"has no 'student' column (the header is: {', '.join(rows[0])}).",
-                                 "Name the column of students 'student' (or 'name')."))
-    students: list[str] = []
+                                 "Name the column of students 'student' (or 'name'); separate columns with commas."))
+    students: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     problems: list[Problem] = []
     for line, row in enumerate(rows[1:], 2):
@@ -147,7 +163,7 @@ def read_roster(path: Path | str) -> list[str]:
                                     "Each student once; tell namesakes apart, e.g. 'Ada L.' and 'Ada M.'."))
         else:
             seen[name.casefold()] = line
-            students.append(name)
+            students.append((line, name))
     if problems:
         raise InputError(problems)
     if not students:
@@ -186,18 +202,24 @@ def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: P
 
     check_format(fmt)
     out = Path(out)
-    students = read_roster(roster) if roster is not None else [None]
+    quiz = _load_quiz(quiz_name, library)
+    named = roster_lines(roster) if roster is not None else [(None, None)]
+    students = [student for _, student in named]
     slugs = [file_slug(s) if s else f"seed-{seed}" for s in students]
-    if len(set(slugs)) < len(slugs):
-        twice = next(s for s in slugs if slugs.count(s) > 1)
-        raise InputError(Problem(str(roster), None, f"two students would share the file name '{twice}'.",
-                                 "Tell them apart in the roster, e.g. with an initial."))
+    first_line: dict[str, int | None] = {}
+    for (line, student), slug in zip(named, slugs):
+        if slug in first_line:
+            raise InputError(Problem(str(roster), line, f"'{student}' would share the file name 'paper-{slug}' with the "
+                                                        f"student on line {first_line[slug]}.",
+                                     "Tell them apart in the roster, e.g. with an initial."))
+        first_line[slug] = line
     texts: dict[Path, str] = {}
     rows: list[list] = [["student", "seed", "paper", "key"]]
-    for student, slug in zip(students, slugs):
-        own_seed = student_seed(seed, student) if student else seed
-        paper = _paper(quiz_name, library, own_seed)
-        paper_file, key_file = f"paper-{slug}.{fmt}", f"key-seed-{own_seed}.{fmt}"
+    seeds = [student_seed(seed, student) if student else seed for student in students]
+    files = [(f"paper-{slug}.{fmt}", f"key-seed-{own_seed}.{fmt}") for slug, own_seed in zip(slugs, seeds)]
+    # Refuse before the engine grades a paper: a class of a thousand takes a while.
+    check_new_files([out / name for pair in files for name in pair] + [out / "papers.csv"], force)
+    for student, own_seed, (paper_file, key_file), paper in zip(students, seeds, files, _papers(quiz, library, seeds)):
         texts[out / paper_file] = write(quiz_paper(paper, library.vocabulary, student), fmt, templates)
         texts[out / key_file] = write(quiz_key(answer_key(paper)), fmt, templates)
         rows.append([csv_cell(student or ""), own_seed, paper_file, key_file])
@@ -207,10 +229,17 @@ def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: P
     return Written(write_files(texts, force), {"papers": len(students)})
 
 
-def _paper(quiz_name: str, library, seed: int | None):
-    from mmn_ddx.quiz import paper_for
+def _load_quiz(quiz_name: str, library):
+    from mmn_ddx.quiz.loading import find_quiz, load_quiz
 
-    return paper_for(quiz_name, library, seed=seed)[0]
+    return load_quiz(find_quiz(quiz_name, library), library)
+
+
+def _papers(quiz, library, seeds: list[int | None]) -> list:
+    """The papers of the seeds, from one reading of the quiz (a class of a thousand shares it)."""
+    from mmn_ddx.quiz.papers import prepare
+
+    return [prepare(quiz, library, seed) for seed in seeds]
 
 
 def quiz_export(quiz_name: str, library, *, fmt: str = "moodle-xml", seed: int | None = None, variants: int | None = None,
@@ -226,7 +255,7 @@ def quiz_export(quiz_name: str, library, *, fmt: str = "moodle-xml", seed: int |
     if variants is not None and variants < 1:
         raise InputError(Problem(None, None, f"--variants must be 1 or more, not {variants}."))
     seeds = list(range(1, variants + 1)) if variants else [seed]
-    return moodle_xml([_paper(quiz_name, library, s) for s in seeds], library, templates)
+    return moodle_xml(_papers(_load_quiz(quiz_name, library), library, seeds), library, templates)
 
 
 def class_report_page(report, fmt: str = "html", templates: Path | str | None = None, top: int = 10) -> str:
