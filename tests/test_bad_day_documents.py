@@ -36,13 +36,16 @@ def append(path, text: str) -> None:
     "{% for a in 'x' * 100000 %}{% for b in 'y' * 100000 %}{% endfor %}{% endfor %}",
     "{{ 7 ** 100000000 }}",
     "{{ 'x' * 10 ** 9 }}",
+    "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "{{ 'x'|center(10 ** 9) }}{{ 'x'.ljust(10 ** 9) }}",
+    "{% set big = 'x'.ljust(9000000) %}{% macro m() %}{% for i in range(1000) %}{{ big }}{% endfor %}{% endmacro %}{{ m() }}",
 ])
 def test_a_runaway_template_is_stopped_with_its_file_and_line(templates, runaway):
-    append(templates / "page.md.j2", runaway + "\n")
+    append(templates / "page.html.j2", runaway + "\n")
     started = time.monotonic()
-    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    result = run_cli(["export", CASE, "--format", "html", "--templates", str(templates)], exit_code=2)
     assert time.monotonic() - started < 10
-    assert "page.md.j2, line 25" in result.stderr and "too much" in result.stderr
+    assert "page.html.j2, line 41" in result.stderr and "too much" in result.stderr
 
 
 def test_the_bundled_pages_fit_well_inside_the_template_budget(tmp_path):

@@ -84,6 +84,9 @@ class RunawayTemplate(Exception):
     """A template that does too much work for one page."""
 
 
+TEMPLATE_PAGE = 5 * TEMPLATE_SIZE  # the most characters the values of one page may come to
+
+# What the page being rendered may still spend: [loop steps and calls, characters of values written].
 _steps_left: contextvars.ContextVar[list[int]] = contextvars.ContextVar("template_steps_left")
 
 
@@ -97,6 +100,17 @@ def _spend(steps: int = 1) -> None:
                               "(a loop inside a loop over a big range?)")
 
 
+def _written(value):
+    """A value a template writes, paid for by its length (a macro's output is kept in memory
+    until the macro returns, so the page's text is counted as it is made)."""
+    left = _steps_left.get(None)
+    if left is not None and isinstance(value, str):
+        left[1] -= len(value)
+        if left[1] < 0:
+            raise RunawayTemplate(f"does too much work: it writes over {TEMPLATE_PAGE:,} characters")
+    return value
+
+
 def _budgeted(iterable):
     """A loop's items, each paid for from the page's budget."""
     for item in iterable:
@@ -105,37 +119,113 @@ def _budgeted(iterable):
 
 
 def _too_big(what: str) -> RunawayTemplate:
-    return RunawayTemplate(f"does too much work: {what} would exceed {TEMPLATE_SIZE:,}")
+    return RunawayTemplate(f"does too much work: {what} (the most is {TEMPLATE_SIZE:,})")
+
+
+def _sized(value):
+    """A value a template made (a call's, a filter's, a `~` or `+`), refused when it is too big to
+    keep: doubling text in a loop stops at twice the limit, not at the machine's memory."""
+    if isinstance(value, (str, list, tuple)) and len(value) > TEMPLATE_SIZE:
+        raise _too_big(f"it makes a text or list of {len(value):,} characters or items")
+    return value
+
+
+def _refuse_huge(arguments) -> None:
+    """A width or count such as center(10**9) would allocate before any result could be checked."""
+    for value in arguments:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > TEMPLATE_SIZE:
+            raise _too_big(f"it asks for a width or count of {value:,}")
+
+
+def _checked_filter(function):
+    from jinja2.utils import _PassArg
+
+    skip = 1 if _PassArg.from_obj(function) is None else 2  # the filtered value (after the context)
+
+    def checked(*args, **kwargs):
+        _refuse_huge(args[skip:])
+        _refuse_huge(kwargs.values())
+        return function(*args, **kwargs)
+
+    if hasattr(function, "jinja_pass_arg"):
+        checked.jinja_pass_arg = function.jinja_pass_arg
+    return checked
 
 
 def _sandbox_class():
     from jinja2 import nodes
     from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.visitor import NodeTransformer
+
+    def through(node, filter_name: str):
+        return nodes.Filter(node, filter_name, [], [], None, None, lineno=node.lineno)
+
+    class Bounded(NodeTransformer):
+        """Every loop's items are paid for, every value a template makes is measured."""
+
+        def visit_For(self, node):
+            node = self.generic_visit(node)
+            node.iter = through(node.iter, "mmn_ddx_budgeted")
+            return node
+
+        def visit_FilterBlock(self, node):  # its filter has no operand: keep it a filter
+            node.body = [self.visit(child) for child in node.body]
+            return node
+
+        def visit_AssignBlock(self, node):
+            node.body = [self.visit(child) for child in node.body]
+            return node
+
+        def visit_CallBlock(self, node):  # the compiler needs its call to stay a Call
+            node.call.args = [self.visit(a) for a in node.call.args]
+            node.body = [self.visit(child) for child in node.body]
+            return node
+
+        def _measured(self, node):
+            return through(self.generic_visit(node), "mmn_ddx_sized")
+
+        visit_Concat = visit_Call = visit_Filter = _measured
+
+        def visit_Output(self, node):
+            node = self.generic_visit(node)
+            node.nodes = [child if isinstance(child, nodes.TemplateData) else through(child, "mmn_ddx_written")
+                          for child in node.nodes]
+            return node
 
     class BoundedSandbox(SandboxedEnvironment):
-        intercepted_binops = frozenset({"*", "**"})
+        intercepted_binops = frozenset({"*", "**", "+"})
 
         def _generate(self, source, name, filename, defer_init=False):
-            # Every {% for %} iterates through _budgeted (a filter the template cannot see).
-            for loop in source.find_all(nodes.For):
-                loop.iter = nodes.Filter(loop.iter, "mmn_ddx_budgeted", [], [], None, None, lineno=loop.iter.lineno)
-            return super()._generate(source, name, filename, defer_init)
+            return super()._generate(Bounded().visit(source), name, filename, defer_init)
 
         def call_binop(self, context, operator, left, right):
             if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
                 if right * math.log10(abs(left)) > TEMPLATE_SIZE:
-                    raise _too_big(f"{left} ** {right} has more digits than that; the most")
+                    raise _too_big(f"{left} ** {right} has too many digits")
             if operator == "*":
                 for sized, times in ((left, right), (right, left)):
                     if isinstance(sized, (str, list, tuple)) and isinstance(times, int) and len(sized) * times > TEMPLATE_SIZE:
-                        raise _too_big("the repeated text or list")
-            return super().call_binop(context, operator, left, right)
+                        raise _too_big(f"it repeats a text or list {times:,} times")
+            return _sized(super().call_binop(context, operator, left, right))
 
         def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's signature)
             _spend()
+            _refuse_huge(args)
+            _refuse_huge(kwargs.values())
             return super().call(__context, __obj, *args, **kwargs)
 
     return BoundedSandbox
+
+
+def _concat(chunks) -> str:
+    """The page's text, refused once it grows past what any printed page could need."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > TEMPLATE_PAGE:
+            raise RunawayTemplate(f"does too much work: it writes over {TEMPLATE_PAGE:,} characters")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _loader(root: str):
@@ -165,7 +255,12 @@ def _environment(kind: str, folder: str | None):
         env = SandboxedEnvironment(autoescape=False, finalize=md_text, **options)
     else:
         env = SandboxedEnvironment(autoescape=True, **options)
+    env.filters = {name: _checked_filter(f) for name, f in env.filters.items()}
     env.filters["mmn_ddx_budgeted"] = _budgeted
+    env.filters["mmn_ddx_sized"] = _sized
+    env.filters["mmn_ddx_written"] = _written
+    env.globals.pop("lipsum", None)  # a million paragraphs of filler on request; no page needs it
+    env.concat = _concat
     return env
 
 
@@ -180,7 +275,7 @@ def render_template(name: str, templates: Path | str | None = None, **context) -
         raise InputError(Problem(folder, None, "is not a folder of templates.",
                                  "Copy the bundled set with 'mmn-ddx export --copy-templates DIR' and edit the copy."))
     env = _environment("md" if name.endswith(".md.j2") else "markup", folder)
-    budget = _steps_left.set([TEMPLATE_STEPS])
+    budget = _steps_left.set([TEMPLATE_STEPS, TEMPLATE_PAGE])
     try:
         text = env.get_template(name).render(**context)
     except InputError:
@@ -200,6 +295,8 @@ def render_template(name: str, templates: Path | str | None = None, **context) -
         if folder is None:
             raise
         path, line = _template_frame(error, folder)
+        if path is None and isinstance(error, RunawayTemplate):
+            path = str(Path(folder) / name)
         if path is None:
             raise
         what = str(error) if isinstance(error, RunawayTemplate) else f"template error: {type(error).__name__}: {error}"
