@@ -25,7 +25,9 @@ STALE_TEMP_SECONDS = 3600  # a temporary file without an owner's pid is stale af
 
 def _cannot_write(path: Path, error: OSError) -> InputError:
     if isinstance(error, (FileExistsError, NotADirectoryError)) and not path.parent.is_dir():
-        return InputError(Problem(str(path), None, f"cannot be written: '{path.parent}' is a file, not a folder.",
+        # The file in the way may be further up: out/sub/x.md where 'out' is a file.
+        in_the_way = next((p for p in path.parents if p.exists() or p.is_symlink()), path.parent)
+        return InputError(Problem(str(path), None, f"cannot be written: '{in_the_way}' is a file, not a folder.",
                                   "Choose a path inside a folder."))
     return InputError(Problem(str(path), None, f"cannot be written ({error.strerror or error}).",
                               "Check that the folder exists, that you may write there, and the disk space."))

@@ -89,6 +89,13 @@ def test_a_template_that_drops_the_educational_use_notice_is_refused(templates, 
     assert "page.html.j2" in result.stderr and "Educational use only" in result.stderr and not out.exists()
 
 
+@pytest.mark.parametrize("reach", ["/etc/passwd", "../../../etc/passwd", "no-such.j2"])
+def test_a_template_that_reaches_outside_its_folder_is_named_with_its_line(templates, reach):
+    append(templates / "page.md.j2", f"{{% include '{reach}' %}}\n")
+    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    assert "page.md.j2, line 25" in result.stderr and reach in result.stderr and "root:" not in result.stdout
+
+
 # ----------------------------------------------------------------------------- rosters
 def paper_run(tmp_path, roster_text: str, exit_code: int = 0, encoding: str = "utf-8"):
     roster = tmp_path / "class.csv"
@@ -139,6 +146,13 @@ def test_an_existing_deck_is_kept_and_the_message_speaks_of_a_file(tmp_path):
     result = run_cli(["export", "--format", "anki", "--out", str(deck)], exit_code=2)
     assert deck.read_text(encoding="utf-8") == "my own deck"
     assert "replace it" in result.stderr and "folder" not in result.stderr
+
+
+def test_a_folder_path_through_a_file_names_the_file_in_the_way(tmp_path):
+    write(tmp_path / "week1", "notes")
+    result = run_cli(["export", "--copy-templates", str(tmp_path / "week1" / "templates")], exit_code=2)
+    assert f"'{tmp_path / 'week1'}' is a file" in result.stderr
+    assert (tmp_path / "week1").read_text(encoding="utf-8") == "notes"
 
 
 def test_a_broken_template_fails_in_a_real_process_with_one_line_and_exit_2(templates):

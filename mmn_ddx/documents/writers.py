@@ -69,7 +69,8 @@ def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
     sources = sorted((t for t in bundled_templates().iterdir() if t.name.endswith(TEMPLATE_SUFFIXES)), key=lambda t: t.name)
     there = [folder / t.name for t in sources if (folder / t.name).exists()]
     if there and not force:
-        raise InputError(Problem(str(there[0]), None, f"already exists ({len(there)} of the templates are there already).",
+        raise InputError(Problem(str(there[0]), None, f"already exists ({len(there)} of the {len(sources)} templates are there already)." if len(there) > 1
+                                 else "already exists.",
                                  "Choose an empty folder, or add --force to replace them."))
     from mmn_ddx.files import write_text_atomic
 
@@ -284,6 +285,10 @@ def render_template(name: str, templates: Path | str | None = None, **context) -
         if folder is None:
             raise
         missing = error.name or name
+        path, line = _template_frame(error, folder)
+        if path is not None:  # an {% include %}, {% import %} or {% extends %} in a teacher's template
+            raise InputError(Problem(path, line, f"names the template '{missing}', which is not in the templates folder.",
+                                     "Name only templates of this folder, by file name (e.g. 'blocks.html.j2').")) from None
         raise InputError(Problem(str(Path(folder) / missing), None, "is missing: the templates folder has no such template.",
                                  "Copy the bundled set with 'mmn-ddx export --copy-templates DIR' and edit the copy.")) from None
     except TemplateSyntaxError as error:
