@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import run_cli, write
+from conftest import ROOT, run_cli, write
 
 CASE = "electrician-finger-drop"
 QUIZ = "introductory"
@@ -94,6 +94,23 @@ def test_a_template_that_reaches_outside_its_folder_is_named_with_its_line(templ
     append(templates / "page.md.j2", f"{{% include '{reach}' %}}\n")
     result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
     assert "page.md.j2, line 25" in result.stderr and reach in result.stderr and "root:" not in result.stdout
+
+
+def test_moodle_xml_of_hostile_case_text_parses_and_keeps_a_slash_in_the_quiz_title(tmp_path):
+    cases = tmp_path / "cases"
+    source = (ROOT / "cases" / f"{CASE}.yaml").read_text(encoding="utf-8")
+    hostile = 'Evil ]]> <b>&amp; & < \\x01 ]]]]><![CDATA[ [bold]x[/bold]'
+    write(cases / f"{CASE}.yaml", source.replace(
+        "title: A 36-year-old electrician who can cock his wrist but cannot lift his fingers", f'title: "{hostile}"'))
+    write(cases / "quizzes" / "week.yaml",
+          f'version: 1\ntitle: "Week 1/2 ]]> & <i>"\ncases: [{CASE}]\n'
+          f"questions:\n  - id: q1\n    kind: leaning\n    case: {CASE}\n    stage: history\n")
+    text = run_cli(["--cases", str(cases), "quiz", "export", "week", "--variants", "2"]).stdout
+    root = ET.fromstring(text)
+    categories = [c.text for c in root.iter("text") if (c.text or "").startswith("$course$")]
+    assert categories[0] == "$course$/top/mmn-ddx/Week 1//2 ]]> & <i> / seed 1"
+    stem = next(root.iter("questiontext")).findtext("text")
+    assert "Evil ]]&gt; &lt;b&gt;&amp;amp; &amp; &lt;" in stem and "<b>" not in stem and "Educational use only" in stem
 
 
 # ----------------------------------------------------------------------------- rosters

@@ -50,7 +50,8 @@ def _feedback(item, option, rulebook) -> str:
 def variant(paper, library, several: bool) -> Variant:
     """One paper (one seed) as Moodle questions."""
     quiz = paper.quiz
-    category = quiz.title + (f" / seed {paper.seed}" if several else "")
+    # Moodle reads '/' in a category path as a subcategory and '//' as a slash in the name.
+    category = quiz.title.replace("/", "//") + (f" / seed {paper.seed}" if several else "")
     questions = []
     for item in paper.items:
         options = [MoodleOption(o.label, 100 if o.value in item.accepted else 0, _feedback(item, o, library.rulebook))
