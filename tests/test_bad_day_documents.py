@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -87,6 +88,17 @@ def test_a_template_that_drops_the_educational_use_notice_is_refused(templates, 
     result = run_cli(["export", CASE, "--format", "html", "--templates", str(templates), "--out", str(out)],
                      exit_code=2)
     assert "page.html.j2" in result.stderr and "Educational use only" in result.stderr and not out.exists()
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero (POSIX)")
+def test_a_template_that_links_to_a_device_or_a_huge_file_is_refused_at_once(templates):
+    (templates / "block.md.j2").unlink()
+    (templates / "block.md.j2").symlink_to("/dev/zero")
+    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    assert "block.md.j2" in result.stderr and "not a regular file" in result.stderr
+    (templates / "block.md.j2").unlink()
+    (templates / "block.md.j2").write_text("x" * 2_000_000, encoding="utf-8")
+    assert "too big" in run_cli(["export", CASE, "--templates", str(templates)], exit_code=2).stderr
 
 
 @pytest.mark.parametrize("reach", ["/etc/passwd", "../../../etc/passwd", "no-such.j2"])

@@ -12,8 +12,10 @@ is an error naming its line, not a hang; and what it writes is cleaned of contro
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
+import stat
 import re
 import traceback
 from functools import lru_cache
@@ -32,6 +34,7 @@ TEMPLATE_SUFFIXES = (".j2", ".css")
 # more, but a loop inside a loop over big ranges (10^10 steps) must stop in seconds, not hours.
 TEMPLATE_STEPS = 2_000_000
 TEMPLATE_SIZE = 10_000_000  # the most characters, items or digits a `*` or `**` may make
+TEMPLATE_FILE_BYTES = 1_000_000  # the bundled templates are a few kilobytes each
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 _MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
@@ -231,9 +234,22 @@ def _concat(chunks) -> str:
 
 def _loader(root: str):
     from jinja2 import FileSystemLoader
+    from jinja2.loaders import split_template_path
 
     class TemplateFolder(FileSystemLoader):
         def get_source(self, environment, template):
+            # A folder from a colleague may hold a link to a device or a huge file: reading
+            # /dev/zero or a FIFO would never end.
+            path = Path(root).joinpath(*split_template_path(template))
+            with contextlib.suppress(OSError):
+                status = path.stat()
+                if not stat.S_ISREG(status.st_mode):
+                    raise InputError(Problem(str(path), None, "is not a regular file, so it cannot be a template.",
+                                             "Replace it with a copy of the bundled template.")) from None
+                if status.st_size > TEMPLATE_FILE_BYTES:
+                    raise InputError(Problem(str(path), None, f"is {status.st_size:,} bytes, too big for a template "
+                                                              f"(the most is {TEMPLATE_FILE_BYTES:,}).",
+                                             "Replace it with a copy of the bundled template.")) from None
             try:
                 return super().get_source(environment, template)
             except UnicodeDecodeError as error:
