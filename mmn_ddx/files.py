@@ -90,8 +90,45 @@ def write_text_atomic(path: Path | str, text: str | bytes) -> None:
     with os.replace (atomic on POSIX and Windows); an existing file keeps its permissions. A
     symbolic link is written through: the file it points to is replaced, the link stays.
     """
-    path = Path(path)
+    write_files_atomic({Path(path): text})
+
+
+def write_files_atomic(texts: dict[Path, str | bytes]) -> None:
+    """Write several files, each as write_text_atomic does, so that a failure part way (a full
+    disk, a folder where a file should go) changes none of them: every text is on disk beside
+    its target before the first target is replaced."""
+    staged: list[tuple[str, Path, Path]] = []
+    try:
+        for path, text in texts.items():
+            staged.append(_stage(Path(path), text))
+    except BaseException:
+        for tmp, _, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    for number, (tmp, target, path) in enumerate(staged):
+        try:
+            os.replace(tmp, target)
+        except OSError as error:
+            for later, _, _ in staged[number:]:
+                with contextlib.suppress(OSError):
+                    os.unlink(later)
+            raise _cannot_write(path, error) from None
+    if hasattr(os, "O_DIRECTORY"):  # make the renames themselves durable (POSIX)
+        for parent in dict.fromkeys(target.parent for _, target, _ in staged):
+            with contextlib.suppress(OSError):
+                folder = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    os.fsync(folder)
+                finally:
+                    os.close(folder)
+
+
+def _stage(path: Path, text: str | bytes) -> tuple[str, Path, Path]:
+    """The text in a temporary file beside the file it will replace: (temporary, target, path)."""
     target = real_target(path)
+    if target.is_dir():
+        raise InputError(Problem(str(path), None, "is a folder, so nothing was written.", "Give a file name, or remove the folder."))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f"{_temp_prefix(target)}{os.getpid()}.", suffix=".tmp")
@@ -105,20 +142,13 @@ def write_text_atomic(path: Path | str, text: str | bytes) -> None:
             os.fsync(handle.fileno())
         with contextlib.suppress(OSError):
             os.chmod(tmp, target.stat().st_mode & 0o777 if target.exists() else 0o644)
-        os.replace(tmp, target)
     except BaseException as error:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(error, OSError):
             raise _cannot_write(path, error) from None
         raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable (POSIX)
-        with contextlib.suppress(OSError):
-            folder = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+    return tmp, target, path
 
 
 def _alive(pid: int) -> bool:

@@ -177,6 +177,16 @@ def test_an_existing_deck_is_kept_and_the_message_speaks_of_a_file(tmp_path):
     assert "replace it" in result.stderr and "folder" not in result.stderr
 
 
+def test_a_folder_in_the_way_of_one_handout_leaves_every_handout_unwritten(tmp_path):
+    out = tmp_path / "handouts"
+    (out / "case-03.md").mkdir(parents=True)
+    write(out / "case-01.md", "my notes")
+    result = run_cli(["export", "--all", "--out", str(out), "--force"], exit_code=2)
+    assert "case-03.md" in result.stderr and "is a folder" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["case-01.md", "case-03.md"]
+    assert (out / "case-01.md").read_text(encoding="utf-8") == "my notes"
+
+
 def test_a_folder_path_through_a_file_names_the_file_in_the_way(tmp_path):
     write(tmp_path / "week1", "notes")
     result = run_cli(["export", "--copy-templates", str(tmp_path / "week1" / "templates")], exit_code=2)

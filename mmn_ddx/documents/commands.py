@@ -50,12 +50,11 @@ def check_new_files(paths, force: bool) -> None:
 
 
 def write_files(texts: dict[Path, str | bytes], force: bool) -> list[Path]:
-    """Write every file atomically, after checking that none would replace a file by accident."""
-    from mmn_ddx.files import write_text_atomic
+    """Write every file, all or none, after checking that none would replace a file by accident."""
+    from mmn_ddx.files import write_files_atomic
 
     check_new_files(list(texts), force)
-    for path, text in texts.items():
-        write_text_atomic(path, text)
+    write_files_atomic(texts)
     return list(texts)
 
 

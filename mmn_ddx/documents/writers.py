@@ -75,13 +75,11 @@ def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
         raise InputError(Problem(str(there[0]), None, f"already exists ({len(there)} of the {len(sources)} templates are there already)." if len(there) > 1
                                  else "already exists.",
                                  "Choose an empty folder, or add --force to replace them."))
-    from mmn_ddx.files import write_text_atomic
+    from mmn_ddx.files import write_files_atomic
 
-    written = []
-    for template in sources:
-        write_text_atomic(folder / template.name, template.read_text(encoding="utf-8"))
-        written.append(folder / template.name)
-    return written
+    texts = {folder / template.name: template.read_text(encoding="utf-8") for template in sources}
+    write_files_atomic(texts)
+    return list(texts)
 
 
 class RunawayTemplate(Exception):
