@@ -149,6 +149,15 @@ def test_names_that_share_a_file_name_are_refused_with_both_lines(tmp_path):
     assert not out.exists()
 
 
+def test_a_quoted_name_over_two_lines_keeps_the_line_numbers_and_an_endless_name_is_refused(tmp_path):
+    _, result = paper_run(tmp_path, 'student\n"Ada\nLovelace"\nBo\n\nBo\n', exit_code=2)
+    assert "class.csv, line 6: names 'Bo' again (first on line 4)" in result.stderr
+    _, result = paper_run(tmp_path, "student\n" + "A" * 5000 + "\n", exit_code=2)
+    assert "class.csv, line 2" in result.stderr and "5,000 characters" in result.stderr and len(result.stderr) < 400
+    out, _ = paper_run(tmp_path, "student\n" + "Maria " * 30 + "\n")
+    assert [len(p.name) <= len("paper-.md") + 60 for p in out.glob("paper-*")] == [True]
+
+
 def test_control_characters_and_markup_in_a_name_reach_neither_the_terminal_nor_the_paper(tmp_path):
     evil = "\x1b]0;pwned\x07\x1b[31mEve [bold]Vil[/bold]"
     out, _ = paper_run(tmp_path, f"student\n{evil}\n")

@@ -114,6 +114,7 @@ def copy_templates(folder: Path | str, *, force: bool = False) -> Written:
 ROSTER_COLUMNS = ("student", "name")  # the column that names the students (the first found)
 
 
+ROSTER_NAME_LIMIT = 200  # printed on a paper's first line, and part of its file name
 ROSTER_DELIMITERS = ",;\t"  # a spreadsheet saves CSV with commas, or semicolons where the comma is decimal
 
 
@@ -126,8 +127,9 @@ def roster_lines(path: Path | str) -> list[tuple[int, str]]:
     """Each student of a roster CSV with the line that names them, in file order. Names are
     cleaned of control characters (they are printed on papers and in messages)."""
     import csv
+    import io
 
-    from mmn_ddx.safetext import clean
+    from mmn_ddx.safetext import clean, shorten
 
     path = Path(path)
     try:
@@ -136,10 +138,15 @@ def roster_lines(path: Path | str) -> list[tuple[int, str]]:
         raise InputError(Problem(str(path), None, "does not exist.", "Give the roster CSV's path.")) from None
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(Problem(str(path), None, f"cannot be read ({error}).", "Save the roster as UTF-8 CSV.")) from None
-    lines = text.splitlines()
-    first = lines[0] if lines else ""
+    first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(ROSTER_DELIMITERS, key=first.count) if any(d in first for d in ROSTER_DELIMITERS) else ","
-    rows = [[clean(cell) for cell in row] for row in csv.reader(lines, delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # A quoted cell may span lines: each row is numbered by the line it starts on.
+    rows, starts, line = [], [], 1
+    for row in reader:
+        rows.append([clean(cell) for cell in row])
+        starts.append(line)
+        line = reader.line_num + 1
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InputError(Problem(str(path), 1, "is empty: a roster needs a header row and one row per student.",
                                  "E.g. a first line 'student', then one name a line."))
@@ -151,12 +158,16 @@ def roster_lines(path: Path | str) -> list[tuple[int, str]]:
     students: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
     problems: list[Problem] = []
-    for line, row in enumerate(rows[1:], 2):
+    for line, row in zip(starts[1:], rows[1:]):
         if not any(cell.strip() for cell in row):
             continue
         name = " ".join(row[column].split()) if column < len(row) else ""
         if not name:
             problems.append(Problem(str(path), line, "has no student name.", "Fill in the name, or delete the row."))
+        elif len(name) > ROSTER_NAME_LIMIT:
+            problems.append(Problem(str(path), line, f"has a name of {len(name):,} characters ('{shorten(name, 40)}'); "
+                                                     f"the most is {ROSTER_NAME_LIMIT}.",
+                                    "Is the right column named 'student'? Shorten the name."))
         elif name.casefold() in seen:
             problems.append(Problem(str(path), line, f"names '{name}' again (first on line {seen[name.casefold()]}).",
                                     "Each student once; tell namesakes apart, e.g. 'Ada L.' and 'Ada M.'."))
@@ -178,13 +189,16 @@ def student_seed(seed: int, student: str) -> int:
     return int(digest[:8], 16) % 1_000_000
 
 
+SLUG_LIMIT = 60  # file names stay well under every file system's limit
+
+
 def file_slug(text: str) -> str:
     """A name as a file name: letters, digits and hyphens."""
     import re
     import unicodedata
 
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-").lower() or "student"
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain)[:SLUG_LIMIT].strip("-").lower() or "student"
 
 
 def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: Path | str = "papers",
