@@ -200,6 +200,18 @@ def test_an_existing_deck_is_kept_and_the_message_speaks_of_a_file(tmp_path):
     assert "replace it" in result.stderr and "folder" not in result.stderr
 
 
+def test_options_an_export_cannot_honour_are_refused_not_ignored(tmp_path):
+    one = write(tmp_path / "cases" / f"{CASE}.yaml", (ROOT / "cases" / f"{CASE}.yaml").read_text(encoding="utf-8")).parent
+    run_cli(["--cases", str(one), "export", "--all", "--answer-key", "--prior", "0.5", "--out", str(tmp_path / "even")])
+    run_cli(["--cases", str(one), "export", "--all", "--answer-key", "--out", str(tmp_path / "default")])
+    even, default = ((tmp_path / folder / "case-01-key.md").read_text(encoding="utf-8") for folder in ("even", "default"))
+    assert "0.50" in even and even != default
+    assert "--prior" in run_cli(["export", "--all", "--prior", "0.5", "--out", str(tmp_path / "h")], exit_code=2).stderr
+    for extra in (["--prior", "0.3"], ["--templates", str(tmp_path)]):
+        result = run_cli(["export", "--format", "anki", "--out", str(tmp_path / "d.apkg"), *extra], exit_code=2)
+        assert extra[0] in result.stderr and not (tmp_path / "d.apkg").exists()
+
+
 def test_a_folder_in_the_way_of_one_handout_leaves_every_handout_unwritten(tmp_path):
     out = tmp_path / "handouts"
     (out / "case-03.md").mkdir(parents=True)

@@ -62,8 +62,9 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         out = None  # the usual spelling of stdout
     library = library_of(click.get_current_context())
     if fmt == "anki":
-        if case or every_case or key:
-            raise click.UsageError("--format anki writes the whole rule book; give no CASE, --all or --answer-key.")
+        if case or every_case or key or prior is not None or templates is not None:
+            raise click.UsageError("--format anki writes the whole rule book; give no CASE, --all, --answer-key, --prior "
+                                   "or --templates.")
         written = api.export_anki(out or Path("mmn-ddx.apkg"), library, force=force)
         say(f"Wrote an Anki deck of {written.notes['rules']} rules and {written.notes['stages']} case stages to "
             f"{written.files[0]}.")
@@ -72,7 +73,7 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
         if case:
             raise click.UsageError("give either CASE or --all, not both.")
         folder = out or Path("answer-keys" if key else "handouts")
-        written = api.export_all(folder, fmt or "md", library, key=key, force=force, templates=templates)
+        written = api.export_all(folder, fmt or "md", library, key=key, force=force, templates=templates, prior=prior)
         what = "answer keys" if key else "handouts"
         say(f"Wrote {written.notes['cases']} {what} and an index ({fmt or 'md'}) to {folder}.")
         return

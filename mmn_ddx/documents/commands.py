@@ -24,10 +24,14 @@ def export_case(name: str, fmt: str, library, *, key: bool = False, prior: float
     from mmn_ddx.documents import answer_key, check_format, handout
 
     check_format(fmt)
-    if prior is not None and not key:
-        raise InputError(Problem(None, None, "--prior applies only with --answer-key (the handout shows no probabilities)."))
+    _check_prior(prior, key)
     case = find_case(library, name)
     return answer_key(case, fmt, library, prior, templates=templates) if key else handout(case, fmt, library, templates)
+
+
+def _check_prior(prior: float | None, key: bool) -> None:
+    if prior is not None and not key:
+        raise InputError(Problem(None, None, "--prior applies only with --answer-key (the handout shows no probabilities)."))
 
 
 def check_new_files(paths, force: bool) -> None:
@@ -59,7 +63,7 @@ def write_files(texts: dict[Path, str | bytes], force: bool) -> list[Path]:
 
 
 def export_all(folder: Path | str, fmt: str, library, *, key: bool = False, force: bool = False,
-               templates: Path | str | None = None) -> Written:
+               templates: Path | str | None = None, prior: float | None = None) -> Written:
     """Every case of the library as handouts (or answer keys) in `folder`, with an index page.
 
     Handouts are named by number in the order of the case ids (case-01.html, …): a case id may
@@ -72,6 +76,7 @@ def export_all(folder: Path | str, fmt: str, library, *, key: bool = False, forc
     from mmn_ddx.documents.model import Document, Item, ItemList, Paragraph, Section
 
     check_format(fmt)
+    _check_prior(prior, key)
     folder = Path(folder)
     cases = [load_case(path, library.vocabulary) for _, path in sorted(library.cases().items())]
     if not cases:
@@ -81,7 +86,7 @@ def export_all(folder: Path | str, fmt: str, library, *, key: bool = False, forc
     width = max(2, len(str(len(cases))))
     for number, case in enumerate(cases, 1):
         name = f"case-{number:0{width}d}" + ("-key" if key else "") + f".{fmt}"
-        document = case_answer_key(case, library) if key else case_handout(case, library)
+        document = case_answer_key(case, library, prior) if key else case_handout(case, library)
         texts[folder / name] = write(document, fmt, templates)
         extra = f" · {case.id} · {library.vocabulary.diagnosis_label(case.diagnosis)}" if key else ""
         items.append(Item(f"{case.title} ({difficulty_text(case)}, {len(case.stages)} stages{extra})",
