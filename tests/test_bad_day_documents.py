@@ -210,6 +210,8 @@ def test_options_an_export_cannot_honour_are_refused_not_ignored(tmp_path):
     for extra in (["--prior", "0.3"], ["--templates", str(tmp_path)]):
         result = run_cli(["export", "--format", "anki", "--out", str(tmp_path / "d.apkg"), *extra], exit_code=2)
         assert extra[0] in result.stderr and not (tmp_path / "d.apkg").exists()
+    result = run_cli(["export", "--copy-templates", str(tmp_path / "t"), "--out", str(tmp_path / "x")], exit_code=2)
+    assert "--copy-templates" in result.stderr and not (tmp_path / "t").exists()
 
 
 def test_a_folder_in_the_way_of_one_handout_leaves_every_handout_unwritten(tmp_path):

@@ -52,7 +52,7 @@ def export(case, fmt, key, every_case, out, force, prior, templates, copy_to):
     from mmn_ddx import api
 
     if copy_to is not None:
-        if case or every_case or fmt or key:
+        if case or every_case or fmt or key or out is not None or prior is not None or templates is not None:
             raise click.UsageError("--copy-templates only copies the templates; give it alone.")
         written = api.copy_templates(copy_to, force=force)
         say(f"Copied {len(written.files)} templates to {copy_to}. Edit them, then add --templates {copy_to} "
