@@ -6,8 +6,10 @@ safe on purpose (markupsafe.Markup, e.g. the SVG bar) pass unchanged. Templates 
 since a teacher may use a set a colleague sent. With `templates`, a folder holding a copied and
 edited set replaces the bundled one: a missing template or an error in one is the user's input
 (InputError naming the template's file and line), an error in a bundled one is a fault. A
-template's work is bounded (loop steps and calls, the size of a `*` or `**`), so a runaway loop
-is an error naming its line, not a hang; and what it writes is cleaned of control characters.
+template's work is bounded (loop steps and calls, the size of what it makes and writes), so a
+runaway loop is an error naming its line, not a hang; what it writes is cleaned of control
+characters; and a document it writes must carry the notice, an HTML page no script, and Moodle
+XML must parse.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
-import stat
 import re
+import stat
 import traceback
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +38,7 @@ TEMPLATE_SUFFIXES = (".j2", ".css")
 # more, but a loop inside a loop over big ranges (10^10 steps) must stop in seconds, not hours.
 TEMPLATE_STEPS = 2_000_000
 TEMPLATE_SIZE = 10_000_000  # the most characters, items or digits a `*` or `**` may make
+TEMPLATE_PAGE = 5 * TEMPLATE_SIZE  # the most characters the values of one page may come to
 TEMPLATE_FILE_BYTES = 1_000_000  # the bundled templates are a few kilobytes each
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
@@ -74,8 +77,8 @@ def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
     sources = sorted((t for t in bundled_templates().iterdir() if t.name.endswith(TEMPLATE_SUFFIXES)), key=lambda t: t.name)
     there = [folder / t.name for t in sources if (folder / t.name).exists()]
     if there and not force:
-        raise InputError(Problem(str(there[0]), None, f"already exists ({len(there)} of the {len(sources)} templates are there already)." if len(there) > 1
-                                 else "already exists.",
+        how_many = f" ({len(there)} of the {len(sources)} templates are there already)" if len(there) > 1 else ""
+        raise InputError(Problem(str(there[0]), None, f"already exists{how_many}.",
                                  "Choose an empty folder, or add --force to replace them."))
     from mmn_ddx.files import write_files_atomic
 
@@ -87,8 +90,6 @@ def copy_templates(folder: Path | str, force: bool = False) -> list[Path]:
 class RunawayTemplate(Exception):
     """A template that does too much work for one page."""
 
-
-TEMPLATE_PAGE = 5 * TEMPLATE_SIZE  # the most characters the values of one page may come to
 
 # What the page being rendered may still spend: [loop steps and calls, characters of values written].
 _steps_left: contextvars.ContextVar[list[int]] = contextvars.ContextVar("template_steps_left")
@@ -264,14 +265,14 @@ def _loader(root: str):
 def _environment(kind: str, folder: str | None):
     from jinja2 import StrictUndefined
 
-    SandboxedEnvironment = _sandbox_class()
+    Sandbox = _sandbox_class()
     root = str(bundled_templates()) if folder is None else folder
     options = dict(loader=_loader(root), undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                    keep_trailing_newline=True)
     if kind == "md":
-        env = SandboxedEnvironment(autoescape=False, finalize=md_text, **options)
+        env = Sandbox(autoescape=False, finalize=md_text, **options)
     else:
-        env = SandboxedEnvironment(autoescape=True, **options)
+        env = Sandbox(autoescape=True, **options)
     env.filters = {name: _checked_filter(f) for name, f in env.filters.items()}
     env.filters["mmn_ddx_budgeted"] = _budgeted
     env.filters["mmn_ddx_sized"] = _sized
@@ -333,7 +334,8 @@ def render_template(name: str, templates: Path | str | None = None, **context) -
 
 
 def _check_output(name: str, text: str, folder: str | None) -> None:
-    """What every document must be: marked for educational use, and Moodle XML well-formed."""
+    """What every document must be: marked for educational use; an HTML page without scripts and
+    with its Content-Security-Policy; Moodle XML well-formed."""
     import xml.etree.ElementTree as ET
 
     from mmn_ddx import DISCLAIMER
