@@ -54,6 +54,12 @@ def test_the_bundled_pages_fit_well_inside_the_template_budget(tmp_path):
     assert len(list((tmp_path / "keys").glob("case-*-key.html"))) > 40
 
 
+def test_a_template_cannot_change_the_data_the_next_paper_is_made_of(templates, tmp_path):
+    append(templates / "page.md.j2", "{{ doc.sections.clear() }}\n")
+    result = run_cli(["export", CASE, "--templates", str(templates)], exit_code=2)
+    assert "page.md.j2, line 25" in result.stderr and "unsafe" in result.stderr
+
+
 def test_a_template_that_is_not_utf8_is_named_not_a_crash(templates):
     with open(templates / "block.md.j2", "ab") as handle:
         handle.write(b"\xff\xfe caf\xe9\n")

@@ -159,7 +159,7 @@ def _checked_filter(function):
 
 def _sandbox_class():
     from jinja2 import nodes
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
     from jinja2.visitor import NodeTransformer
 
     def through(node, filter_name: str):
@@ -197,7 +197,7 @@ def _sandbox_class():
                           for child in node.nodes]
             return node
 
-    class BoundedSandbox(SandboxedEnvironment):
+    class BoundedSandbox(ImmutableSandboxedEnvironment):  # a page cannot change the data the next page is made of
         intercepted_binops = frozenset({"*", "**", "+"})
 
         def _generate(self, source, name, filename, defer_init=False):
