@@ -166,6 +166,11 @@ def test_a_roster_saved_with_semicolons_or_tabs_is_read(tmp_path, text):
     assert sorted(p.name for p in out.glob("paper-*")) == ["paper-ada-lovelace.md", "paper-bo-diddley.md"]
 
 
+def test_a_roster_saved_in_a_windows_encoding_is_refused_with_its_line(tmp_path):
+    out, result = paper_run(tmp_path, "student\nAda\nJosé\n", exit_code=2, encoding="cp1252")
+    assert "class.csv, line 3: is not UTF-8" in result.stderr and "CSV UTF-8" in result.stderr and not out.exists()
+
+
 def test_names_that_share_a_file_name_are_refused_with_both_lines(tmp_path):
     out, result = paper_run(tmp_path, "student\nJosé Díaz\n\nJose Diaz\n", exit_code=2)
     assert "class.csv, line 4" in result.stderr and "line 2" in result.stderr and "jose-diaz" in result.stderr

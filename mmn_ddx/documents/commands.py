@@ -141,8 +141,13 @@ def roster_lines(path: Path | str) -> list[tuple[int, str]]:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError(Problem(str(path), None, "does not exist.", "Give the roster CSV's path.")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(str(path), None, f"cannot be read ({error}).", "Save the roster as UTF-8 CSV.")) from None
+    except UnicodeDecodeError as error:
+        line = error.object[:error.start].count(b"\n") + 1
+        raise InputError(Problem(str(path), line, f"is not UTF-8 text (byte {error.object[error.start]:#04x} cannot be read).",
+                                 "Save the roster as 'CSV UTF-8' in your spreadsheet.")) from None
+    except OSError as error:
+        raise InputError(Problem(str(path), None, f"cannot be read ({error.strerror or error}).",
+                                 "Check the roster's path and that you may read it.")) from None
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max(ROSTER_DELIMITERS, key=first.count) if any(d in first for d in ROSTER_DELIMITERS) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
