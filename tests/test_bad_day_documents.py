@@ -166,6 +166,14 @@ def test_a_roster_saved_with_semicolons_or_tabs_is_read(tmp_path, text):
     assert sorted(p.name for p in out.glob("paper-*")) == ["paper-ada-lovelace.md", "paper-bo-diddley.md"]
 
 
+def test_two_students_who_draw_one_seed_share_a_key_and_the_message_counts_it_once(tmp_path):
+    roster = write(tmp_path / "class.csv", "student\nS494\nS966\n")  # both draw seed 5964 from class seed 1
+    result = run_cli(["quiz", "paper", QUIZ, "--seed", "1", "--students", str(roster), "--format", "md",
+                      "--out", str(tmp_path / "papers")])
+    assert "Wrote 2 papers and 1 answer key" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "papers").glob("key-*")) == ["key-seed-5964.md"]
+
+
 def test_a_roster_saved_in_a_windows_encoding_is_refused_with_its_line(tmp_path):
     out, result = paper_run(tmp_path, "student\nAda\nJosé\n", exit_code=2, encoding="cp1252")
     assert "class.csv, line 3: is not UTF-8" in result.stderr and "CSV UTF-8" in result.stderr and not out.exists()

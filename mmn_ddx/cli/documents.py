@@ -42,8 +42,8 @@ def paper(quiz_name, seed, roster, fmt, out, force, templates):
 
     written = api.quiz_papers(quiz_name, _library(), seed=seed, fmt=fmt, out=out, roster=roster, force=force,
                               templates=templates)
-    count = written.notes["papers"]
-    say(f"Wrote {count} paper{'s' if count != 1 else ''} and {count} answer key{'s' if count != 1 else ''} ({fmt}) "
+    papers, keys = written.notes["papers"], written.notes["keys"]  # two students may draw one seed
+    say(f"Wrote {papers} paper{'s' if papers != 1 else ''} and {keys} answer key{'s' if keys != 1 else ''} ({fmt}) "
         f"to {out}; papers.csv lists each student's seed.")
 
 

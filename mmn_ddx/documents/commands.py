@@ -249,7 +249,7 @@ def quiz_papers(quiz_name: str, library, *, seed: int, fmt: str = "html", out: P
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     texts[out / "papers.csv"] = buffer.getvalue()
-    return Written(write_files(texts, force), {"papers": len(students)})
+    return Written(write_files(texts, force), {"papers": len(students), "keys": len(set(seeds))})
 
 
 def _load_quiz(quiz_name: str, library):
