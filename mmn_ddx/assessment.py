@@ -150,6 +150,7 @@ class Assessor:
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
+        self._could_fire_cache: dict[str, list[dict]] = {}
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
@@ -242,9 +243,12 @@ class Assessor:
         outcomes, moves, answers = [], [], []
         kept, others = self._untouched(fired, mentioning)
         weighed: dict[tuple, float] = {}  # the rules an answer fires -> the weighing (answers often fire the same)
-        for value in values:
-            hypothetical = {**findings, finding: value}
-            firing = [rule for rule in mentioning if compiled(rule.when)(hypothetical, {}) is True]
+        for value, could_fire in zip(values, self._could_fire(finding)):
+            if any(could_fire.values()):
+                hypothetical = {**findings, finding: value}
+                firing = [rule for rule, fn in could_fire.items() if fn is None or fn(hypothetical, {}) is True]
+            else:
+                firing = list(could_fire)
             key = tuple(rule.id for rule in firing)
             if key not in weighed:  # as _log_odds_replacing(fired, mentioning, firing)
                 weighed[key] = math.fsum([self._log_odds(kept + firing)] + others)
@@ -273,6 +277,23 @@ class Assessor:
         if spec.tier == "treatment" and any(f not in findings for f in TRIAL_NEEDS_FIRST):
             expected = 0.0
         return expected * TIER_DISCOUNT ** TIERS.index(spec.tier), outcomes
+
+    def _could_fire(self, finding: str) -> list[dict]:
+        """For each candidate answer to `finding`, the rules mentioning it that could fire, in
+        order: those that read no other finding and fire on this answer map to None (decided
+        once), those that read others to their compiled condition (asked per case)."""
+        found = self._could_fire_cache.get(finding)
+        if found is None:
+            found = self._could_fire_cache[finding] = []
+            for value in self._candidates.get(finding, []):
+                could_fire = {}
+                for rule in self._rules_mentioning.get(finding, ()):
+                    if set(findings_of(rule.when)) != {finding}:
+                        could_fire[rule] = compiled(rule.when)
+                    elif compiled(rule.when)({finding: value}, {}) is True:
+                        could_fire[rule] = None
+                found.append(could_fire)
+        return found
 
     def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
         """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that mention them."""
