@@ -117,8 +117,10 @@ class CriterionSet:
 
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
-        order = [c.value for c in self.categories if c.value != "excluded"]
-        return len(order) - order.index(value) if value in order else 0
+        if not hasattr(self, "_ranks"):  # asked for every hypothetical answer: computed once
+            order = [c.value for c in self.categories if c.value != "excluded"]
+            self._ranks = {value: len(order) - index for index, value in enumerate(order)}
+        return self._ranks.get(value, 0)
 
 
 def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
@@ -218,6 +220,7 @@ class _Hypothesis:
         self.known = known
         self.memo = dict(known)
         self._open: dict[str, list] = {}
+        self._hypothetical = dict(findings)  # one answer at a time is written in and taken out again
 
     def open_elements(self, finding: str) -> list[tuple[str, Any]]:
         """The elements an answer to `finding` could change (see _Probe)."""
@@ -229,8 +232,10 @@ class _Hypothesis:
         return found
 
     def suppose(self, finding: str, value: Any) -> tuple[dict, tuple]:
-        """The findings with `finding` answered, and the truths of the elements it could change."""
-        hypothetical = {**self.findings, finding: value}
+        """The findings with `finding` answered, and the truths of the elements it could change;
+        the findings are valid until `forget(finding)`."""
+        hypothetical = self._hypothetical
+        hypothetical[finding] = value
         memo = self.memo
         truths = []
         for key, fn in self.open_elements(finding):
@@ -239,6 +244,7 @@ class _Hypothesis:
         return hypothetical, tuple(truths)
 
     def forget(self, finding: str) -> None:
+        self._hypothetical.pop(finding, None)
         for key, _ in self.open_elements(finding):
             self.memo[key] = self.known[key]
 
