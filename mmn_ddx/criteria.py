@@ -178,12 +178,12 @@ class _Probe:
     tests the finding with `known:` or `unknown:`: every other leaf goes from unknown to a value
     when its finding is answered, and Kleene's all / any / not / at_least never undo a decided
     truth when an unknown becomes known. So a question re-evaluates only the open ones, as
-    compiled functions, and a category that reads the finding only through its elements gives the
+    compiled closures, and a category that reads the finding only through its elements gives the
     same answer for every value that leaves those elements' truths the same.
     """
 
     def __init__(self, cs: CriterionSet):
-        self.stale: dict[str, list[tuple[str, Any]]] = {}  # finding -> (element key, compiled condition), in element order
+        self.stale: dict[str, list[tuple[str, Any]]] = {}  # finding -> (element key, closure), in element order
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
                 self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
