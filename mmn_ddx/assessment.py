@@ -140,7 +140,7 @@ class Assessor:
             for finding in findings_of(rule.when):
                 self._rules_mentioning.setdefault(finding, []).append(rule)
         self._weigh = {rule.id: rule for rule in book.weigh}
-        self._groups_cache: tuple | None = None  # (fired rule ids, what each family adds): _group_log_odds
+        self._groups_cache: tuple | None = None  # (fired rule ids, (what each family adds, fired rules with their group)): _group_log_odds
         self._family_of_finding: dict[str, str] = {}
         for rule in book.weigh:
             for finding in findings_of(rule.when):
@@ -150,6 +150,9 @@ class Assessor:
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
+        self._could_fire_cache: dict[str, list[dict]] = {}
+        self._log_odds_cache: dict[tuple, float] = {}  # rule ids -> _log_odds
+        self._touch_of_finding = {finding: _touch(rules) for finding, rules in self._rules_mentioning.items()}
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
@@ -180,7 +183,14 @@ class Assessor:
         rounded sum does not depend on the order, so near-equal next-best findings tie the same way
         under every seed (benchmarks/soak.py found them swapping places).
         """
-        return math.fsum(log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
+        key = tuple([rule.id for rule in rules])  # the same few sets of rules recur across answers and cases
+        found = self._log_odds_cache.get(key)
+        if found is None:
+            if len(self._log_odds_cache) >= KEPT_WEIGHINGS:  # memory stays flat over any batch
+                self._log_odds_cache.clear()
+            found = self._log_odds_cache[key] = math.fsum(
+                log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
+        return found
 
     def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
         """P(MMN) with `extra` findings added."""
@@ -240,11 +250,14 @@ class Assessor:
         now = logit(p_now) if 0 < p_now < 1 else base + self._log_odds([self._weigh[r] for r in fired])
         mentioning = self._rules_mentioning.get(finding, ())
         outcomes, moves, answers = [], [], []
-        kept, others = self._untouched(fired, mentioning)
+        kept, others = self._untouched(fired, mentioning, self._touch_of_finding.get(finding))
         weighed: dict[tuple, float] = {}  # the rules an answer fires -> the weighing (answers often fire the same)
-        for value in values:
-            hypothetical = {**findings, finding: value}
-            firing = [rule for rule in mentioning if compiled(rule.when)(hypothetical, {}) is True]
+        for value, could_fire in zip(values, self._could_fire(finding)):
+            if any(could_fire.values()):
+                hypothetical = {**findings, finding: value}
+                firing = [rule for rule, fn in could_fire.items() if fn is None or fn(hypothetical, {}) is True]
+            else:
+                firing = list(could_fire)
             key = tuple(rule.id for rule in firing)
             if key not in weighed:  # as _log_odds_replacing(fired, mentioning, firing)
                 weighed[key] = math.fsum([self._log_odds(kept + firing)] + others)
@@ -274,6 +287,23 @@ class Assessor:
             expected = 0.0
         return expected * TIER_DISCOUNT ** TIERS.index(spec.tier), outcomes
 
+    def _could_fire(self, finding: str) -> list[dict]:
+        """For each candidate answer to `finding`, the rules mentioning it that could fire, in
+        order: those that read no other finding and fire on this answer map to None (decided
+        once), those that read others to their compiled condition (asked per case)."""
+        found = self._could_fire_cache.get(finding)
+        if found is None:
+            found = self._could_fire_cache[finding] = []
+            for value in self._candidates.get(finding, []):
+                could_fire = {}
+                for rule in self._rules_mentioning.get(finding, ()):
+                    if set(findings_of(rule.when)) != {finding}:
+                        could_fire[rule] = compiled(rule.when)
+                    elif compiled(rule.when)({finding: value}, {}) is True:
+                        could_fire[rule] = None
+                found.append(could_fire)
+        return found
+
     def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
         """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that mention them."""
         touched: dict[str, Any] = {}
@@ -293,24 +323,25 @@ class Assessor:
         kept, others = self._untouched(fired, touched)
         return math.fsum([self._log_odds(kept + list(firing))] + others)
 
-    def _untouched(self, fired: set, touched) -> tuple[list, list[float]]:
+    def _untouched(self, fired: set, touched, touch: tuple | None = None) -> tuple[list, list[float]]:
         """For _log_odds_replacing: the fired rules that share a family with a touched one, and
-        what each family no touched rule belongs to adds."""
-        groups = self._group_log_odds(fired)
-        changed = {group_key(rule) for rule in touched}
-        touched_ids = {rule.id for rule in touched}
-        kept = [self._weigh[r] for r in fired if r not in touched_ids and group_key(self._weigh[r]) in changed]
+        what each family no touched rule belongs to adds. `touch` is `_touch(touched)` if known."""
+        groups, fired_groups = self._group_log_odds(fired)
+        changed, touched_ids = touch or _touch(touched)
+        kept = [rule for rule, key in fired_groups if key in changed and rule.id not in touched_ids]
         return kept, [value for key, value in groups.items() if key not in changed]
 
-    def _group_log_odds(self, fired: set) -> dict:
-        """What each family-and-direction (or unfamilied rule) adds for this set of fired rules."""
+    def _group_log_odds(self, fired: set) -> tuple[dict, list]:
+        """What each family-and-direction (or unfamilied rule) adds for this set of fired rules,
+        and each fired rule with its group_key, in the order of `fired`."""
         key = frozenset(fired)
         if self._groups_cache is not None and self._groups_cache[0] == key:
             return self._groups_cache[1]
+        rules = [self._weigh[r] for r in fired]
         groups = {group_key(rule): log_odds  # one counting rule per key: weigh_families folds the rest
-                  for rule, _, log_odds, _ in weigh_families([self._weigh[r] for r in fired], self.book.families)}
-        self._groups_cache = (key, groups)
-        return groups
+                  for rule, _, log_odds, _ in weigh_families(rules, self.book.families)}
+        self._groups_cache = (key, (groups, [(rule, group_key(rule)) for rule in rules]))
+        return self._groups_cache[1]
 
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
         ranked: list[NextFinding] = []
@@ -431,6 +462,14 @@ class Assessor:
         a = self.assess(findings, case_id=case.id, title=case.title, through_stage=case.stages[index].name, prior=prior)
         a.changed_findings = case.changes_through(index + 1)
         return a
+
+
+KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor remembers (a few MB)
+
+
+def _touch(rules) -> tuple[frozenset, frozenset]:
+    """The group keys and the ids of `rules`, for Assessor._untouched."""
+    return frozenset(group_key(rule) for rule in rules), frozenset(rule.id for rule in rules)
 
 
 def group_key(rule):

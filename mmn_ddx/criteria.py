@@ -117,8 +117,10 @@ class CriterionSet:
 
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
-        order = [c.value for c in self.categories if c.value != "excluded"]
-        return len(order) - order.index(value) if value in order else 0
+        if not hasattr(self, "_ranks"):  # asked for every hypothetical answer: computed once
+            order = [c.value for c in self.categories if c.value != "excluded"]
+            self._ranks = {value: len(order) - index for index, value in enumerate(order)}
+        return self._ranks.get(value, 0)
 
 
 def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
@@ -164,6 +166,9 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
+REACHED_KEPT = 20_000  # sets of element truths whose category a _Probe remembers (a few MB)
+
+
 class _Probe:
     """A criterion set prepared for what-if questions, built once per set.
 
@@ -189,6 +194,11 @@ class _Probe:
         self.read_directly = set()  # findings some category tests itself, not only through an element
         for c in cs.categories:
             self.read_directly.update(n.finding for n in _walk_outside_refs(c.when) if isinstance(n, LEAVES))
+        # Where every category reads the findings only through elements, the category is a function
+        # of the elements' truths alone, whatever the case and the finding asked about: computed once
+        # per distinct set of truths (a few hundred for thousands of cases), not per answer.
+        self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
+        self.reached_with: dict[tuple, str] = {}
 
 
 def _presence_tested(cond) -> frozenset:
@@ -218,6 +228,7 @@ class _Hypothesis:
         self.known = known
         self.memo = dict(known)
         self._open: dict[str, list] = {}
+        self._hypothetical = dict(findings)  # one answer at a time is written in and taken out again
 
     def open_elements(self, finding: str) -> list[tuple[str, Any]]:
         """The elements an answer to `finding` could change (see _Probe)."""
@@ -229,8 +240,10 @@ class _Hypothesis:
         return found
 
     def suppose(self, finding: str, value: Any) -> tuple[dict, tuple]:
-        """The findings with `finding` answered, and the truths of the elements it could change."""
-        hypothetical = {**self.findings, finding: value}
+        """The findings with `finding` answered, and the truths of the elements it could change;
+        the findings are valid until `forget(finding)`."""
+        hypothetical = self._hypothetical
+        hypothetical[finding] = value
         memo = self.memo
         truths = []
         for key, fn in self.open_elements(finding):
@@ -239,6 +252,7 @@ class _Hypothesis:
         return hypothetical, tuple(truths)
 
     def forget(self, finding: str) -> None:
+        self._hypothetical.pop(finding, None)
         for key, _ in self.open_elements(finding):
             self.memo[key] = self.known[key]
 
@@ -308,8 +322,15 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
             continue  # no answer changes a category: the set stays where it is
         reached_with: dict[tuple, str] = {}  # the elements' truths -> the category they give
         direct = finding in probe.read_directly
+        element_keys = probe.element_keys
         for value in values:
             hypothetical, truths = hypothesis.suppose(finding, value)
+            if element_keys is not None:  # the category depends on the elements alone (see _Probe)
+                memo = hypothesis.memo
+                truths = tuple([memo[key] for key in element_keys])
+                reached_with = probe.reached_with
+                if len(reached_with) >= REACHED_KEPT:  # memory stays flat over any batch
+                    reached_with.clear()
             reached = None if direct else reached_with.get(truths)
             if reached is None:
                 reached = _category_supposing(cs, probe, hypothetical, hypothesis.memo, finding, categories)
