@@ -174,7 +174,8 @@ def memory_figures(tmp: Path) -> None:
         for i in range(n):
             os.link(source / f"case-{i:06d}.yaml", folder / f"case-{i:06d}.yaml")
         seconds, main_mib, worker_mib, lines = peak_rss(folder, default_jobs())
-        print(f"  {n:>7,} files: {main_mib:6.1f} MiB / {worker_mib:6.1f} MiB  ({lines:,} assessments, {seconds:,.0f} s)")
+        whole = "" if lines == n else f"; NOT every file assessed: {n - lines:,} missing"
+        print(f"  {n:>7,} files: {main_mib:6.1f} MiB / {worker_mib:6.1f} MiB  ({lines:,} assessments, {seconds:,.0f} s{whole})")
 
 
 def startup_figures() -> None:

@@ -64,8 +64,11 @@ def _library_of(job: Job):
 
 def assess_one(path: str, job: Job, library) -> Item:
     """Assess one case file; bad input and internal faults become part of the item, never raised."""
+    from mmn_ddx.yamlio import command_budget
+
     try:
-        case = library.load_case(path)
+        with command_budget():  # each file of a batch as bounded as one command, not all together
+            case = library.load_case(path)
     except InputError as error:
         return Item(path, problems=error.problems)
     try:

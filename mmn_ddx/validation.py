@@ -35,10 +35,11 @@ def _classify(path: Path) -> tuple[str, object]:
     """('quiz', None), or ('case', its parsed data or the InputError of reading it): each file is read once."""
     if path.parent.name == "quizzes":
         return "quiz", None
-    from mmn_ddx.yamlio import load_yaml_file
+    from mmn_ddx.yamlio import command_budget, load_yaml_file
 
     try:
-        data = load_yaml_file(path)
+        with command_budget():  # each file checked as bounded as one command, not the folder together
+            data = load_yaml_file(path)
     except InputError as error:
         return "case", error  # reported when the case is checked
     if isinstance(data, Mapping) and "questions" in data:
@@ -115,8 +116,11 @@ def validate(paths: list[str], library, case_dirs: tuple = ()) -> Report:
         from mmn_ddx.quiz import check_quiz_file
 
         # quizzes name the library's case ids and are graded by its rule book, as `quiz take` grades them
+        from mmn_ddx.yamlio import command_budget
+
         for path, data in quiz_paths:
             report.checked.append(str(path))
-            report.problems.extend(check_quiz_file(path, library, case_dirs, data))
+            with command_budget():  # a quiz with the cases it names, as `quiz take` reads it
+                report.problems.extend(check_quiz_file(path, library, case_dirs, data))
     return report
 

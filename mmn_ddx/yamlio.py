@@ -9,8 +9,11 @@ work is done, so a hostile file is refused in well under a second with its file 
   `MAX_DEPTH`, more than `MAX_VALUES` values, aliases that would add more than `MAX_ALIAS_VALUES`
   values (the "billion laughs"), an alias that refers to itself, a text longer than
   `MAX_TEXT_CHARS` or an integer of more than `MAX_INT_DIGITS` digits is refused;
-- all the YAML files one command reads hold at most `MAX_COMMAND_VALUES` values together
-  (the command line sets this budget with `command_budget`);
+- all the YAML files one piece of work reads hold at most `MAX_COMMAND_VALUES` values together:
+  a command (the command line sets this budget with `command_budget`), or in a batch of
+  independent files (`assess DIR`, `validate DIR`) each file with what it brings along, so a
+  hostile quiz cannot make one command read without end, while a folder of 100,000 cases is
+  assessed file by file, each as bounded as a command;
 - every string is cleaned of control characters (mmn_ddx.safetext.clean).
 
 Only PyYAML's safe constructor runs (the C parser when present): no tags, no objects, no code.
@@ -44,15 +47,17 @@ MAX_VALUES = 100_000  # mappings, lists and scalars in one file (the largest bun
 MAX_ALIAS_VALUES = 10_000  # values that YAML aliases may add to a file, all aliases together
 MAX_TEXT_CHARS = 100_000  # one text (a narrative, a name)
 MAX_INT_DIGITS = 30  # one integer
-MAX_COMMAND_VALUES = 250_000  # all the YAML files one command reads (a folder of cases, a quiz's cases)
+MAX_COMMAND_VALUES = 250_000  # all the YAML files one command reads (a quiz and its cases; each file of a batch)
 
 _VALUES_LEFT: ContextVar[list | None] = ContextVar("values_left", default=None)
 
 
 @contextmanager
-def command_budget(values: int = MAX_COMMAND_VALUES):
-    """Bound the YAML that one command reads across all its files (the command line sets it)."""
-    token = _VALUES_LEFT.set([values])
+def command_budget(values: int | None = None):
+    """Bound the YAML that one piece of work reads across all its files (MAX_COMMAND_VALUES unless
+    given): a command (the command line sets it), or one file of a batch of independent files (the
+    batch sets a fresh one per file)."""
+    token = _VALUES_LEFT.set([MAX_COMMAND_VALUES if values is None else values])
     try:
         yield
     finally:

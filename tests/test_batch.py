@@ -151,3 +151,22 @@ def test_the_weighing_of_fired_rules_does_not_depend_on_their_order():
         rnd.shuffle(fired)
         sums.add(engine._log_odds(fired))
     assert len(sums) == 1
+
+
+def test_a_folder_larger_than_one_commands_reading_budget_is_assessed_file_by_file(tmp_path, monkeypatch):
+    """The budget bounds what one piece of work reads (a hostile quiz and its cases), not how many
+    independent files a batch may hold: every case of a big folder is assessed, one or two workers."""
+    import mmn_ddx.yamlio
+
+    rnd = random.Random(7)
+    values = rule_values()
+    for i in range(40):
+        case = {f: rnd.choice(v) for f, v in values.items() if rnd.random() < 0.3}
+        case = {k: list(v) if isinstance(v, tuple) else v for k, v in case.items()}
+        write(tmp_path / f"g{i:02d}.yaml", json.dumps({"id": f"g{i:02d}", "findings": case}))
+    monkeypatch.setattr(mmn_ddx.yamlio, "MAX_COMMAND_VALUES", 600)  # about ten of these cases together
+    for jobs in ("1", "2"):
+        result = run_cli(["assess", str(tmp_path), "--jsonl", "--jobs", jobs])
+        assert [json.loads(line)["case"] for line in result.stdout.splitlines()] == [f"g{i:02d}" for i in range(40)]
+    big = write(tmp_path / "quizzes" / "q.yaml", "a: [" + ", ".join(["1"] * 700) + "]\n")
+    assert "would read more than" in run_cli(["validate", str(big)], exit_code=2).stderr  # one file still bounded
