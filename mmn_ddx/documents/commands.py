@@ -260,9 +260,11 @@ def _load_quiz(quiz_name: str, library):
 
 def _papers(quiz, library, seeds: list[int | None]) -> list:
     """The papers of the seeds, from one reading of the quiz (a class of a thousand shares it)."""
+    from mmn_ddx.quiz.kinds import ItemContext
     from mmn_ddx.quiz.papers import prepare
 
-    return [prepare(quiz, library, seed) for seed in seeds]
+    shared = ItemContext(library)  # the engine's view of each case stage is the same under every seed
+    return [prepare(quiz, library, seed, context=shared) for seed in seeds]
 
 
 def quiz_export(quiz_name: str, library, *, fmt: str = "moodle-xml", seed: int | None = None, variants: int | None = None,

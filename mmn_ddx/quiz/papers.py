@@ -24,13 +24,15 @@ def question_order(quiz: Quiz, seed: int | None) -> list[Question]:
     return questions
 
 
-def prepare(quiz: Quiz, library: Library, seed: int | None = None, engine: str = "durable") -> Paper:
+def prepare(quiz: Quiz, library: Library, seed: int | None = None, engine: str = "durable",
+            context: ItemContext | None = None) -> Paper:
     """The quiz as asked with `seed`: each question graded by the engine in advance.
 
     A question the engine cannot grade (no counted evidence for a discriminator question, say)
-    is reported with its line; every such problem is raised together.
+    is reported with its line; every such problem is raised together. Papers of one quiz under
+    many seeds (a class's papers) may share a `context`, so each case stage is assessed once.
     """
-    ctx = ItemContext(library, engine)
+    ctx = context or ItemContext(library, engine)
     problems: list[Problem] = []
     items: list[Item] = []
     for number, q in enumerate(question_order(quiz, seed), 1):
