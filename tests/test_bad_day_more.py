@@ -258,3 +258,16 @@ def test_an_html_class_report_out_dash_goes_to_stdout(tmp_path, class_folder, mo
     monkeypatch.chdir(tmp_path)
     out = run_cli(["class", "report", str(class_folder), "--format", "html", "--out", "-"]).stdout
     assert "<html" in out.lower() and not (tmp_path / "-").exists()
+
+
+def test_a_problem_found_twice_on_one_line_is_reported_once(tmp_path):
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    findings = rules / "findings.yaml"
+    findings.write_text(findings.read_text(encoding="utf-8").replace("- id: babinski\n", "- id: babinsky\n"), encoding="utf-8")
+    err = run_cli(["validate", str(rules)], exit_code=2).stderr
+    lines = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert any("finding 'babinski' is unknown" in line for line in lines)
+    assert len(lines) == len(set(lines))  # umn-bulbar.yaml names babinski twice on one line

@@ -57,8 +57,11 @@ def notice(text: str, style: str = "yellow") -> Text:
 
 
 def print_problems(console: Console, problems: Iterable) -> None:
-    """One paragraph per problem, left for the terminal to wrap: the first 50, then how many more."""
-    problems = list(problems)
+    """One paragraph per problem, left for the terminal to wrap: the first 50, then how many more.
+
+    A problem said twice in the same words (one line naming a finding twice) is said once.
+    """
+    problems = list({str(problem): problem for problem in problems}.values())
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         console.print(Text("Error: ", style="bold red") + Text(shorten(str(problem), MAX_MESSAGE_CHARS)), soft_wrap=True)
     if len(problems) > MAX_PROBLEMS_SHOWN:
