@@ -67,32 +67,21 @@ def _compile(cond: Condition) -> Callable[[Mapping[str, Any], dict], Truth]:
             def leaf(findings, memo):
                 return finding not in findings
         return leaf
-    if kind is All:
+    if kind is All or kind is Any_:
+        # Kleene's and / or: one item equal to `decisive` decides; otherwise any unknown leaves it unknown.
         items = tuple(compiled(item) for item in cond.items)
+        decisive = kind is Any_
 
-        def all_(findings, memo):
-            result: Truth = True
+        def junction(findings, memo):
+            result: Truth = not decisive
             for item in items:
                 truth = item(findings, memo)
-                if truth is False:
-                    return False
+                if truth is decisive:
+                    return decisive
                 if truth is None:
                     result = None
             return result
-        return all_
-    if kind is Any_:
-        items = tuple(compiled(item) for item in cond.items)
-
-        def any_(findings, memo):
-            result: Truth = False
-            for item in items:
-                truth = item(findings, memo)
-                if truth is True:
-                    return True
-                if truth is None:
-                    result = None
-            return result
-        return any_
+        return junction
     if kind is Not:
         inner = compiled(cond.item)
 
