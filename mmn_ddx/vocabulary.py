@@ -106,9 +106,9 @@ class Vocabulary:
             return "not given"
         return self.diagnoses.get(diagnosis, diagnosis.replace("_", " "))
 
-    def show(self, finding: str, value: Any) -> str:
+    def show(self, finding: str, value: Any, presence: bool = False) -> str:
         """A finding's value as a learner reads it, with its unit ('24 months', 'low titre')."""
-        text = show_value(value)
+        text = show_value(value, presence)
         spec = self.specs.get(finding)
         if spec is not None and spec.type == "number" and spec.unit:
             text += f" {spec.unit}"
@@ -116,14 +116,10 @@ class Vocabulary:
 
     def show_change(self, change) -> str:
         """A follow-up's change as a learner reads it: 'Babinski sign: absent → present, 14 months after onset'."""
-        def word(value: Any) -> str:
-            if isinstance(value, bool):
-                return "present" if value else "absent"
-            return self.show(change.finding, value)
-
         when = (f"{change.months:g} months after onset" if change.months is not None
                 else f"{change.months_since_previous:g} months later" if change.months_since_previous is not None else "")
-        return f"{self.label(change.finding)}: {word(change.before)} → {word(change.after)}" + (f", {when}" if when else "")
+        before, after = (self.show(change.finding, value, presence=True) for value in (change.before, change.after))
+        return f"{self.label(change.finding)}: {before} → {after}" + (f", {when}" if when else "")
 
     def __contains__(self, finding_id: object) -> bool:
         return finding_id in self.specs
