@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mmn_ddx.cases import case_files, case_from_data
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.yamlio import command_budget, load_yaml_file
 
 
 @dataclass
@@ -35,8 +36,6 @@ def _classify(path: Path) -> tuple[str, object]:
     """('quiz', None), or ('case', its parsed data or the InputError of reading it): each file is read once."""
     if path.parent.name == "quizzes":
         return "quiz", None
-    from mmn_ddx.yamlio import command_budget, load_yaml_file
-
     try:
         with command_budget():  # each file checked as bounded as one command, not the folder together
             data = load_yaml_file(path)
@@ -116,8 +115,6 @@ def validate(paths: list[str], library, case_dirs: tuple = ()) -> Report:
         from mmn_ddx.quiz import check_quiz_file
 
         # quizzes name the library's case ids and are graded by its rule book, as `quiz take` grades them
-        from mmn_ddx.yamlio import command_budget
-
         for path, data in quiz_paths:
             report.checked.append(str(path))
             with command_budget():  # a quiz with the cases it names, as `quiz take` reads it
