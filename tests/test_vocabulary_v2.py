@@ -9,7 +9,7 @@ import pytest
 
 from conftest import run_cli, write
 from mmn_ddx.assessment import to_json
-from bundled import assessor, load_case, load_case_text
+from bundled import assessor, load_case_text
 
 VERSION_1 = (
     "age_at_onset sex duration_months progression onset_site cold_paresis cramps fasciculations sensory_symptoms "
