@@ -7,7 +7,6 @@ The old file is never touched.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from mmn_ddx.quiz.generation import generate, parse_generated_id
 from mmn_ddx.quiz.items import Item, Option
 from mmn_ddx.quiz.loading import Quiz, find_quiz, load_quiz, quiz_id
 from mmn_ddx.quiz.papers import prepare
-from mmn_ddx.quiz.results import now, read_results, refuse, rulebook_of, what_changed
+from mmn_ddx.quiz.results import json_text, now, read_results, refuse, rulebook_of, what_changed
 from mmn_ddx.quiz.session import Session
 from mmn_ddx.safetext import shorten
 
@@ -78,7 +77,7 @@ def regrade(results: str, library: Library, *, out: str | None = None, force: bo
         "score": old["score"],
         "at": now(),
     }
-    write_new_file(target, json.dumps(session.data, indent=2, ensure_ascii=False) + "\n", force)
+    write_new_file(target, json_text(session.data), force)
     order = {item.id: item.number for item in paper.items}
     changes.sort(key=lambda c: order[c.id])
     return Regraded(source=results, path=str(target), student=old.get("student"), changed=what_changed(old, paper),
