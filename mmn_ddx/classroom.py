@@ -435,11 +435,9 @@ def _blank(value) -> object:
 
 
 def _csv_text(rows: list[list]) -> str:
-    """CSV where a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab
-    or CR) is written with a leading ' (OWASP, "CSV Injection")."""
+    """CSV with every cell through csv_cell: a student named '=HYPERLINK(…)' must stay text in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    # Every cell passes through csv_cell: a student named '=HYPERLINK(…)' must stay text in a spreadsheet.
     for row in rows:
         writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue()
