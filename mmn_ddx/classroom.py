@@ -26,7 +26,7 @@ from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import write_new_file
 from mmn_ddx.quiz import read_results, with_hint
-from mmn_ddx.quiz.results import rulebook_of
+from mmn_ddx.quiz.results import rulebook_of, score_of
 from mmn_ddx.safetext import csv_cell
 
 if TYPE_CHECKING:
@@ -282,12 +282,8 @@ def _latest_per_student(kept: list[Submission]) -> tuple[list[Submission], list[
 
 def _student_score(s: Submission) -> StudentScore:
     records = s.data["answers"]
-    total = s.data.get("total") if isinstance(s.data.get("total"), int) else len(s.data["questions"])
-    correct = sum(1 for r in records if r["correct"])
     return StudentScore(
-        student=s.student, path=s.path, correct=correct,
-        answered=sum(1 for r in records if r.get("answer") is not None), total=total,
-        percent=round(100 * correct / total, 1) if total else 0.0,
+        student=s.student, path=s.path, **score_of(records, s.data["total"]),
         complete=len(records) == len(s.data["questions"]), seed=s.data.get("seed"),
         marks={r["id"]: r["correct"] for r in records}, rulebook=rulebook_of(s.data),
     )
@@ -439,11 +435,9 @@ def _blank(value) -> object:
 
 
 def _csv_text(rows: list[list]) -> str:
-    """CSV where a text cell that a spreadsheet would run as a formula (starting with =, +, -, @, tab
-    or CR) is written with a leading ' (OWASP, "CSV Injection")."""
+    """CSV with every cell through csv_cell: a student named '=HYPERLINK(…)' must stay text in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    # Every cell passes through csv_cell: a student named '=HYPERLINK(…)' must stay text in a spreadsheet.
     for row in rows:
         writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue()

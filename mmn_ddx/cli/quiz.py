@@ -123,7 +123,7 @@ def take(quiz_name, seed, generate_count, answers_path, student, results_path, r
         if session.feedback != feedback:
             say(f"Note: {results_path} was started in exam mode (--feedback end), so the answers are explained "
                 "at the end.")
-        _take(session, sheet, session.feedback, as_json, library.vocabulary)
+        _take(session, sheet, as_json, library.vocabulary)
 
 
 @quiz.command("key")
@@ -239,13 +239,14 @@ def _print_key(key: dict, fmt: str, out: str | None, force: bool = False, templa
         click.echo(text, nl=False)
 
 
-def _take(session, sheet, feedback: str, as_json: bool, vocab) -> None:
+def _take(session, sheet, as_json: bool, vocab) -> None:
     """The question loop: items from the library, answers from the student or the file, views out."""
     from mmn_ddx import api as lib
     from mmn_ddx.render.console import make_console, notice
     from mmn_ddx.render import quiz as views
 
     console = make_console(stderr=as_json)
+    feedback = session.feedback  # as the results file records it: exam mode survives a resume without the flag
     paper = session.paper
     total = len(paper.items)
     scripted = sheet is not None

@@ -38,13 +38,18 @@ def match_answer(item: Item, raw: Any) -> Option | None:
         if not wanted:
             continue
         for option in options:
-            if wanted in (normalised(option.value), normalised(option.label), normalised(option.label.split(":")[0])):
+            if wanted in _names(option):
                 return option
         for value in sorted(item.accepted):  # a tie graded right though not offered (typed by name)
-            label = item.labels.get(value, value)
-            if wanted in (normalised(value), normalised(label), normalised(label.split(":")[0])):
-                return Option(value, label)
+            unoffered = Option(value, item.labels.get(value, value))
+            if wanted in _names(unoffered):
+                return unoffered
     return None
+
+
+def _names(option: Option) -> tuple[str, ...]:
+    """What a student may type for an option: its value, its label, or the label's part before a ':'."""
+    return normalised(option.value), normalised(option.label), normalised(option.label.split(":")[0])
 
 
 def is_skip(raw: Any) -> bool:

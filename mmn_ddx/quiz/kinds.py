@@ -103,12 +103,10 @@ def _leaning_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz)
     else:
         text = (f"The engine is undecided: {p_equals(a.p_mmn)}"
                 + (f", between {LEAN_ALS_AT:.2f} and {LEAN_MMN_AT:.2f}." if LEAN_ALS_AT < a.p_mmn < LEAN_MMN_AT else "."))
-    rule = None
-    if a.evidence:
-        top = a.evidence[0].rule
-        rule = top
-        text += (f" The heaviest evidence: {top.title} (likelihood ratio {top.likelihood_ratio:.1f} toward "
-                 f"{top.toward.upper()}). {top.explanation}")
+    rule = a.evidence[0].rule if a.evidence else None
+    if rule is not None:
+        text += (f" The heaviest evidence: {rule.title} (likelihood ratio {rule.likelihood_ratio:.1f} toward "
+                 f"{rule.toward.upper()}). {rule.explanation}")
     for warning in a.warnings:
         text += f" {warning}"
     accepted = {right.value}
@@ -294,14 +292,12 @@ def _next_investigation_item(q: Question, a: Assessment, rng, ctx: ItemContext, 
 
 
 def _consider_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz) -> dict:
-
     if not a.consider:
         raise _unanswerable(q, quiz, f"through stage '{q.case.stages[q.stage].name}' case '{q.case.id}' raises no red flag, "
                             "so there is no condition to consider.", "Ask at a later stage, or about another case.")
-    named = [c.condition for c in a.consider]
     # The case's own diagnosis, when the engine names it, is the answer shown; any named condition is graded right.
     first = next((c for c in a.consider if c.condition == q.case.diagnosis), a.consider[0])
-    named = [first.condition] + [c for c in named if c != first.condition]
+    named = [first.condition] + [c.condition for c in a.consider if c.condition != first.condition]
     because = ", ".join(ctx.vocab.label(f) for f in first.because)
     text = f"The engine names {ctx.condition_label(first.condition)} because of {because}: {first.rules[0].why}"
     if len(named) > 1:

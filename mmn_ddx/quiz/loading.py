@@ -91,9 +91,7 @@ def load_quiz(path: Path | str, library: Library, case_dirs: tuple = ()) -> Quiz
 
     Its cases are the library's case ids or files under the quiz file's folder or one of `case_dirs`.
     """
-    text = read_text(path)
-    return quiz_from_data(load_yaml_text(text, str(path)), str(path), fingerprint_of(text), library,
-                          Path(path).parent, case_dirs)
+    return quiz_from_text(read_text(path), str(path), library, Path(path).parent, case_dirs)
 
 
 def quiz_from_text(text: str, path: str, library: Library, base: Path | None = None, case_dirs: tuple = ()) -> Quiz:

@@ -7,18 +7,16 @@ The old file is never touched.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import write_new_file
 from mmn_ddx.quiz.generation import generate, parse_generated_id
 from mmn_ddx.quiz.items import Item, Option
 from mmn_ddx.quiz.loading import Quiz, find_quiz, load_quiz, quiz_id
 from mmn_ddx.quiz.papers import prepare
-from mmn_ddx.quiz.results import UNTOUCHED, now, read_results, refuse, rulebook_of, what_changed
+from mmn_ddx.quiz.results import json_text, now, read_results, refuse, rulebook_of, what_changed
 from mmn_ddx.quiz.session import Session
 from mmn_ddx.safetext import shorten
 
@@ -79,7 +77,7 @@ def regrade(results: str, library: Library, *, out: str | None = None, force: bo
         "score": old["score"],
         "at": now(),
     }
-    write_new_file(target, json.dumps(session.data, indent=2, ensure_ascii=False) + "\n", force)
+    write_new_file(target, json_text(session.data), force)
     order = {item.id: item.number for item in paper.items}
     changes.sort(key=lambda c: order[c.id])
     return Regraded(source=results, path=str(target), student=old.get("student"), changed=what_changed(old, paper),
@@ -102,27 +100,26 @@ def _quiz_of(old: dict, results: str, library: Library, named: str | None, case_
     """The quiz the answers were given to: the one named, the bundled quiz of the file's id, or the generated one again."""
     recorded = old["quiz"]
     recorded_id = recorded.get("id") or Path(recorded.get("source", "")).stem
+    generated = None if named else parse_generated_id(recorded_id)
     if named:
         quiz = load_quiz(find_quiz(named, library), library, case_dirs)
-    elif parse_generated_id(recorded_id):
-        count, seed = parse_generated_id(recorded_id)
+    elif generated:
+        count, seed = generated
         quiz, _ = generate(count, library, seed)
     elif recorded_id in library.quizzes():
         quiz = load_quiz(library.quizzes()[recorded_id], library, case_dirs)
     else:
         raise refuse(results, f"holds answers to quiz '{shorten(recorded_id)}', which is not a bundled quiz.",
                      "Name its quiz file with --quiz FILE.")
-    if quiz.fingerprint != recorded["fingerprint"] and not named and parse_generated_id(recorded_id):
-        count, seed = parse_generated_id(recorded_id)
+    if quiz.fingerprint != recorded["fingerprint"] and generated:
         raise refuse(results, f"holds answers to a quiz generated from the case library ({count} questions, seed {seed}), "
                               "which the current rules and cases generate differently.",
                      f"Write that quiz with the mmn-ddx version that made it ({shorten(old.get('tool_version') or 'unknown')}): "
                      f"'mmn-ddx quiz generate {count} --seed {seed} --out FILE', then regrade with --quiz FILE.")
     if quiz.fingerprint != recorded["fingerprint"]:
-        raise InputError(Problem(results, None,
-                                 f"holds answers to quiz '{shorten(recorded['title'])}' ({shorten(recorded['fingerprint'])}), "
-                                 f"not to quiz '{quiz_id(quiz)}' ('{shorten(quiz.title)}', {quiz.fingerprint}): "
-                                 "another quiz, or the same one edited since.",
-                                 "Name the quiz file the answers were given to with --quiz FILE. " + UNTOUCHED))
+        raise refuse(results, f"holds answers to quiz '{shorten(recorded['title'])}' ({shorten(recorded['fingerprint'])}), "
+                              f"not to quiz '{quiz_id(quiz)}' ('{shorten(quiz.title)}', {quiz.fingerprint}): "
+                              "another quiz, or the same one edited since.",
+                     "Name the quiz file the answers were given to with --quiz FILE.")
     return quiz
 

@@ -21,8 +21,13 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def json_text(data: Any) -> str:
+    """A results file's text: indented, non-ASCII kept as written (a student's name stays readable)."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def write_json_atomic(path: Path | str, data: Any) -> None:
-    write_text_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_text_atomic(path, json_text(data))
 
 
 def score_of(records: list[dict], total: int) -> dict:
