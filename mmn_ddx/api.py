@@ -275,7 +275,6 @@ def rule_ids(library: Library, prefix: str = "") -> list[str]:
 # documents and Jinja2 at every start (about 40 ms of each process).
 _ELSEWHERE = {
     "mmn_ddx.classroom": {"class_report": "class_report", "class_report_json": "report_json",
-                          "write_class_csv": "write_csv", "write_items_csv": "write_items_csv",
                           "class_report_csv": "report_csv", "report_items_csv": "report_items_csv",
                           "check_class_outputs": "check_outputs"},
     "mmn_ddx.walkthrough": {name: name for name in ("Call", "call_event", "end_event", "engine_event",

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Iterable
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.files import write_new_file
 from mmn_ddx.quiz import read_results, with_hint
 from mmn_ddx.quiz.results import rulebook_of, score_of
 from mmn_ddx.safetext import csv_cell
@@ -442,10 +441,3 @@ def _csv_text(rows: list[list]) -> str:
         writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue()
 
-
-def write_csv(report: ClassReport, path: str, force: bool = False) -> None:
-    write_new_file(path, report_csv(report), force)
-
-
-def write_items_csv(report: ClassReport, path: str, force: bool = False) -> None:
-    write_new_file(path, report_items_csv(report), force)

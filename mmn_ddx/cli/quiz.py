@@ -373,13 +373,12 @@ def class_report(results, csv_path, items_csv_path, as_json, top, force, fmt, ou
     api.check_class_outputs(results, {"--csv": None if csv_path == "-" else csv_path,
                                       "--items-csv": None if items_csv_path == "-" else items_csv_path, "--out": out})
     report = api.class_report(results, _library())
-    for path, write, text, what in ((csv_path, api.write_class_csv, api.class_report_csv, f"{len(report.students)} student rows"),
-                                    (items_csv_path, api.write_items_csv, api.report_items_csv,
-                                     f"{len(report.questions)} question rows")):
+    for path, text, what in ((csv_path, api.class_report_csv, f"{len(report.students)} student rows"),
+                             (items_csv_path, api.report_items_csv, f"{len(report.questions)} question rows")):
         if path == "-":
             click.echo(text(report), nl=False)
         elif path:
-            write(report, path, force)
+            api.save_output(path, text(report), force)
             say(f"Wrote {what} to {path}.")
     if as_json:
         _emit_json(api.class_report_json(report))
