@@ -63,11 +63,6 @@ class Call:
                 # one name: the rest goes to MMN or ALS, whichever it is not, so no list of diagnoses is needed
                 self.distribution = complete_distribution({self.leaning: share}, [], {})
 
-    def read_as(self, vocab=None) -> str:
-        """The distribution as the tool reads it: 'mmn 0.70, als 0.30'."""
-        items = sorted(((p, k) for k, p in self.distribution.items() if p > 0), key=lambda x: (-x[0], x[1]))
-        return ", ".join(f"{k} {p:.2f}" for p, k in items)
-
 
 def diagnosis_words(diagnoses: Mapping[str, str]) -> dict[str, str]:
     """Every word a learner may type for a diagnosis -> its id."""
