@@ -544,10 +544,10 @@ def change_json(c) -> dict:
             "teaching_point": c.rule.teaching_point, "relative_to": c.into.id if c.into else None}
 
 
-def call_event(step: Step, call: Call, comparison: EngineComparison | None = None) -> dict:
-    """The learner's call, and how it stands against the engine; never against the diagnosis,
-    whose score would give the answer away before the reveal (it comes in the end event)."""
-    comparison = comparison or compare_with_engine(call, step.assessment.p_mmn)
+def call_event(step: Step, call: Call, comparison: EngineComparison) -> dict:
+    """The learner's call, and how it stands against the engine (`comparison`, from record_call);
+    never against the diagnosis, whose score would give the answer away before the reveal (it
+    comes in the end event)."""
     return {"event": "call", "stage": step.name, "call": call.leaning, "confidence": call.confidence,
             "engine": step.assessment.leaning, "agrees": agrees_with_engine(call, step.assessment.leaning),
             "distribution": _rounded(call.distribution), "against_engine": comparison_json(comparison)}
