@@ -80,9 +80,9 @@ def diagnosis_words(diagnoses: Mapping[str, str]) -> dict[str, str]:
     return words
 
 
-def resolve_diagnosis(word: str, diagnoses: Mapping[str, str]) -> str | None:
-    """A typed name (id, label, abbreviation or unambiguous beginning of an id) -> a diagnosis id."""
-    words = diagnosis_words(diagnoses)
+def resolve_diagnosis(word: str, words: Mapping[str, str]) -> str | None:
+    """A typed name (id, label, abbreviation or unambiguous beginning of one) -> a diagnosis id.
+    `words`: diagnosis_words of the diagnoses one may name."""
     text = " ".join(word.strip().lower().split())
     if text in words:
         return words[text]
@@ -124,12 +124,13 @@ def build_call(parts: list[tuple[str, Any]], diagnoses: Mapping[str, str]) -> Ca
     """A call from (name, probability or None) pairs, or a message saying what is wrong."""
     given: dict[str, float] = {}
     unnumbered: list[str] = []
+    words = diagnosis_words(diagnoses)
     for name, number in parts:
-        diagnosis = resolve_diagnosis(str(name), diagnoses)
+        diagnosis = resolve_diagnosis(str(name), words)
         if diagnosis is None:
             if " ".join(str(name).lower().split()) in UNDECIDED_WORDS:
                 return "'undecided' stands alone; in a differential give each diagnosis a probability instead, e.g. 'mmn 0.5, als 0.5'."
-            hint = did_you_mean(str(name).lower(), list(diagnosis_words(diagnoses)), list_few=False)
+            hint = did_you_mean(str(name).lower(), list(words), list_few=False)
             return (f"'{shorten(str(name), 60)}' is not a diagnosis on the list. {hint + ' ' if hint else ''}"
                     "Answer with a diagnosis ('mmn', 'als', 'cidp' …), a differential ('mmn 0.6, als 0.3, cidp 0.1') "
                     "or 'undecided'; 'list' shows the names.")
