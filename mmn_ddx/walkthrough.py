@@ -63,11 +63,6 @@ class Call:
                 # one name: the rest goes to MMN or ALS, whichever it is not, so no list of diagnoses is needed
                 self.distribution = complete_distribution({self.leaning: share}, [], {})
 
-    def read_as(self, vocab=None) -> str:
-        """The distribution as the tool reads it: 'mmn 0.70, als 0.30'."""
-        items = sorted(((p, k) for k, p in self.distribution.items() if p > 0), key=lambda x: (-x[0], x[1]))
-        return ", ".join(f"{k} {p:.2f}" for p, k in items)
-
 
 def diagnosis_words(diagnoses: Mapping[str, str]) -> dict[str, str]:
     """Every word a learner may type for a diagnosis -> its id."""
@@ -85,9 +80,9 @@ def diagnosis_words(diagnoses: Mapping[str, str]) -> dict[str, str]:
     return words
 
 
-def resolve_diagnosis(word: str, diagnoses: Mapping[str, str]) -> str | None:
-    """A typed name (id, label, abbreviation or unambiguous beginning of an id) -> a diagnosis id."""
-    words = diagnosis_words(diagnoses)
+def resolve_diagnosis(word: str, words: Mapping[str, str]) -> str | None:
+    """A typed name (id, label, abbreviation or unambiguous beginning of one) -> a diagnosis id.
+    `words`: diagnosis_words of the diagnoses one may name."""
     text = " ".join(word.strip().lower().split())
     if text in words:
         return words[text]
@@ -129,12 +124,13 @@ def build_call(parts: list[tuple[str, Any]], diagnoses: Mapping[str, str]) -> Ca
     """A call from (name, probability or None) pairs, or a message saying what is wrong."""
     given: dict[str, float] = {}
     unnumbered: list[str] = []
+    words = diagnosis_words(diagnoses)
     for name, number in parts:
-        diagnosis = resolve_diagnosis(str(name), diagnoses)
+        diagnosis = resolve_diagnosis(str(name), words)
         if diagnosis is None:
             if " ".join(str(name).lower().split()) in UNDECIDED_WORDS:
                 return "'undecided' stands alone; in a differential give each diagnosis a probability instead, e.g. 'mmn 0.5, als 0.5'."
-            hint = did_you_mean(str(name).lower(), list(diagnosis_words(diagnoses)), list_few=False)
+            hint = did_you_mean(str(name).lower(), list(words), list_few=False)
             return (f"'{shorten(str(name), 60)}' is not a diagnosis on the list. {hint + ' ' if hint else ''}"
                     "Answer with a diagnosis ('mmn', 'als', 'cidp' …), a differential ('mmn 0.6, als 0.3, cidp 0.1') "
                     "or 'undecided'; 'list' shows the names.")
@@ -549,10 +545,10 @@ def change_json(c) -> dict:
             "teaching_point": c.rule.teaching_point, "relative_to": c.into.id if c.into else None}
 
 
-def call_event(step: Step, call: Call, comparison: EngineComparison | None = None) -> dict:
-    """The learner's call, and how it stands against the engine; never against the diagnosis,
-    whose score would give the answer away before the reveal (it comes in the end event)."""
-    comparison = comparison or compare_with_engine(call, step.assessment.p_mmn)
+def call_event(step: Step, call: Call, comparison: EngineComparison) -> dict:
+    """The learner's call, and how it stands against the engine (`comparison`, from record_call);
+    never against the diagnosis, whose score would give the answer away before the reveal (it
+    comes in the end event)."""
     return {"event": "call", "stage": step.name, "call": call.leaning, "confidence": call.confidence,
             "engine": step.assessment.leaning, "agrees": agrees_with_engine(call, step.assessment.leaning),
             "distribution": _rounded(call.distribution), "against_engine": comparison_json(comparison)}

@@ -9,6 +9,7 @@ last changed, and the zip entries carry a fixed date.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import sqlite3
 import tempfile
@@ -125,12 +126,11 @@ def build_deck(library, out: Path | str, force: bool = False, engine: str = "dur
                 if case.difficulty:
                     easiest[e.rule.id] = min(easiest.get(e.rule.id, case.difficulty), case.difficulty)
             stage_notes.append(_stage_note(case, number, assessment, vocab, models))
-    for rule in sorted(library.rulebook.weigh, key=lambda r: r.id):
-        deck.add_note(_rule_note(rule, vocab, easiest.get(rule.id), models))
-        result.rule_notes += 1
-    for note in stage_notes:
+    rule_notes = [_rule_note(rule, vocab, easiest.get(rule.id), models)
+                  for rule in sorted(library.rulebook.weigh, key=lambda r: r.id)]
+    for note in rule_notes + stage_notes:
         deck.add_note(note)
-    result.stage_notes = len(stage_notes)
+    result.rule_notes, result.stage_notes = len(rule_notes), len(stage_notes)
     result.tags = {tag for note in deck.notes for tag in note.tags}
     package = genanki.Package(deck)
     stamp = _stamp(library, cases)
@@ -139,9 +139,9 @@ def build_deck(library, out: Path | str, force: bool = False, engine: str = "dur
         with contextlib.closing(sqlite3.connect(db_path)) as db:
             package.write_to_db(db.cursor(), stamp, count(int(stamp * 1000)))
             db.commit()
-        buffer = Path(folder) / "deck.apkg"
+        buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr(zipfile.ZipInfo("collection.anki2", ZIP_DATE), Path(db_path).read_bytes())
             archive.writestr(zipfile.ZipInfo("media", ZIP_DATE), "{}")
-        write_new_file(out, buffer.read_bytes(), force)
+    write_new_file(out, buffer.getvalue(), force)
     return result

@@ -117,20 +117,14 @@ def copy_templates(folder: Path | str, *, force: bool = False) -> Written:
 
 # ----------------------------------------------------------------------------- quiz papers
 ROSTER_COLUMNS = ("student", "name")  # the column that names the students (the first found)
-
-
 ROSTER_NAME_LIMIT = 200  # printed on a paper's first line, and part of its file name
 ROSTER_DELIMITERS = ",;\t"  # a spreadsheet saves CSV with commas, or semicolons where the comma is decimal
 
 
-def read_roster(path: Path | str) -> list[str]:
-    """The students of a roster CSV (a header row with a 'student' or 'name' column), in file order."""
-    return [name for _, name in roster_lines(path)]
-
-
 def roster_lines(path: Path | str) -> list[tuple[int, str]]:
-    """Each student of a roster CSV with the line that names them, in file order. Names are
-    cleaned of control characters (they are printed on papers and in messages)."""
+    """Each student of a roster CSV (a header row with a 'student' or 'name' column) with the line
+    that names them, in file order. Names are cleaned of control characters (they are printed on
+    papers and in messages)."""
     import csv
     import io
 

@@ -185,7 +185,8 @@ def walk_report(walk, vocab: Vocabulary, final=None) -> Group:
         table.add_row(record.stage, Text(call, style=style), engine, score, versus, asked)
     parts.append(table)
     parts.append(stage_waterfall(walk))
-    score = walk.score()
+    summary = walk.summary()
+    score = summary["score"]
     if score is not None:
         line = Text("Score: ", style="bold")
         if score["overall"] is not None:
@@ -194,7 +195,6 @@ def walk_report(walk, vocab: Vocabulary, final=None) -> Group:
             line.append(f"{score['against_engine']:.2f} against the engine's view (MMN versus ALS).")
         parts.append(line)
         parts.append(Text(SCORING_ABOUT, style="dim"))
-        summary = walk.summary()
         if summary["final_correct"] is not None:
             verdict = "right" if summary["final_correct"] else "not the diagnosis"
             parts.append(Text(f"Your last call, {summary['final_call'].replace('_', ' ')}: {verdict}.",
