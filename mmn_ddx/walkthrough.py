@@ -42,7 +42,8 @@ SCORING_RULE = "brier"
 SCORING_ABOUT = ("Brier score: the sum over every diagnosis of (your probability − what turned out)², "
                  "1 for the true diagnosis and 0 for the others; 0 is perfect, 2 is certain and wrong, lower is better.")
 # Your P(MMN) against the engine's (on the MMN-versus-ALS axis the engine weighs): closer than this
-# is "in step with the evidence".
+# is "in step with the evidence". A teaching choice, not a clinical figure: learners state
+# probabilities in rough steps (0.6, 0.75), and a smaller difference is not worth a comment.
 IN_STEP = 0.15
 
 
