@@ -104,17 +104,6 @@ class CriterionSet:
             self._probe = _Probe(self)
         return self._probe
 
-    def presence_tested(self, category: Category) -> tuple[str, ...]:
-        """Findings under `known:` or `unknown:` in a category: the only answers that can turn a
-        false category true (every other part of the three-valued logic keeps a decided value
-        when more findings become known)."""
-        if not hasattr(self, "_presence"):
-            self._presence = {
-                c.value: tuple(dict.fromkeys(n.finding for n in walk(c.when) if isinstance(n, (Known, Unknown))))
-                for c in self.categories
-            }
-        return self._presence[category.value]
-
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
         if not hasattr(self, "_ranks"):  # asked for every hypothetical answer: computed once
@@ -191,6 +180,7 @@ class _Probe:
         self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), _presence_tested(c.when))
                            for c in cs.categories]
         self.by_value = {value: fn for value, fn, _, _ in self.categories}
+        self.category_presence = {value: presence for value, _, _, presence in self.categories}
         self.read_directly = set()  # findings some category tests itself, not only through an element
         for c in cs.categories:
             self.read_directly.update(n.finding for n in _walk_outside_refs(c.when) if isinstance(n, LEAVES))
@@ -308,11 +298,11 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
     highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
+    probe = cs.probe()
     worth_asking: set[str] = set()
     for c in higher:
         false_now = categories.get(c.value) is False
-        worth_asking.update(cs.presence_tested(c) if false_now else findings_of(c.when))
-    probe = cs.probe()
+        worth_asking.update(probe.category_presence[c.value] if false_now else findings_of(c.when))
     hypothesis = _Hypothesis(probe, findings, known)
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
