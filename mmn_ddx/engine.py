@@ -23,7 +23,7 @@ from mmn_ddx.conditions import (
     to_fact, unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
-from mmn_ddx.files import cache_folder, save_cache_file
+from mmn_ddx.files import cache_file, save_cache_file
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -483,13 +483,8 @@ def fact_domains(vocabulary: Vocabulary) -> dict:
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
 
 
-def _packing_file(digest: str) -> Path | None:
-    folder = cache_folder()
-    return None if folder is None else folder / f"packing-{digest[:32]}.json"
-
-
 def _load_packing(digest: str) -> dict | None:
-    path = _packing_file(digest)
+    path = cache_file("packing", digest)
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
     except (OSError, ValueError):
@@ -500,6 +495,6 @@ def _load_packing(digest: str) -> dict | None:
 
 
 def _save_packing(digest: str, packing: dict) -> None:
-    path = _packing_file(digest)
+    path = cache_file("packing", digest)
     if path is not None:
         save_cache_file(path, json.dumps({"digest": digest, **packing}))
