@@ -439,7 +439,9 @@ def refs_of(cond: Condition) -> set[str]:
 
 
 def unknown_tests(cond: Condition) -> set[str]:
-    """Findings whose absence the durable form tests through an explicit `__unknown` field."""
+    """Findings a condition tests with `known:` or `unknown:`, through the elements it refers to too:
+    the durable form tests their absence through an explicit `__unknown` field, and only their
+    answers can turn a decided condition around (criteria's what-if questions)."""
     return {node.finding for node in walk(cond) if isinstance(node, (Known, Unknown))}
 
 

@@ -14,8 +14,7 @@ from typing import Any, Mapping
 
 from mmn_ddx.compiled import compiled
 from mmn_ddx.conditions import (
-    LEAVES, All, Any_, AtLeast, ConditionParser, Known, Not, Unknown, candidate_values, evaluate, findings_of,
-    walk,
+    LEAVES, All, Any_, AtLeast, ConditionParser, Not, candidate_values, evaluate, findings_of, unknown_tests,
 )
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
@@ -176,8 +175,8 @@ class _Probe:
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
                 self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
-        self.presence = {cs.element_key(e): _presence_tested(e.when) for e in cs.elements}
-        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), _presence_tested(c.when))
+        self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
+        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), unknown_tests(c.when))
                            for c in cs.categories]
         self.by_value = {value: fn for value, fn, _, _ in self.categories}
         self.category_presence = {value: presence for value, _, _, presence in self.categories}
@@ -189,11 +188,6 @@ class _Probe:
         # per distinct set of truths (a few hundred for thousands of cases), not per answer.
         self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
         self.reached_with: dict[tuple, str] = {}
-
-
-def _presence_tested(cond) -> frozenset:
-    """Findings a condition tests with `known:` or `unknown:`, through the elements it refers to too."""
-    return frozenset(n.finding for n in walk(cond) if isinstance(n, (Known, Unknown)))
 
 
 def _walk_outside_refs(cond):
