@@ -322,14 +322,14 @@ def evaluate(cond: Condition, findings: Mapping[str, Any], memo: dict | None = N
     raise TypeError(f"not a condition: {cond!r}")
 
 
-def walk(cond: Condition) -> Iterator[Condition]:
-    """Every node of the tree, depth first."""
+def walk(cond: Condition, through_refs: bool = True) -> Iterator[Condition]:
+    """Every node of the tree, depth first; without `through_refs`, not into the elements it refers to."""
     yield cond
     if isinstance(cond, (All, Any_, AtLeast)):
         for item in cond.items:
-            yield from walk(item)
-    elif isinstance(cond, (Not, Ref)):
-        yield from walk(cond.item)
+            yield from walk(item, through_refs)
+    elif isinstance(cond, Not) or (through_refs and isinstance(cond, Ref)):
+        yield from walk(cond.item, through_refs)
 
 
 _MENTIONS: dict[int, tuple] = {}  # id(condition) -> (condition, findings): rule trees live as long as the rule book

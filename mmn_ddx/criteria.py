@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.compiled import compiled
-from mmn_ddx.conditions import (
-    LEAVES, All, Any_, AtLeast, ConditionParser, Not, candidate_values, evaluate, findings_of, unknown_tests,
-)
+from mmn_ddx.conditions import LEAVES, ConditionParser, candidate_values, evaluate, findings_of, unknown_tests, walk
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
@@ -182,21 +180,12 @@ class _Probe:
         self.category_presence = {value: presence for value, _, _, presence in self.categories}
         self.read_directly = set()  # findings some category tests itself, not only through an element
         for c in cs.categories:
-            self.read_directly.update(n.finding for n in _walk_outside_refs(c.when) if isinstance(n, LEAVES))
+            self.read_directly.update(n.finding for n in walk(c.when, through_refs=False) if isinstance(n, LEAVES))
         # Where every category reads the findings only through elements, the category is a function
         # of the elements' truths alone, whatever the case and the finding asked about: computed once
         # per distinct set of truths (a few hundred for thousands of cases), not per answer.
         self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
         self.reached_with: dict[tuple, str] = {}
-
-
-def _walk_outside_refs(cond):
-    yield cond
-    if isinstance(cond, (All, Any_, AtLeast)):
-        for item in cond.items:
-            yield from _walk_outside_refs(item)
-    elif isinstance(cond, Not):
-        yield from _walk_outside_refs(cond.item)
 
 
 class _Hypothesis:
