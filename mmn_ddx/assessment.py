@@ -136,16 +136,14 @@ class Assessor:
         # rules that mention the finding asked about, in plain Python: the tests hold the plain
         # evaluator equal to durable_rules.
         self._rules_mentioning: dict[str, list] = {}
-        for rule in book.weigh:
-            for finding in findings_of(rule.when):
-                self._rules_mentioning.setdefault(finding, []).append(rule)
-        self._weigh = {rule.id: rule for rule in book.weigh}
-        self._groups_cache: tuple | None = None  # (fired rule ids, (what each family adds, fired rules with their group)): _group_log_odds
         self._family_of_finding: dict[str, str] = {}
         for rule in book.weigh:
             for finding in findings_of(rule.when):
+                self._rules_mentioning.setdefault(finding, []).append(rule)
                 if rule.family is not None and rule.toward != "neither":
                     self._family_of_finding.setdefault(finding, rule.family)
+        self._weigh = {rule.id: rule for rule in book.weigh}
+        self._groups_cache: tuple | None = None  # (fired rule ids, (what each family adds, fired rules with their group)): _group_log_odds
         self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}

@@ -16,11 +16,8 @@ from mmn_ddx.conditions import (
 
 
 def compiled(cond: Condition) -> Callable[[Mapping[str, Any], dict], Truth]:
-    """The condition as a Python closure, `fn(findings, memo) -> Truth`: the same three-valued
-    logic as `evaluate` (a property test holds them equal), without interpreting the tree on
-    every call. What-if questions evaluate a few conditions under many hypothetical answers,
-    where walking the tree was most of the time. `memo` is a dict, as in `evaluate`.
-    """
+    """The condition as a Python closure, `fn(findings, memo) -> Truth`, made once per condition;
+    `memo` is a dict, as in `evaluate`."""
     cached = _COMPILED.get(id(cond))
     if cached is not None and cached[0] is cond:
         return cached[1]

@@ -322,14 +322,14 @@ def evaluate(cond: Condition, findings: Mapping[str, Any], memo: dict | None = N
     raise TypeError(f"not a condition: {cond!r}")
 
 
-def walk(cond: Condition) -> Iterator[Condition]:
-    """Every node of the tree, depth first."""
+def walk(cond: Condition, through_refs: bool = True) -> Iterator[Condition]:
+    """Every node of the tree, depth first; without `through_refs`, not into the elements it refers to."""
     yield cond
     if isinstance(cond, (All, Any_, AtLeast)):
         for item in cond.items:
-            yield from walk(item)
-    elif isinstance(cond, (Not, Ref)):
-        yield from walk(cond.item)
+            yield from walk(item, through_refs)
+    elif isinstance(cond, Not) or (through_refs and isinstance(cond, Ref)):
+        yield from walk(cond.item, through_refs)
 
 
 _MENTIONS: dict[int, tuple] = {}  # id(condition) -> (condition, findings): rule trees live as long as the rule book
@@ -439,7 +439,9 @@ def refs_of(cond: Condition) -> set[str]:
 
 
 def unknown_tests(cond: Condition) -> set[str]:
-    """Findings whose absence the durable form tests through an explicit `__unknown` field."""
+    """Findings a condition tests with `known:` or `unknown:`, through the elements it refers to too:
+    the durable form tests their absence through an explicit `__unknown` field, and only their
+    answers can turn a decided condition around (criteria's what-if questions)."""
     return {node.finding for node in walk(cond) if isinstance(node, (Known, Unknown))}
 
 

@@ -13,10 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from mmn_ddx.compiled import compiled
-from mmn_ddx.conditions import (
-    LEAVES, All, Any_, AtLeast, ConditionParser, Known, Not, Unknown, candidate_values, evaluate, findings_of,
-    walk,
-)
+from mmn_ddx.conditions import LEAVES, ConditionParser, candidate_values, evaluate, findings_of, unknown_tests, walk
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
@@ -104,17 +101,6 @@ class CriterionSet:
             self._probe = _Probe(self)
         return self._probe
 
-    def presence_tested(self, category: Category) -> tuple[str, ...]:
-        """Findings under `known:` or `unknown:` in a category: the only answers that can turn a
-        false category true (every other part of the three-valued logic keeps a decided value
-        when more findings become known)."""
-        if not hasattr(self, "_presence"):
-            self._presence = {
-                c.value: tuple(dict.fromkeys(n.finding for n in walk(c.when) if isinstance(n, (Known, Unknown))))
-                for c in self.categories
-            }
-        return self._presence[category.value]
-
     def rank(self, value: str) -> int:
         """Higher is a firmer diagnosis in this set; insufficient data and exclusion rank lowest."""
         if not hasattr(self, "_ranks"):  # asked for every hypothetical answer: computed once
@@ -187,32 +173,19 @@ class _Probe:
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
                 self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
-        self.presence = {cs.element_key(e): _presence_tested(e.when) for e in cs.elements}
-        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), _presence_tested(c.when))
+        self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
+        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), unknown_tests(c.when))
                            for c in cs.categories]
         self.by_value = {value: fn for value, fn, _, _ in self.categories}
+        self.category_presence = {value: presence for value, _, _, presence in self.categories}
         self.read_directly = set()  # findings some category tests itself, not only through an element
         for c in cs.categories:
-            self.read_directly.update(n.finding for n in _walk_outside_refs(c.when) if isinstance(n, LEAVES))
+            self.read_directly.update(n.finding for n in walk(c.when, through_refs=False) if isinstance(n, LEAVES))
         # Where every category reads the findings only through elements, the category is a function
         # of the elements' truths alone, whatever the case and the finding asked about: computed once
         # per distinct set of truths (a few hundred for thousands of cases), not per answer.
         self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
         self.reached_with: dict[tuple, str] = {}
-
-
-def _presence_tested(cond) -> frozenset:
-    """Findings a condition tests with `known:` or `unknown:`, through the elements it refers to too."""
-    return frozenset(n.finding for n in walk(cond) if isinstance(n, (Known, Unknown)))
-
-
-def _walk_outside_refs(cond):
-    yield cond
-    if isinstance(cond, (All, Any_, AtLeast)):
-        for item in cond.items:
-            yield from _walk_outside_refs(item)
-    elif isinstance(cond, Not):
-        yield from _walk_outside_refs(cond.item)
 
 
 class _Hypothesis:
@@ -308,11 +281,11 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
     highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
+    probe = cs.probe()
     worth_asking: set[str] = set()
     for c in higher:
         false_now = categories.get(c.value) is False
-        worth_asking.update(cs.presence_tested(c) if false_now else findings_of(c.when))
-    probe = cs.probe()
+        worth_asking.update(probe.category_presence[c.value] if false_now else findings_of(c.when))
     hypothesis = _Hypothesis(probe, findings, known)
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:

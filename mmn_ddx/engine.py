@@ -23,7 +23,7 @@ from mmn_ddx.conditions import (
     to_fact, unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
-from mmn_ddx.files import cache_folder, save_cache_file
+from mmn_ddx.files import cache_file, save_cache_file
 from mmn_ddx.vocabulary import Vocabulary
 
 
@@ -92,7 +92,7 @@ class DurableEngine:
         self._domains = fact_domains(vocabulary)
         self._part_domains = _Domains({**self._domains, PART: alpha.Domain((0,))})
         self._alone: dict[Target, int] = {}
-        self._compiled_patterns: dict[int, tuple] = {}  # id(target) -> (target, _patterns(target)), from _decompose
+        self._compiled_patterns: dict[int, tuple] = {}  # id(target) -> (target, _patterns(target))
         # Bounding the alpha stack is the slow part of compiling (about 0.2 s for the bundled book);
         # the result depends only on the targets, the fact domains and this compiler, so a checked
         # packing is kept on disk under their digest and reused by the next process.
@@ -275,14 +275,18 @@ class DurableEngine:
                 message = engine.complete_and_start_action(handle, offset)
         return fired
 
-    def _patterns(self, target: Target) -> list[tuple[bool, dict]]:
-        """(truth, pattern) for each durable_rules rule the target needs."""
+    def _patterns(self, target: Target, limit: int | None = None) -> list[tuple[bool, dict]]:
+        """(truth, pattern) for each durable_rules rule the target needs (computed once per target).
+
+        With `limit`, raises _TooMany as `_split` does."""
         known = self._compiled_patterns.get(id(target))
         if known is not None and known[0] is target:
             return known[1]
         forms = (True, False) if target.also_false else (True,)
-        return [(truth, part) for truth in forms
-                for part in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True))]
+        pairs = [(truth, part) for truth in forms
+                 for part in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True), limit)]
+        self._compiled_patterns[id(target)] = (target, pairs)
+        return pairs
 
     def _decompose(self, target: Target) -> list[Target]:
         """A target too large for durable_rules' patterns, with its composite parts lifted out.
@@ -291,12 +295,8 @@ class DurableEngine:
         matched in an earlier round, whose outcome the parent reads as a field: the same
         three-valued logic, in patterns of a few expressions each.
         """
-        forms = (True, False) if target.also_false else (True,)
         try:
-            pairs = [(truth, p) for truth in forms
-                     for p in _split(to_durable(target.condition, self.vocabulary, truth, refs_as_fields=True), MAX_SPLIT)]
-            patterns = [p for _, p in pairs]
-            self._compiled_patterns[id(target)] = (target, pairs)  # the same as _patterns(target): kept for it
+            patterns = [p for _, p in self._patterns(target, MAX_SPLIT)]
             if (len(patterns) <= MAX_SPLIT and all(_size(p) < PATTERN_LIMIT for p in patterns)
                     and self._bound_alone(target) <= alpha.STACK_BUDGET):
                 return [target]
@@ -483,13 +483,8 @@ def fact_domains(vocabulary: Vocabulary) -> dict:
 ENGINES = {"durable": DurableEngine, "plain": PlainEngine}
 
 
-def _packing_file(digest: str) -> Path | None:
-    folder = cache_folder()
-    return None if folder is None else folder / f"packing-{digest[:32]}.json"
-
-
 def _load_packing(digest: str) -> dict | None:
-    path = _packing_file(digest)
+    path = cache_file("packing", digest)
     try:
         data = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
     except (OSError, ValueError):
@@ -500,6 +495,6 @@ def _load_packing(digest: str) -> dict | None:
 
 
 def _save_packing(digest: str, packing: dict) -> None:
-    path = _packing_file(digest)
+    path = cache_file("packing", digest)
     if path is not None:
         save_cache_file(path, json.dumps({"digest": digest, **packing}))

@@ -79,23 +79,3 @@ def changes(current: Assessment, previous: Assessment | None, families: dict) ->
             out.append(Change(e.rule, SHARED, None, 0.0, p, p, 1.0))
     return out
 
-
-@dataclass
-class Step:
-    """One bar of the waterfall: the prior, a family, or the posterior."""
-
-    label: str
-    log_odds: float  # the running total after this step (logit of P(MMN))
-    delta: float  # this step's own contribution (the prior's log-odds for the first)
-
-
-def waterfall(a: Assessment, families: dict) -> list[Step]:
-    """Prior → each counted family (strongest first) → posterior, in log-odds of MMN."""
-    total = logit(a.prior)
-    steps = [Step("prior", total, total)]
-    for e in a.evidence:
-        family = families.get(e.rule.family) if e.rule.family else None
-        total += e.log_odds
-        steps.append(Step(family.label if family is not None else e.rule.title, total, e.log_odds))
-    steps.append(Step("posterior", total, total))
-    return steps

@@ -67,6 +67,13 @@ def cache_folder() -> Path | None:
     return Path(root)
 
 
+def cache_file(kind: str, digest: str) -> Path | None:
+    """The cache file for one `kind` of kept work under a hex digest of what it depends on;
+    None when the cache is off."""
+    folder = cache_folder()
+    return None if folder is None else folder / f"{kind}-{digest[:32]}.json"
+
+
 def save_cache_file(path: Path, text: str) -> None:
     """Best effort, atomically: an unwritable cache only means the next process does the work again."""
     try:

@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.files import cache_folder, save_cache_file
+from mmn_ddx.files import cache_file, save_cache_file
 from mmn_ddx.safetext import clean, has_unsafe, shorten
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -351,11 +351,7 @@ def _loader_digest() -> str:
 
 
 def _parse_cache_file(text: str) -> Path | None:
-    folder = cache_folder()
-    if folder is None:
-        return None
-    digest = hashlib.sha256(f"{_loader_digest()}\0{text}".encode("utf-8")).hexdigest()
-    return folder / f"parse-{digest[:32]}.json"
+    return cache_file("parse", hashlib.sha256(f"{_loader_digest()}\0{text}".encode("utf-8")).hexdigest())
 
 
 def _read_parse(entry: Path | None) -> tuple[Any, int] | None:
