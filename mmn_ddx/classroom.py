@@ -201,13 +201,8 @@ def natural_key(text: str) -> list:
 def _rule_title(rule_id: str | None, book: RuleBook) -> str | None:
     if not rule_id:
         return None
-    rule = book.rule(rule_id)
-    if rule is not None:
-        return rule.title
-    for criterion_set in book.criteria:
-        if criterion_set.id == rule_id:
-            return criterion_set.title
-    return None
+    named = book.rule(rule_id) or book.criterion_set(rule_id)
+    return named.title if named is not None else None
 
 
 # ----------------------------------------------------------------------------- the report

@@ -32,6 +32,10 @@ class RuleBook:
                 return rule
         return None
 
+    def criterion_set(self, set_id: str):
+        """The criterion set with id `set_id` (e.g. 'gold_coast_als'), or None."""
+        return next((criterion_set for criterion_set in self.criteria if criterion_set.id == set_id), None)
+
     def all_rules(self):
         yield from self.weigh
         yield from self.consider

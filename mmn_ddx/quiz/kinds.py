@@ -49,12 +49,6 @@ class ItemContext:
     def condition_label(self, condition: str) -> str:
         return self.vocab.diagnosis_label(condition)
 
-    def criterion_set(self, set_id: str):
-        for criterion_set in self.book.criteria:
-            if criterion_set.id == set_id:
-                return criterion_set
-        return None
-
 
 def _first_sentence(text: str) -> str:
     match = re.match(r"^(.+?[.!?])(\s|$)", text.strip())
@@ -210,7 +204,7 @@ def _criteria_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz
                  f"{ctx.vocab.label(raise_with['finding'])} were {show_value(raise_with['value'])}.")
     teaching = q.teaching_point
     if teaching is None:
-        criterion_set = ctx.criterion_set(set_id)
+        criterion_set = ctx.book.criterion_set(set_id)
         deciding = [e for e in detail["elements"] if e["status"] == "failed" and e["part"] != "region"] or \
                    [e for e in detail["elements"] if e["status"] == "met"]
         if criterion_set is not None and deciding:
