@@ -5,10 +5,11 @@ work is done, so a hostile file is refused in well under a second with its file 
 
 - only regular files are read (a FIFO or a device is refused without opening it for a read that
   could block), and at most `MAX_FILE_BYTES`;
-- the YAML event stream is read once before any node or object is built: nesting deeper than
-  `MAX_DEPTH`, more than `MAX_VALUES` values, aliases that would add more than `MAX_ALIAS_VALUES`
-  values (the "billion laughs"), an alias that refers to itself, a text longer than
-  `MAX_TEXT_CHARS` or an integer of more than `MAX_INT_DIGITS` digits is refused;
+- the YAML event stream is read once, event by event, and each limit is checked before the work
+  grows with it: nesting deeper than `MAX_DEPTH`, more than `MAX_VALUES` values, aliases that
+  would add more than `MAX_ALIAS_VALUES` values (the "billion laughs"), an alias that refers to
+  itself, a text longer than `MAX_TEXT_CHARS` or an integer of more than `MAX_INT_DIGITS` digits
+  is refused;
 - all the YAML files one piece of work reads hold at most `MAX_COMMAND_VALUES` values together:
   a command (the command line sets this budget with `command_budget`), or in a batch of
   independent files (`assess DIR`, `validate DIR`) each file with what it brings along, so a
@@ -16,8 +17,11 @@ work is done, so a hostile file is refused in well under a second with its file 
   assessed file by file, each as bounded as a command;
 - every string is cleaned of control characters (mmn_ddx.safetext.clean).
 
-Only PyYAML's safe constructor runs (the C parser when present): no tags, no objects, no code.
-Duplicate keys are refused; `.lines` on each mapping and sequence remembers its lines.
+Only PyYAML's safe loading runs (the C parser when present): no tags, no objects, no code. A plain
+document (the usual case file) is built in the same read as the checks, with PyYAML's own resolver
+and safe constructors for its numbers, booleans and nulls; anything else (anchors, tags, a mistake
+to word) is built by PyYAML's safe constructor after the checks. Duplicate keys are refused;
+`.lines` on each mapping and sequence remembers its lines.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.events import (AliasEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
+from yaml.nodes import ScalarNode
 
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import cache_file, save_cache_file
@@ -143,58 +150,145 @@ def _too_much(path: str, line: int | None, message: str, hint: str = "") -> Inpu
 
 _YAML_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)")
 
+_STR = "tag:yaml.org,2002:str"
+_BUILT_SCALARS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                            "tag:yaml.org,2002:float"})
+_NOT_BUILT = object()  # what _read_events returns when the document needs the full loader
+_NO_KEY = object()  # an open mapping waiting for its next key
+_MEMO_SIZE = 4096  # plain scalars whose tag, and values whose number, are remembered between files
 
-def _check_events(text: str, path: str) -> int:
-    """Read the YAML event stream once, building nothing, and refuse what is too large.
 
-    The events cost a fraction of building the document, and an alias is a single event however
-    much it stands for, so the limits hold before any work grows with them: each container's size
-    (its values, aliases expanded) is summed as it closes and remembered for its anchor, and an
-    alias adds its anchor's size to the count of values that aliases add.
+class _Memo(dict):
+    """A bounded memo: emptied when full, so a batch of 100,000 files holds no more than a few thousand."""
+
+    def remember(self, key, value):
+        if len(self) >= _MEMO_SIZE:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_PLAIN_TAGS = _Memo()  # a plain scalar's text -> the tag PyYAML's resolver gives it
+_SCALARS = _Memo()  # (tag, text) -> the null, bool, int or float the safe constructor builds from it
+
+
+def _read_events(text: str, path: str) -> tuple[int, Any]:
+    """Read the YAML event stream once, refusing what is too large, and build the document from it.
+
+    The limits hold before any work grows with them: each container's size (its values, aliases
+    expanded) is summed as it closes and remembered for its anchor, and an alias adds its anchor's
+    size to the count of values that aliases add; an alias is a single event however much it stands
+    for. While the document is plain (no anchor, alias or tag, one document, scalar keys, no key
+    twice, only strings, numbers, booleans and nulls) it is built here, value for value what the safe
+    constructor builds; past anything else it is only checked, and `_NOT_BUILT` is returned for the
+    full loader to build it and to word any mistake in it.
     """
-    parser = _Base(text)
+    loader = _LineLoader(text)
     frames: list[list] = []  # per open mapping or list: [size so far, anchor]
     anchors: dict[str, int | None] = {}  # anchor -> size; None while its container is still open
     values = 0
     added = 0
     budget = _VALUES_LEFT.get()
     most = MAX_VALUES if budget is None else min(MAX_VALUES, budget[0])
+    building = True
+    document = None
+    documents = 0
+    opened: list = []  # the containers being built, innermost last
+    keys: list = []  # per open container: its pending key (_NO_KEY when none; unused for a list)
+    key_lines: list = []
+    get_event = loader.get_event
+    # A control character reaches a value only raw or through a backslash escape: without either
+    # in the text, no value needs cleaning.
+    dirty = "\\" in text or has_unsafe(text)
     try:
-        while parser.check_event():
-            event = parser.get_event()
-            line = event.start_mark.line + 1
-            if isinstance(event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is ScalarEvent or kind is MappingStartEvent or kind is SequenceStartEvent:
+                line = event.start_mark.line + 1
                 values += 1
                 if values > most:
                     if most == MAX_VALUES:
                         raise _too_much(path, line, f"the file holds more than {MAX_VALUES:,} values.")
                     raise _too_much(path, line, f"with the files read before it, this command would read more than "
                                                 f"{MAX_COMMAND_VALUES:,} values.", "Give fewer or smaller files at a time.")
-            if isinstance(event, yaml.ScalarEvent):
-                value = event.value
-                if len(value) > MAX_TEXT_CHARS:
-                    raise _too_much(path, line, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
-                if not event.style and len(value) > MAX_INT_DIGITS and _YAML_INT.fullmatch(value):
-                    raise _too_much(path, line, f"a number of {len(value):,} digits is longer than the {MAX_INT_DIGITS} allowed.",
-                                    "Write a plausible number.")
-                if event.anchor:
-                    anchors[event.anchor] = 1
-                if frames:
-                    frames[-1][0] += 1
-            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-                if len(frames) >= MAX_DEPTH:
-                    raise _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.",
-                                    "Case, quiz, answers and results files need only a few levels.")
-                if event.anchor:
-                    anchors[event.anchor] = None
-                frames.append([1, event.anchor])
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                if kind is ScalarEvent:
+                    value = event.value
+                    if len(value) > MAX_INT_DIGITS:  # the shorter of the two lengths refused below
+                        if len(value) > MAX_TEXT_CHARS:
+                            raise _too_much(path, line, f"a value of {len(value):,} characters is longer than the {MAX_TEXT_CHARS:,} allowed.")
+                        if not event.style and _YAML_INT.fullmatch(value):
+                            raise _too_much(path, line, f"a number of {len(value):,} digits is longer than the {MAX_INT_DIGITS} allowed.",
+                                            "Write a plausible number.")
+                    if event.anchor:
+                        anchors[event.anchor] = 1
+                    if frames:
+                        frames[-1][0] += 1
+                    if not building:
+                        continue
+                    if event.anchor is not None or event.tag is not None:
+                        node = _NOT_BUILT
+                    else:
+                        tag = _PLAIN_TAGS.get(value) if event.implicit[0] else _STR
+                        if tag is None:  # a plain scalar's tag is resolved from its text
+                            tag = _PLAIN_TAGS.remember(value, loader.resolve(ScalarNode, value, event.implicit))
+                        if tag == _STR:
+                            node = clean(value) if dirty else value
+                        else:
+                            node = _scalar(loader, event, tag)
+                else:
+                    if len(frames) >= MAX_DEPTH:
+                        raise _too_much(path, line, f"mappings and lists are nested more than {MAX_DEPTH} deep.",
+                                        "Case, quiz, answers and results files need only a few levels.")
+                    if event.anchor:
+                        anchors[event.anchor] = None
+                    frames.append([1, event.anchor])
+                    if not building:
+                        continue
+                    if event.anchor is None and event.tag is None:
+                        node = LineDict() if kind is MappingStartEvent else LineList()
+                        node.lines = {} if kind is MappingStartEvent else []
+                        node.line = line
+                    else:
+                        node = _NOT_BUILT
+                if node is _NOT_BUILT:
+                    building = False
+                    continue
+                if opened:  # place the node in the container it stands in
+                    parent = opened[-1]
+                    if type(parent) is LineList:
+                        parent.append(node)
+                        parent.lines.append(line)
+                    elif keys[-1] is not _NO_KEY:
+                        key = keys[-1]
+                        parent[key] = node
+                        parent.lines[key] = key_lines[-1]
+                        keys[-1] = _NO_KEY
+                    elif kind is not ScalarEvent or node in parent:  # a list or mapping as a key, or a key twice
+                        building = False
+                        continue
+                    else:
+                        keys[-1] = node
+                        key_lines[-1] = line
+                elif documents == 1:
+                    document = node
+                if kind is not ScalarEvent:
+                    opened.append(node)
+                    keys.append(_NO_KEY)
+                    key_lines.append(None)
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 size, anchor = frames.pop()
                 if anchor:
                     anchors[anchor] = size
                 if frames:
                     frames[-1][0] += size
-            elif isinstance(event, yaml.AliasEvent):
+                if building:
+                    opened.pop()
+                    keys.pop()
+                    key_lines.pop()
+            elif kind is AliasEvent:
+                building = False
+                line = event.start_mark.line + 1
                 size = anchors.get(event.anchor, 0)
                 if size is None:
                     raise InputError(Problem(path, line, "an alias refers to the mapping or list that contains it.",
@@ -205,11 +299,31 @@ def _check_events(text: str, path: str) -> int:
                                     "Write the values out, or use fewer aliases; this is how an 'alias bomb' attacks a reader.")
                 if frames:
                     frames[-1][0] += size
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:  # the full loader says that a file holds one document
+                    building = False
+            elif kind is StreamEndEvent:
+                break
     finally:
-        parser.dispose()
+        loader.dispose()
     if budget is not None:
         budget[0] -= values
-    return values
+    return values, document if building else _NOT_BUILT
+
+
+def _scalar(loader: _LineLoader, event: ScalarEvent, tag: str) -> Any:
+    """A null, boolean or number as the safe constructor builds it, or _NOT_BUILT for what only the
+    full loader builds (a date, binary, a merge key) or refuses (a number it cannot read)."""
+    value = event.value
+    built = _SCALARS.get((tag, value), _NOT_BUILT)
+    if built is _NOT_BUILT and tag in _BUILT_SCALARS:
+        try:
+            node = ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+            built = _SCALARS.remember((tag, value), loader.yaml_constructors[tag](loader, node))
+        except Exception:  # the full loader words the problem
+            return _NOT_BUILT
+    return built
 
 
 def _yaml_syntax_error(error: yaml.YAMLError, path: str) -> InputError:
@@ -238,7 +352,9 @@ def _parse(text: str, path: str) -> tuple[Any, int]:
     """The document, and how many values it holds (what it took from the command's budget)."""
     loader = None
     try:
-        values = _check_events(text, path)
+        values, document = _read_events(text, path)
+        if document is not _NOT_BUILT:
+            return document, values
         loader = _LineLoader(text)
         node = loader.get_single_node()
         if node is None:
