@@ -82,10 +82,11 @@ def assess_stream(library: Library, names: Sequence[str], *, stage: str | None =
                   record: str = "assessment", jobs: int | None = 1):
     """One `batch.Item` per case, in order, as each is assessed (`jobs` processes; None: every core).
 
-    `record` is "assessment" (items carry the Assessment) or "json" / "jsonl" (items carry the
-    JSON text, made in the worker). A file that cannot be read gives an item with its problems, a
-    fault of the engine an item with the fault; the batch goes on either way. Problems with the
-    command itself (no such case, a bad --finding) are raised before any case is assessed.
+    `record` is one of `batch.RECORDS`: "assessment" (items carry the Assessment), or "json",
+    "json-item" or "jsonl" (items carry the JSON text in UTF-8, made in the worker). A file that
+    cannot be read gives an item with its problems, a fault of the engine an item with the fault;
+    the batch goes on either way. Problems with the command itself (no such case, a bad --finding)
+    are raised before any case is assessed.
     """
     from mmn_ddx.assessment import DEFAULT_PRIOR, check_prior
     from mmn_ddx.batch import Item, Job, assess_paths, default_jobs, record_text
@@ -115,7 +116,7 @@ def assess_stream(library: Library, names: Sequence[str], *, stage: str | None =
         if record == "assessment":
             yield Item(None, assessment=assessment, what_if=found)
         else:
-            yield Item(None, text=record_text(assessment, found, record))
+            yield Item(None, output=record_text(assessment, found, record).encode("utf-8"))
         return
     paths = [str(path) for path in resolve(names, library.cases())]
     yield from assess_paths(paths, job, library, default_jobs() if jobs is None else jobs)

@@ -11,11 +11,14 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import ROOT, run_cli, write
 from mmn_ddx import engine as engine_module
 from mmn_ddx.engine import fired_keys
-from bundled import assessor
+from bundled import LIBRARY, assessor
+from mmn_ddx.batch import pretty_json, record_text
 from strategies import maximal_case, rule_values
 
 CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-pushes-aside"]
@@ -170,3 +173,34 @@ def test_a_folder_larger_than_one_commands_reading_budget_is_assessed_file_by_fi
         assert [json.loads(line)["case"] for line in result.stdout.splitlines()] == [f"g{i:02d}" for i in range(40)]
     big = write(tmp_path / "quizzes" / "q.yaml", "a: [" + ", ".join(["1"] * 700) + "]\n")
     assert "would read more than" in run_cli(["validate", str(big)], exit_code=2).stderr  # one file still bounded
+
+
+def _as_array_item(text: str) -> str:
+    return text.replace("\n", "\n  ")
+
+
+def test_the_json_writer_writes_what_json_dumps_writes_for_every_bundled_case():
+    engine = assessor("durable")
+    for path in LIBRARY.cases().values():
+        case = LIBRARY.load_case(path)
+        assessment = engine.assess_case(case, None, 0.05, {})
+        found = engine.what_if(assessment.findings, assessment.prior)
+        text = record_text(assessment, found, "json")
+        data = json.loads(text)
+        assert text == json.dumps(data, indent=2, ensure_ascii=False)
+        assert pretty_json(data, "\n  ") == _as_array_item(text)
+
+
+_json_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=6),
+                          st.sampled_from(["é", "\x1b[1m", "\u202e", '"', "\\", "\n"]))
+_json_values = st.recursive(_json_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(st.one_of(st.text(max_size=4), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none()),
+                    inner, max_size=4)), max_leaves=16)
+
+
+@given(_json_values)
+def test_the_json_writer_writes_what_json_dumps_writes_for_any_value(value):
+    expected = json.dumps(value, indent=2, ensure_ascii=False)
+    assert pretty_json(value) == expected
+    assert pretty_json(value, "\n  ") == _as_array_item(expected)

@@ -158,8 +158,8 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
 
     if as_json and as_jsonl:
         raise InputError(Problem(None, None, "--json and --jsonl are two formats; choose one."))
-    record = "jsonl" if as_jsonl else "json" if as_json else "assessment"
     many = len(cases) > 1 or any(_is_dir(c) for c in cases)
+    record = "jsonl" if as_jsonl else ("json-item" if many else "json") if as_json else "assessment"
     library = library_of(ctx)
     items = api.assess_stream(library, cases, stage=stage, finding_options=findings, prior=prior, engine=engine,
                               what_if=what_if, record=record, jobs=jobs if jobs is not None else (None if many else 1))
@@ -177,10 +177,10 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
             say(f"Error: {where}internal fault while assessing this case ({shorten(item.fault, 300)}); "
                 "the other cases are assessed. Please report it.")
             continue
-        if record == "jsonl" or (record == "json" and not many):
-            click.echo(item.text)
-        elif record == "json":
-            click.echo(("[\n  " if not written else ",\n  ") + item.text.replace("\n", "\n  "), nl=False)
+        if record == "jsonl" or record == "json":
+            _echo_utf8(item.output)
+        elif record == "json-item":
+            _echo_utf8((b",\n  " if written else b"[\n  ") + item.output, nl=False)
         else:
             from mmn_ddx.render.assessment import assessment_view, brief_view, criteria_panel, what_if_view
             from mmn_ddx.render.console import make_console
@@ -196,7 +196,7 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
             if what_if:
                 console.print(what_if_view(item.what_if, vocab, a.leaning))
         written += 1
-    if record == "json" and (many or not written):
+    if as_json and (many or not written):
         click.echo("\n]" if written else "[]")
     if faults:
         if problems:
@@ -206,6 +206,19 @@ def assess(ctx, cases, stage, findings, prior, as_json, as_jsonl, jobs, engine, 
         ctx.exit(EXIT_FAULT)
     if problems:
         raise InputError(problems)
+
+
+def _echo_utf8(text: bytes, nl: bool = True) -> None:
+    """Write text that a worker encoded as UTF-8: as it is when stdout is UTF-8 (the usual case,
+    and the writing process's only work per case), else decoded, for click to encode as it would
+    have encoded the text."""
+    import codecs
+
+    encoding = getattr(sys.stdout, "encoding", None)
+    if encoding and codecs.lookup(encoding).name == "utf-8":
+        click.echo(text, nl=nl)
+    else:
+        click.echo(text.decode("utf-8"), nl=nl)
 
 
 def _is_dir(name: str) -> bool:
