@@ -204,3 +204,23 @@ def test_the_json_writer_writes_what_json_dumps_writes_for_any_value(value):
     expected = json.dumps(value, indent=2, ensure_ascii=False)
     assert pretty_json(value) == expected
     assert pretty_json(value, "\n  ") == _as_array_item(expected)
+
+
+def test_the_json_array_of_a_folder_is_json_dumps_of_its_items_byte_for_byte(folder):
+    out = run_cli(["assess", str(folder), "--json"]).stdout
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    one = run_cli(["assess", str(folder / "electrician-finger-drop.yaml"), "--json"]).stdout
+    assert json.loads(one) == json.loads(out)[1]
+    assert one == json.dumps(json.loads(one), indent=2, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8"])
+def test_the_json_array_is_the_same_text_whatever_the_encoding_of_stdout(folder, encoding):
+    """Workers hand the writer UTF-8 bytes; on another stdout encoding the text is what click writes."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    done = subprocess.run([sys.executable, "-m", "mmn_ddx", "assess", str(folder), "--json", "--jobs", "2"],
+                          capture_output=True, env=env, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()
+    text = done.stdout.decode(encoding)
+    assert "é" in text  # a source with an accent: the two encodings give different bytes
+    assert text == run_cli(["assess", str(folder), "--json"]).stdout
