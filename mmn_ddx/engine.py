@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from mmn_ddx import alpha, conditions
 from mmn_ddx.conditions import (
     All, Any_, AtLeast, Condition, Not, Ref, count_field, evaluate, refs_of, region_field, result_field, to_durable,
-    to_fact, unknown_field, unknown_tests,
+    unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
 from mmn_ddx.files import cache_file, save_cache_file
@@ -141,14 +141,15 @@ class DurableEngine:
                                    "alone": {t.key: b for t, b in self._alone.items()}})
         else:
             self.stack_bound = packing["stack_bound"]
-        self._wire = _Wire(rules, self._domains)
+        self._wire = _Wire(rules, self._domains, vocabulary, self._unknown_fields)
+        self._result_on_wire = [self._wire.names.get(result_field(key)) for key, _ in self._fired_as]
         on_wire = self._wire.rules(rules)
         # One durable ruleset a part: each time an action is started or completed, durable_rules scans
         # every rule of the ruleset for pending results, so a ruleset of a part's rules (a ninth of
         # the whole) makes the hundred or so actions of a case that much cheaper.
         self._definitions = [json.dumps({name: on_wire[name] for name in names}, ensure_ascii=False)
                              for names in rules_of_part]
-        self._wire_parts = [(round_, part, self._wire.fields(fields)) for round_, part, fields in self.parts]
+        self._wire_parts = [(part, tuple(self._wire.names[f] for f in fields)) for _, part, fields in self.parts]
         self._handles: list[int] = []
         self._cases = 0
         self._sid = ""
@@ -260,18 +261,16 @@ class DurableEngine:
         self._cases += 1
         case_no = self._cases
         sid = self._sid
-        fact = to_fact(findings, self.vocabulary, self._unknown_fields)
+        fact = self._wire.fact(findings)
         seen: set = set()
         fired: list = []
         fired_as = self._fired_as
+        result_on_wire = self._result_on_wire
         dumps = _DUMPS
         # Parts are in round order, and a part reads only the outcomes of earlier rounds.
-        for _, part, fields in self._wire_parts:
+        for part, fields in self._wire_parts:
             handle = handles[part]
-            this = {}
-            for name, short, codes in fields:
-                if name in fact:
-                    this[short] = fact[name] if codes is None else codes[fact[name]]
+            this = {field: fact[field] for field in fields if field in fact}
             this[PART] = part
             this["sid"] = sid
             this["__n"] = case_no
@@ -283,11 +282,14 @@ class DurableEngine:
             result = engine.start_action_for_state(handle, offset)
             message = result[1] if result else None
             while message:
-                entry = fired_as[int(message[3:message.index('"', 3)])]
+                rule = int(message[3:message.index('"', 3)])
+                entry = fired_as[rule]
                 if entry not in seen:  # a target split into several rules, or an `$or` whose branches both hold
                     seen.add(entry)
                     fired.append(entry)
-                    fact[result_field(entry[0])] = entry[1]
+                    field = result_on_wire[rule]
+                    if field is not None:  # a later round reads it
+                        fact[field] = entry[1]
                 message = engine.complete_and_start_action(handle, offset)
         return fired
 
@@ -464,7 +466,8 @@ class _Wire:
     the comparisons read only numbers, which are not translated).
     """
 
-    def __init__(self, rules: Mapping[str, dict], domains: Mapping[str, Any]):
+    def __init__(self, rules: Mapping[str, dict], domains: Mapping[str, Any], vocabulary: Vocabulary,
+                 unknown_fields: Sequence[str]):
         used: dict[str, None] = {}
         for rule in rules.values():
             for name in sorted(_fields(rule["all"][0]["m"])):
@@ -475,6 +478,42 @@ class _Wire:
             domain = domains.get(name)
             if domain is not None and not domain.numeric and domain.values and all(type(v) is str for v in domain.values):
                 self.codes[name] = {value: code for code, value in enumerate(domain.values)}
+        # How each finding goes into a fact, for the fields some rule reads: scalars as they are, a
+        # region list as its count and a true/false field a region, `__unknown` for an unstated finding.
+        names = self.names
+        self._scalars: dict[str, tuple] = {}  # finding -> (name on the wire, value codes or None)
+        self._regions: dict[str, tuple] = {}  # finding -> (name of its count or None, ((region, name), ...))
+        for spec in vocabulary:
+            if spec.type == "regions":
+                regions = tuple((r, names[region_field(spec.id, r)]) for r in vocabulary.regions
+                                if region_field(spec.id, r) in names)
+                count = names.get(count_field(spec.id))
+                if count is not None or regions:
+                    self._regions[spec.id] = (count, regions)
+            elif spec.id in names:
+                self._scalars[spec.id] = (names[spec.id], self.codes.get(spec.id))
+        self._unknown = tuple((f, names[unknown_field(f)]) for f in unknown_fields if unknown_field(f) in names)
+        self._always = {names["__case"]: 1} if "__case" in names else {}
+
+    def fact(self, findings: Mapping[str, Any]) -> dict:
+        """The case as the one fact its parts are cut from."""
+        fact = dict(self._always)
+        scalars, regions = self._scalars, self._regions
+        for finding, value in findings.items():
+            scalar = scalars.get(finding)
+            if scalar is not None:
+                name, codes = scalar
+                fact[name] = value if codes is None else codes[value]
+            elif finding in regions:
+                count, each = regions[finding]
+                if count is not None:
+                    fact[count] = len(value)
+                for region, name in each:
+                    fact[name] = region in value
+        for finding, name in self._unknown:
+            if finding not in findings:
+                fact[name] = True
+        return fact
 
     def rules(self, rules: Mapping[str, dict]) -> dict:
         return {name: {"all": [{"m": self._pattern(rule["all"][0]["m"])}]} for name, rule in rules.items()}
@@ -493,9 +532,6 @@ class _Wire:
                 out[self.names[key]] = self._pattern(value, key)
         return out
 
-    def fields(self, fields: Sequence[str]) -> tuple:
-        """(field, its name on the wire, its value codes or None) for a part's fields."""
-        return tuple((name, self.names[name], self.codes.get(name)) for name in fields)
 
 
 PART = "__p"  # the fact field that says which part of a round's rules a fact is matched against
