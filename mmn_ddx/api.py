@@ -89,9 +89,11 @@ def assess_stream(library: Library, names: Sequence[str], *, stage: str | None =
     are raised before any case is assessed.
     """
     from mmn_ddx.assessment import DEFAULT_PRIOR, check_prior
-    from mmn_ddx.batch import Item, Job, assess_paths, default_jobs, record_text
+    from mmn_ddx.batch import RECORDS, Item, Job, assess_paths, default_jobs, record_text
     from mmn_ddx.cases import resolve
 
+    if record not in RECORDS:
+        raise ValueError(f"record is one of {', '.join(RECORDS)}, not {record!r}")
     prior = check_prior(DEFAULT_PRIOR if prior is None else prior)
     extra = parse_finding_options(finding_options, library.vocabulary)
     if not names and stage is not None:
