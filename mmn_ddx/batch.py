@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Sequence
 
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.memo import Memo
 
 # What an item of a batch carries: the Assessment, or its JSON text made in the worker and encoded
 # there, so that the process writing the output only writes bytes.
@@ -198,37 +199,29 @@ def _scalar(value: Any) -> str:
 
 
 _INFINITIES = (float("inf"), float("-inf"))
-_MEMO_SIZE = 20_000  # strings and keys whose JSON text is kept between records (emptied when full)
+_MEMO_SIZE = 20_000  # strings and keys whose JSON text is kept between records
 _encode_str = json.encoder.encode_basestring  # the C encoder (ensure_ascii=False), as json.dumps uses
 
 
-class _Encoded(dict):
+class _Encoded(Memo):
     """A string's JSON text, kept: a rule's explanation and sources are written in record after record."""
 
     def __missing__(self, text: str) -> str:
-        encoded = _encode_str(text)  # TypeError for anything but a string, as the list writer expects
-        if len(self) >= _MEMO_SIZE:
-            self.clear()
-        self[text] = encoded
-        return encoded
+        return self.remember(text, _encode_str(text))  # TypeError for anything but a string, as the list writer expects
 
 
-class _KeyTexts(dict):
+class _KeyTexts(Memo):
     """A string key -> `,<pad>"key": ` for one pad (no other key: 1 and True would share an entry)."""
 
     def __init__(self, pad: str):
-        super().__init__()
+        super().__init__(_MEMO_SIZE)
         self.pad = pad
 
     def __missing__(self, key: str) -> str:
-        text = "," + self.pad + _encoded[key] + ": "
-        if len(self) >= _MEMO_SIZE:
-            self.clear()
-        self[key] = text
-        return text
+        return self.remember(key, "," + self.pad + _encoded[key] + ": ")
 
 
-_encoded = _Encoded()
+_encoded = _Encoded(_MEMO_SIZE)
 _KEY_TEXTS: dict[str, _KeyTexts] = {}
 
 

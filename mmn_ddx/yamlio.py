@@ -44,6 +44,7 @@ from yaml.nodes import ScalarNode
 
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.files import cache_file, save_cache_file
+from mmn_ddx.memo import Memo
 from mmn_ddx.safetext import clean, has_unsafe, shorten
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -155,21 +156,8 @@ _BUILT_SCALARS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", 
                             "tag:yaml.org,2002:float"})
 _NOT_BUILT = object()  # what _read_events returns when the document needs the full loader
 _NO_KEY = object()  # an open mapping waiting for its next key
-_MEMO_SIZE = 4096  # plain scalars whose tag, and values whose number, are remembered between files
-
-
-class _Memo(dict):
-    """A bounded memo: emptied when full, so a batch of 100,000 files holds no more than a few thousand."""
-
-    def remember(self, key, value):
-        if len(self) >= _MEMO_SIZE:
-            self.clear()
-        self[key] = value
-        return value
-
-
-_PLAIN_TAGS = _Memo()  # a plain scalar's text -> the tag PyYAML's resolver gives it
-_SCALARS = _Memo()  # (tag, text) -> the null, bool, int or float the safe constructor builds from it
+_PLAIN_TAGS = Memo(4096)  # a plain scalar's text -> the tag PyYAML's resolver gives it
+_SCALARS = Memo(4096)  # (tag, text) -> the null, bool, int or float the safe constructor builds from it
 
 
 def _read_events(text: str, path: str) -> tuple[int, Any]:
