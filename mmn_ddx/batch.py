@@ -199,7 +199,7 @@ def _scalar(value: Any) -> str:
 
 
 _INFINITIES = (float("inf"), float("-inf"))
-_MEMO_SIZE = 20_000  # strings and keys whose JSON text is kept between records
+_MEMO_ENTRIES, _MEMO_CHARS = 20_000, 4_000_000  # strings and keys whose JSON text is kept between records
 _encode_str = json.encoder.encode_basestring  # the C encoder (ensure_ascii=False), as json.dumps uses
 
 
@@ -214,14 +214,14 @@ class _KeyTexts(Memo):
     """A string key -> `,<pad>"key": ` for one pad (no other key: 1 and True would share an entry)."""
 
     def __init__(self, pad: str):
-        super().__init__(_MEMO_SIZE)
+        super().__init__(_MEMO_ENTRIES, _MEMO_CHARS)
         self.pad = pad
 
     def __missing__(self, key: str) -> str:
         return self.remember(key, "," + self.pad + _encoded[key] + ": ")
 
 
-_encoded = _Encoded(_MEMO_SIZE)
+_encoded = _Encoded(_MEMO_ENTRIES, _MEMO_CHARS)
 _KEY_TEXTS: dict[str, _KeyTexts] = {}
 
 

@@ -6,15 +6,30 @@ from typing import Any
 
 
 class Memo(dict):
-    """A dict emptied whenever it holds `size` entries, so that a batch of 100,000 files keeps no
-    more than that however many distinct keys it meets."""
+    """A dict emptied whenever it holds `entries` entries or its texts (keys and values that are
+    strings, or tuples of them) hold `chars` characters, so that a batch of 100,000 files, hostile
+    ones included, keeps no more than that however many distinct or long texts it meets."""
 
-    def __init__(self, size: int):
+    def __init__(self, entries: int, chars: int):
         super().__init__()
-        self.size = size
+        self.entries = entries
+        self.chars = chars
+        self.held = 0  # characters in the texts kept
 
     def remember(self, key: Any, value: Any) -> Any:
-        if len(self) >= self.size:
+        size = _chars(key) + _chars(value)
+        if len(self) >= self.entries or self.held + size > self.chars:
             self.clear()
-        self[key] = value
+            self.held = 0
+        if size <= self.chars:
+            self[key] = value
+            self.held += size
         return value
+
+
+def _chars(value: Any) -> int:
+    if type(value) is str:
+        return len(value)
+    if type(value) is tuple:
+        return sum(len(item) for item in value if type(item) is str)
+    return 0

@@ -156,8 +156,8 @@ _BUILT_SCALARS = frozenset({"tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", 
                             "tag:yaml.org,2002:float"})
 _NOT_BUILT = object()  # what _read_events returns when the document needs the full loader
 _NO_KEY = object()  # an open mapping waiting for its next key
-_PLAIN_TAGS = Memo(4096)  # a plain scalar's text -> the tag PyYAML's resolver gives it
-_SCALARS = Memo(4096)  # (tag, text) -> the null, bool, int or float the safe constructor builds from it
+_PLAIN_TAGS = Memo(4096, 1_000_000)  # a plain scalar's text -> the tag PyYAML's resolver gives it
+_SCALARS = Memo(4096, 1_000_000)  # (tag, text) -> the null, bool, int or float the safe constructor builds from it
 
 
 def _read_events(text: str, path: str) -> tuple[int, Any]:
