@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.compiled import compiled
-from mmn_ddx.conditions import LEAVES, ConditionParser, candidate_values, evaluate, findings_of, unknown_tests, walk
+from mmn_ddx.compiled import Junction
+from mmn_ddx.conditions import ConditionParser, Truth, candidate_values, evaluate, findings_of, unknown_tests
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
@@ -131,13 +131,14 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        raise_with, raising = _would_raise(cs, findings, value, known, cats)
+        hypothesis = _Hypothesis(cs.probe(), findings, known, cats)
+        raise_with, raising = _would_raise(cs, hypothesis, value, cats)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
         # When no single answer raises it, those that would decide the open categories.
         if could_rise_to:
-            missing = raising or _deciding_findings(cs, findings, could_rise_to, known)
+            missing = raising or _deciding_findings(cs, hypothesis, could_rise_to)
         else:
-            missing = _deciding_findings(cs, findings, undecided, known)
+            missing = _deciding_findings(cs, hypothesis, undecided)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
@@ -152,9 +153,6 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
-REACHED_KEPT = 20_000  # sets of element truths whose category a _Probe remembers (a few MB)
-
-
 class _Probe:
     """A criterion set prepared for what-if questions, built once per set.
 
@@ -163,75 +161,113 @@ class _Probe:
     category keeps the engine's outcome. Of those, one already met or failed stays so unless it
     tests the finding with `known:` or `unknown:`: every other leaf goes from unknown to a value
     when its finding is answered, and Kleene's all / any / not / at_least never undo a decided
-    truth when an unknown becomes known. So a question re-evaluates only the open ones, as
-    compiled closures, and a category that reads the finding only through its elements gives the
-    same answer for every value that leaves those elements' truths the same.
+    truth when an unknown becomes known. So a question re-evaluates only the open ones, each as a
+    `Junction` that remembers its parts' truths across cases.
     """
 
     def __init__(self, cs: CriterionSet):
-        self.stale: dict[str, list[tuple[str, Any]]] = {}  # finding -> (element key, closure), in element order
+        self.cs = cs
+        self.stale: dict[str, list[str]] = {}  # finding -> the elements mentioning it, in element order
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
-                self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
+                self.stale.setdefault(finding, []).append(cs.element_key(e))
+        self.elements = {cs.element_key(e): Junction(e.when) for e in cs.elements}
         self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
-        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), unknown_tests(c.when))
-                           for c in cs.categories]
-        self.by_value = {value: fn for value, fn, _, _ in self.categories}
-        self.category_presence = {value: presence for value, _, _, presence in self.categories}
-        self.read_directly = set()  # findings some category tests itself, not only through an element
-        for c in cs.categories:
-            self.read_directly.update(n.finding for n in walk(c.when, through_refs=False) if isinstance(n, LEAVES))
-        # Where every category reads the findings only through elements, the category is a function
-        # of the elements' truths alone, whatever the case and the finding asked about: computed once
-        # per distinct set of truths (a few hundred for thousands of cases), not per answer.
-        self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
-        self.reached_with: dict[tuple, str] = {}
+        self.values = [c.value for c in cs.categories]
+        self.categories = [Junction(c.when) for c in cs.categories]
+        self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
+        self.category_presence = [unknown_tests(c.when) for c in cs.categories]
+        self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
+        self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
+        self.read_directly = {finding for junction in self.categories for finding in junction.reading}
+        # Answers that set every leaf testing the finding alike give the same truths everywhere:
+        # a question is answered once for each such class of values.
+        parts = [part for junction in [*self.elements.values(), *self.categories] for part in junction.parts]
+        self.value_class = {finding: {value: tuple(part.field(finding, value) for part in parts if finding in part.layout)
+                                      for value in values}
+                            for finding, values in cs.candidates().items()}
+
+    def category(self, truths: tuple) -> str:
+        """The set's category from its categories' truths (as `CriterionSet.result`)."""
+        found = self.reached.get(truths)
+        if found is None:
+            found = self.reached[truths] = self.cs.result(dict(zip(self.values, truths)))[0]
+        return found
 
 
 class _Hypothesis:
-    """One case's elements with one finding answered hypothetically, value after value.
+    """One case's criterion set with one finding answered hypothetically.
 
-    `memo` holds the engine's element outcomes; `suppose` overwrites those of the elements that
-    mention the finding, `forget` puts the engine's back before the next finding is asked about.
+    `known` and `categories` are the engine's outcomes; `category_truths` gives the categories'
+    truths under an answer, remembered for the case by the answer's class of values.
     """
 
-    def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None]):
+    def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None],
+                 categories: Mapping[str, bool | None]):
         self.probe = probe
         self.findings = findings
         self.known = known
-        self.memo = dict(known)
+        self.categories = tuple(categories.get(value) for value in probe.values)
         self._open: dict[str, list] = {}
-        self._hypothetical = dict(findings)  # one answer at a time is written in and taken out again
+        self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
+        self._answered: dict[tuple, tuple] = {}  # (finding, class of values) -> the categories' truths
 
-    def open_elements(self, finding: str) -> list[tuple[str, Any]]:
-        """The elements an answer to `finding` could change (see _Probe)."""
+    def open_elements(self, finding: str) -> list[tuple[str, Junction, tuple]]:
+        """The elements an answer to `finding` could change (see _Probe), with their junctions' states."""
         found = self._open.get(finding)
         if found is None:
-            known, presence = self.known, self.probe.presence
-            found = self._open[finding] = [(key, fn) for key, fn in self.probe.stale.get(finding, ())
+            known, probe = self.known, self.probe
+            presence, elements = probe.presence, probe.elements
+            found = self._open[finding] = [(key, elements[key], self._state(key, elements[key]))
+                                           for key in probe.stale.get(finding, ())
                                            if known[key] is None or finding in presence[key]]
         return found
 
-    def suppose(self, finding: str, value: Any) -> tuple[dict, tuple]:
-        """The findings with `finding` answered, and the truths of the elements it could change;
-        the findings are valid until `forget(finding)`."""
-        hypothetical = self._hypothetical
-        hypothetical[finding] = value
-        memo = self.memo
-        truths = []
-        for key, fn in self.open_elements(finding):
-            memo[key] = truth = fn(hypothetical, memo)
-            truths.append(truth)
-        return hypothetical, tuple(truths)
+    def _state(self, name: Any, junction: Junction) -> tuple:
+        found = self._states.get(name)
+        if found is None:
+            found = self._states[name] = junction.state(self.findings, self.known)
+        return found
 
-    def forget(self, finding: str) -> None:
-        self._hypothetical.pop(finding, None)
-        for key, _ in self.open_elements(finding):
-            self.memo[key] = self.known[key]
+    def could_be(self, wanted: bool, index: int, finding: str) -> bool:
+        """Whether some answer to `finding` could leave category `index` `wanted`: not when the parts
+        of it that the answer cannot change already keep it from that."""
+        junction = self.probe.categories[index]
+        touched = set(junction.reading.get(finding, ()))
+        referring = junction.referring
+        for key, _, _ in self.open_elements(finding):
+            touched.update(referring.get(key, ()))
+        return junction.could_be(wanted, self._state(index, junction), touched)
+
+    def category_truths(self, finding: str, value: Any) -> tuple:
+        """Every category's truth with `finding` answered `value`."""
+        probe = self.probe
+        answer = (finding, probe.value_class[finding][value])
+        found = self._answered.get(answer)
+        if found is not None:
+            return found
+        changed: dict[str, Truth] = {}
+
+        def context():  # the findings and element truths a signature not seen before stands for
+            return {**self.findings, finding: value}, {**self.known, **changed}
+
+        known = self.known
+        for key, junction, state in self.open_elements(finding):
+            truth = junction.truth(state, finding, value, changed, context)
+            if truth is not known[key]:
+                changed[key] = truth
+        if not changed and finding not in probe.read_directly:
+            found = self._answered[answer] = self.categories
+            return found
+        truths = list(self.categories)
+        for index, junction in enumerate(probe.categories):
+            if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+                truths[index] = junction.truth(self._state(index, junction), finding, value, changed, context)
+        found = self._answered[answer] = tuple(truths)
+        return found
 
 
-def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str],
-                       known: Mapping[str, bool | None]) -> list[str]:
+def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: list[str]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
     Findings whose answer could establish a category come first; those that could only rule
@@ -243,23 +279,21 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
     establishing: list[str] = []
     ruling_out: list[str] = []
     candidates = cs.candidates()
-    probe = cs.probe()
-    hypothesis = _Hypothesis(probe, findings, known)
-    for category in cs.categories:
+    findings = hypothesis.findings
+    for index, category in enumerate(cs.categories):
         if category.value not in undecided:
             continue
-        fn = probe.by_value[category.value]
         for finding in findings_of(category.when):
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
+            if not hypothesis.could_be(True, index, finding) and not hypothesis.could_be(False, index, finding):
+                continue  # no answer decides it: the finding is only mentioned
             outcomes = set()
             for value in candidates.get(finding, ()):
-                hypothetical, _ = hypothesis.suppose(finding, value)
-                outcomes.add(fn(hypothetical, hypothesis.memo))
+                outcomes.add(hypothesis.category_truths(finding, value)[index])
                 if True in outcomes:  # establishing: no other answer changes where it is listed
                     break
-            hypothesis.forget(finding)
             if True in outcomes:
                 establishing.append(finding)
             elif False in outcomes:
@@ -267,8 +301,7 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
     return establishing + ruling_out or mentioned
 
 
-def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
-                 known: Mapping[str, bool | None],
+def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
                  categories: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
     """The one still-unknown finding whose answer would lift the category highest, and every
     unknown finding that some answer would lift it with.
@@ -281,33 +314,23 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
     highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
-    probe = cs.probe()
+    probe = hypothesis.probe
     worth_asking: set[str] = set()
     for c in higher:
         false_now = categories.get(c.value) is False
-        worth_asking.update(probe.category_presence[c.value] if false_now else findings_of(c.when))
-    hypothesis = _Hypothesis(probe, findings, known)
+        worth_asking.update(probe.category_presence[probe.by_value[c.value]] if false_now else findings_of(c.when))
+    changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
+    findings = hypothesis.findings
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
             continue
-        if not any(finding in mentions and (categories.get(value) is None or finding in presence)
-                   for value, _, mentions, presence in probe.categories):
+        if not any(finding in mentions and (truth is None or finding in presence)
+                   for mentions, truth, presence in changeable):
             continue  # no answer changes a category: the set stays where it is
-        reached_with: dict[tuple, str] = {}  # the elements' truths -> the category they give
-        direct = finding in probe.read_directly
-        element_keys = probe.element_keys
+        if not any(hypothesis.could_be(True, probe.by_value[c.value], finding) for c in higher):
+            continue  # only a firmer category that holds raises the set, and none can
         for value in values:
-            hypothetical, truths = hypothesis.suppose(finding, value)
-            if element_keys is not None:  # the category depends on the elements alone (see _Probe)
-                memo = hypothesis.memo
-                truths = tuple([memo[key] for key in element_keys])
-                reached_with = probe.reached_with
-                if len(reached_with) >= REACHED_KEPT:  # memory stays flat over any batch
-                    reached_with.clear()
-            reached = None if direct else reached_with.get(truths)
-            if reached is None:
-                reached = _category_supposing(cs, probe, hypothetical, hypothesis.memo, finding, categories)
-                reached_with[truths] = reached
+            reached = probe.category(hypothesis.category_truths(finding, value))
             gain = cs.rank(reached) - now
             if gain > 0:
                 if finding not in raising:
@@ -316,26 +339,10 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
                     best = (gain, finding, value, reached)
                 if best[0] == highest:  # the first answer to reach the top is kept; the finding is listed
                     break
-        hypothesis.forget(finding)
     if best is None:
         return None, raising
     _, finding, value, reached = best
     return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
-
-
-def _category_supposing(cs: CriterionSet, probe: _Probe, hypothetical: Mapping[str, Any], memo: dict,
-                        finding: str, categories: Mapping[str, bool | None]) -> str:
-    """The set's category with `finding` answered (as `evaluate_plain`); a category that does not
-    mention the finding keeps the engine's outcome."""
-    truths: dict[str, bool | None] = {}
-    for value, fn, mentions, presence in probe.categories:  # those below the first that holds cannot change the result
-        truth = categories.get(value)
-        if finding in mentions and (truth is None or finding in presence):
-            truth = fn(hypothetical, memo)
-        truths[value] = truth
-        if truth is True:
-            break
-    return cs.result(truths)[0]
 
 
 def disagreements(a) -> list[str]:
