@@ -200,7 +200,7 @@ class Junction:
     Any other condition is one part.
     """
 
-    __slots__ = ("parts", "need", "negate", "reading", "referring")
+    __slots__ = ("parts", "need", "negate", "reading", "referring", "touched")
 
     def __init__(self, cond: Condition):
         self.negate = False
@@ -218,6 +218,7 @@ class Junction:
                 self.reading[finding] = self.reading.get(finding, ()) + (index,)
             for name in part.ref_shift:
                 self.referring[name] = self.referring.get(name, ()) + (index,)
+        self.touched: dict[str, tuple[int, ...]] = {}  # finding -> the parts an answer to it may change
 
     def state(self, findings: Mapping[str, Any], memo: Mapping[str, Truth]) -> tuple[list, list, int, int, Truth]:
         """One case's parts: their signatures, their truths, how many are true, how many unknown, and
@@ -273,3 +274,22 @@ class Junction:
         if wanted is not self.negate:  # enough parts hold: the touched ones all true at best
             return yes + len(touched) >= self.need
         return yes + maybe < self.need  # too few can hold: the touched ones all false at best
+
+    def outlook(self, state: tuple[list, list, int, int, Truth], finding: str, elements: tuple[str, ...]) -> tuple:
+        """All that the junction's truth under an answer to `finding` (unknown in the case) depends on,
+        when at most the elements in `elements` change with it: the signatures of the parts the
+        answer may change, and how many of the others hold or may hold (counted up to `need`, all
+        that can matter)."""
+        touched = self.touched.get(finding)
+        if touched is None:
+            found = set(self.reading.get(finding, ()))
+            for name in elements:
+                found.update(self.referring.get(name, ()))
+            touched = self.touched[finding] = tuple(sorted(found))
+        signatures, truths, yes, maybe, _ = state
+        for index in touched:
+            truth = truths[index]
+            yes -= truth is True
+            maybe -= truth is None
+        need = self.need
+        return (min(yes, need), min(yes + maybe, need), *[signatures[index] for index in touched])

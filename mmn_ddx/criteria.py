@@ -116,22 +116,23 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     truths = {key: truth for key, truth in outcome}
     findings = assessment.findings
     for cs in sets:
-        cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
+        probe = cs.probe()
+        cats = {value: truths.get(key) for value, key in probe.category_keys}
         value, open_categories = cs.result(cats)
         # insufficient_data: the categories left undecided; a category reached: the firmer ones still open.
         undecided = open_categories if value == INSUFFICIENT else []
         could_rise_to = [] if value == INSUFFICIENT else open_categories
         # The engine's element outcomes, for the what-if questions below (None: unknown).
-        known = {cs.element_key(e): truths.get(cs.element_key(e)) for e in cs.elements}
+        known = {key: truths.get(key) for key in probe.element_keys}
         elements = []
-        for e in cs.elements:
-            truth = truths.get(cs.element_key(e))
+        for e, key in zip(cs.elements, probe.element_keys):
+            truth = known[key]
             status = "met" if truth is True else "failed" if truth is False else "unknown"
             elements.append({
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        hypothesis = _Hypothesis(cs.probe(), findings, known, cats)
+        hypothesis = _Hypothesis(probe, findings, known, cats)
         raise_with, raising = _would_raise(cs, hypothesis, value, cats)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
         # When no single answer raises it, those that would decide the open categories.
@@ -153,6 +154,9 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
+TABLES_KEPT = 20_000  # tables of answers a _Probe remembers: memory stays flat over any batch
+
+
 class _Probe:
     """A criterion set prepared for what-if questions, built once per set.
 
@@ -171,6 +175,8 @@ class _Probe:
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
                 self.stale.setdefault(finding, []).append(cs.element_key(e))
+        self.element_keys = [cs.element_key(e) for e in cs.elements]
+        self.category_keys = [(c.value, cs.category_key(c)) for c in cs.categories]
         self.elements = {cs.element_key(e): Junction(e.when) for e in cs.elements}
         self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
         self.values = [c.value for c in cs.categories]
@@ -179,6 +185,7 @@ class _Probe:
         self.category_presence = [unknown_tests(c.when) for c in cs.categories]
         self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
         self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
+        self.tables: dict[tuple, dict] = {}  # what an answer depends on -> _Hypothesis._table
         self.read_directly = {finding for junction in self.categories for finding in junction.reading}
         # Answers that set every leaf testing the finding alike give the same truths everywhere:
         # a question is answered once for each such class of values.
@@ -208,19 +215,28 @@ class _Hypothesis:
         self.findings = findings
         self.known = known
         self.categories = tuple(categories.get(value) for value in probe.values)
+        self._open_keys: dict[str, list] = {}
         self._open: dict[str, list] = {}
         self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
-        self._answered: dict[tuple, tuple] = {}  # (finding, class of values) -> the categories' truths
+        self._tables: dict[str, dict] = {}  # finding -> class of values -> the categories' truths
+        self._reach: dict[tuple, tuple] = {}  # (finding, category) -> whether it could be true, false
+
+    def open_keys(self, finding: str) -> list[str]:
+        """The elements an answer to `finding` could change (see _Probe)."""
+        found = self._open_keys.get(finding)
+        if found is None:
+            known, presence = self.known, self.probe.presence
+            found = self._open_keys[finding] = [key for key in self.probe.stale.get(finding, ())
+                                                if known[key] is None or finding in presence[key]]
+        return found
 
     def open_elements(self, finding: str) -> list[tuple[str, Junction, tuple]]:
-        """The elements an answer to `finding` could change (see _Probe), with their junctions' states."""
+        """The elements an answer to `finding` could change, with their junctions' states."""
         found = self._open.get(finding)
         if found is None:
-            known, probe = self.known, self.probe
-            presence, elements = probe.presence, probe.elements
+            elements = self.probe.elements
             found = self._open[finding] = [(key, elements[key], self._state(key, elements[key]))
-                                           for key in probe.stale.get(finding, ())
-                                           if known[key] is None or finding in presence[key]]
+                                           for key in self.open_keys(finding)]
         return found
 
     def _state(self, name: Any, junction: Junction) -> tuple:
@@ -232,18 +248,48 @@ class _Hypothesis:
     def could_be(self, wanted: bool, index: int, finding: str) -> bool:
         """Whether some answer to `finding` could leave category `index` `wanted`: not when the parts
         of it that the answer cannot change already keep it from that."""
-        junction = self.probe.categories[index]
-        touched = set(junction.reading.get(finding, ()))
-        referring = junction.referring
-        for key, _, _ in self.open_elements(finding):
-            touched.update(referring.get(key, ()))
-        return junction.could_be(wanted, self._state(index, junction), touched)
+        reach = self._reach.get((finding, index))
+        if reach is None:
+            junction = self.probe.categories[index]
+            touched = set(junction.reading.get(finding, ()))
+            referring = junction.referring
+            for key in self.open_keys(finding):
+                touched.update(referring.get(key, ()))
+            reach = self._reach[(finding, index)] = (junction.could_be(True, self._state(index, junction), touched),
+                                                     junction.could_be(False, self._state(index, junction), touched))
+        return reach[0] if wanted else reach[1]
+
+    def _table(self, finding: str) -> dict:
+        """The categories' truths under each class of answers to `finding`, shared by every case
+        whose parts that such an answer may change are alike (see `Junction.outlook`)."""
+        table = self._tables.get(finding)
+        if table is None:
+            probe, known, truths = self.probe, self.known, self.categories
+            stale = probe.stale.get(finding, ())
+            outlook: list = [finding]
+            for key, junction, state in self.open_elements(finding):
+                outlook += (key, known[key], junction.outlook(state, finding, stale))
+            for index, junction in enumerate(probe.categories):
+                if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+                    outlook.append(junction.outlook(self._state(index, junction), finding, stale))
+                else:
+                    outlook.append(truths[index])
+            outlook = tuple(outlook)
+            tables = probe.tables
+            table = tables.get(outlook)
+            if table is None:
+                if len(tables) >= TABLES_KEPT:
+                    tables.clear()
+                table = tables[outlook] = {}
+            self._tables[finding] = table
+        return table
 
     def category_truths(self, finding: str, value: Any) -> tuple:
         """Every category's truth with `finding` answered `value`."""
         probe = self.probe
-        answer = (finding, probe.value_class[finding][value])
-        found = self._answered.get(answer)
+        table = self._table(finding)
+        answer = probe.value_class[finding][value]
+        found = table.get(answer)
         if found is not None:
             return found
         changed: dict[str, Truth] = {}
@@ -257,13 +303,13 @@ class _Hypothesis:
             if truth is not known[key]:
                 changed[key] = truth
         if not changed and finding not in probe.read_directly:
-            found = self._answered[answer] = self.categories
+            found = table[answer] = self.categories
             return found
         truths = list(self.categories)
         for index, junction in enumerate(probe.categories):
             if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
                 truths[index] = junction.truth(self._state(index, junction), finding, value, changed, context)
-        found = self._answered[answer] = tuple(truths)
+        found = table[answer] = tuple(truths)
         return found
 
 
