@@ -263,18 +263,6 @@ class Junction:
                 maybe += (new is None) - (old is None)
         return self._decide(yes, maybe)
 
-    def could_be(self, wanted: bool, state: tuple[list, list, int, int, Truth], touched: set[int]) -> bool:
-        """Whether the junction could be `wanted` when only the parts in `touched` may change (at
-        best, each the way that helps)."""
-        _, truths, yes, maybe, _ = state
-        for index in touched:
-            truth = truths[index]
-            yes -= truth is True
-            maybe -= truth is None
-        if wanted is not self.negate:  # enough parts hold: the touched ones all true at best
-            return yes + len(touched) >= self.need
-        return yes + maybe < self.need  # too few can hold: the touched ones all false at best
-
     def outlook(self, state: tuple[list, list, int, int, Truth], finding: str, elements: tuple[str, ...]) -> tuple:
         """All that the junction's truth under an answer to `finding` (unknown in the case) depends on,
         when at most the elements in `elements` change with it: the signatures of the parts the

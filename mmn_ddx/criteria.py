@@ -179,6 +179,7 @@ class _Probe:
         self.category_keys = [(c.value, cs.category_key(c)) for c in cs.categories]
         self.elements = {cs.element_key(e): Junction(e.when) for e in cs.elements}
         self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
+        self.mentioned = {cs.element_key(e): frozenset(findings_of(e.when)) for e in cs.elements}
         self.values = [c.value for c in cs.categories]
         self.categories = [Junction(c.when) for c in cs.categories]
         self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
@@ -219,7 +220,7 @@ class _Hypothesis:
         self._open: dict[str, list] = {}
         self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
         self._tables: dict[str, dict] = {}  # finding -> class of values -> the categories' truths
-        self._reach: dict[tuple, tuple] = {}  # (finding, category) -> whether it could be true, false
+        self._reach: dict[int, tuple] = {}  # category -> what `could_be` reads
 
     def open_keys(self, finding: str) -> list[str]:
         """The elements an answer to `finding` could change (see _Probe)."""
@@ -247,17 +248,28 @@ class _Hypothesis:
 
     def could_be(self, wanted: bool, index: int, finding: str) -> bool:
         """Whether some answer to `finding` could leave category `index` `wanted`: not when the parts
-        of it that the answer cannot change already keep it from that."""
-        reach = self._reach.get((finding, index))
+        of it that the answer cannot change already keep it from that (each changeable part taken
+        the way that helps)."""
+        reach = self._reach.get(index)
         if reach is None:
-            junction = self.probe.categories[index]
-            touched = set(junction.reading.get(finding, ()))
-            referring = junction.referring
-            for key in self.open_keys(finding):
-                touched.update(referring.get(key, ()))
-            reach = self._reach[(finding, index)] = (junction.could_be(True, self._state(index, junction), touched),
-                                                     junction.could_be(False, self._state(index, junction), touched))
-        return reach[0] if wanted else reach[1]
+            reach = self._reach[index] = self._reach_of(index)
+        yes, maybe, need, negate, parts = reach
+        if wanted is not negate:  # enough parts hold
+            return yes + sum(1 for truth, changers in parts if truth is not True and finding in changers) >= need
+        return yes + maybe - sum(1 for truth, changers in parts if truth is not False and finding in changers) < need
+
+    def _reach_of(self, index: int) -> tuple:
+        """Category `index`'s parts with the findings whose answer may change each."""
+        probe, known = self.probe, self.known
+        junction = probe.categories[index]
+        _, truths, yes, maybe, _ = self._state(index, junction)
+        parts = []
+        for part, truth in zip(junction.parts, truths):
+            changers = set(part.layout)
+            for key in part.ref_shift:  # an open element changes with any finding it mentions, a decided one only with those it tests for presence
+                changers.update(probe.mentioned[key] if known[key] is None else probe.presence[key])
+            parts.append((truth, changers))
+        return yes, maybe, junction.need, junction.negate, parts
 
     def _table(self, finding: str) -> dict:
         """The categories' truths under each class of answers to `finding`, shared by every case
