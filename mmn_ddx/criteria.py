@@ -166,7 +166,8 @@ class _Probe:
     tests the finding with `known:` or `unknown:`: every other leaf goes from unknown to a value
     when its finding is answered, and Kleene's all / any / not / at_least never undo a decided
     truth when an unknown becomes known. So a question re-evaluates only the open ones, each as a
-    `Junction` that remembers its parts' truths across cases.
+    `Junction` that remembers its parts' truths across cases; the categories' truths under each
+    class of answers are kept in tables shared by the cases alike in what those answers can change.
     """
 
     def __init__(self, cs: CriterionSet):
@@ -207,7 +208,8 @@ class _Hypothesis:
     """One case's criterion set with one finding answered hypothetically.
 
     `known` and `categories` are the engine's outcomes; `category_truths` gives the categories'
-    truths under an answer, remembered for the case by the answer's class of values.
+    truths under an answer, and `could_be` says cheaply when no answer to a finding can make a
+    category true (or false), so that its answers need not be asked.
     """
 
     def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None],
