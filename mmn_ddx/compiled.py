@@ -171,8 +171,10 @@ class Part:
 
     def signature(self, findings: Mapping[str, Any], memo: Mapping[str, Truth]) -> int:
         found = 0
-        for finding in self.layout:
-            found |= self.field(finding, findings.get(finding, ABSENT))
+        for finding, fields in self.fields.items():
+            value = findings.get(finding, ABSENT)
+            bits = fields.get(value)
+            found |= self.field(finding, value) if bits is None else bits
         for name, shift in self.ref_shift.items():
             found |= _DIGIT[memo[name]] << shift
         return found

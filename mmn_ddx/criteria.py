@@ -255,23 +255,28 @@ class _Hypothesis:
         reach = self._reach.get(index)
         if reach is None:
             reach = self._reach[index] = self._reach_of(index)
-        yes, maybe, need, negate, parts = reach
-        if wanted is not negate:  # enough parts hold
-            return yes + sum(1 for truth, changers in parts if truth is not True and finding in changers) >= need
-        return yes + maybe - sum(1 for truth, changers in parts if truth is not False and finding in changers) < need
+        yes, need, negate, not_true, not_false, may_hold = reach
+        if wanted is not negate:  # enough parts hold: each changeable one that does not, made to
+            return yes + sum(1 for changers in not_true if finding in changers) >= need
+        # too few can hold: each changeable one that is not false, made false
+        return may_hold - sum(1 for changers in not_false if finding in changers) < need
 
     def _reach_of(self, index: int) -> tuple:
-        """Category `index`'s parts with the findings whose answer may change each."""
+        """What `could_be` reads of category `index`: how far it is from holding, from failing, and
+        for each part that does not hold (and each that is not false) the findings that may change it."""
         probe, known = self.probe, self.known
         junction = probe.categories[index]
         _, truths, yes, maybe, _ = self._state(index, junction)
-        parts = []
+        not_true, not_false = [], []
         for part, truth in zip(junction.parts, truths):
             changers = set(part.layout)
             for key in part.ref_shift:  # an open element changes with any finding it mentions, a decided one only with those it tests for presence
                 changers.update(probe.mentioned[key] if known[key] is None else probe.presence[key])
-            parts.append((truth, changers))
-        return yes, maybe, junction.need, junction.negate, parts
+            if truth is not True:
+                not_true.append(changers)
+            if truth is not False:
+                not_false.append(changers)
+        return yes, junction.need, junction.negate, not_true, not_false, yes + maybe
 
     def _table(self, finding: str) -> dict:
         """The categories' truths under each class of answers to `finding`, shared by every case
@@ -380,6 +385,7 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
         false_now = categories.get(c.value) is False
         worth_asking.update(probe.category_presence[probe.by_value[c.value]] if false_now else findings_of(c.when))
     changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
+    higher_indexes = [probe.by_value[c.value] for c in higher]
     findings = hypothesis.findings
     for finding, values in cs.candidates().items():
         if finding in findings or finding not in worth_asking:
@@ -387,7 +393,7 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
         if not any(finding in mentions and (truth is None or finding in presence)
                    for mentions, truth, presence in changeable):
             continue  # no answer changes a category: the set stays where it is
-        if not any(hypothesis.could_be(True, probe.by_value[c.value], finding) for c in higher):
+        if not any(hypothesis.could_be(True, index, finding) for index in higher_indexes):
             continue  # only a firmer category that holds raises the set, and none can
         for value in values:
             reached = probe.category(hypothesis.category_truths(finding, value))
