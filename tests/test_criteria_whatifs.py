@@ -18,52 +18,40 @@ ANY_CASE = st.one_of(cases(), full_findings())
 
 
 def _reference_would_raise(cs, findings, current, categories):
-    """`_would_raise` as its docstring states it, every answer evaluated afresh."""
+    """`_would_raise` as its docstring states it: every answer evaluated afresh; the finding and
+    value kept are the first, in the order tried, that reach the largest gain."""
     now = cs.rank(current)
-    higher = [c for c in cs.categories if cs.rank(c.value) > now]
-    highest = max((cs.rank(c.value) - now for c in higher), default=0)
     worth_asking = set()
-    for c in higher:
-        worth_asking.update(unknown_tests(c.when) if categories[c.value] is False else findings_of(c.when))
-    best, raising = None, []
-    for finding, values in cs.candidates().items():
-        if finding in findings or finding not in worth_asking:
-            continue
-        for value in values:
-            reached = cs.evaluate_plain({**findings, finding: value})
-            gain = cs.rank(reached) - now
-            if gain > 0:
-                if finding not in raising:
-                    raising.append(finding)
-                if best is None or gain > best[0]:
-                    best = (gain, finding, value, reached)
-                if best[0] == highest:
-                    break
-    if best is None:
+    for c in cs.categories:
+        if cs.rank(c.value) > now:
+            worth_asking.update(unknown_tests(c.when) if categories[c.value] is False else findings_of(c.when))
+    lifts = [(cs.rank(reached) - now, finding, value, reached)
+             for finding, values in cs.candidates().items() if finding not in findings and finding in worth_asking
+             for value in values
+             for reached in [cs.evaluate_plain({**findings, finding: value})]
+             if cs.rank(reached) > now]
+    raising = list(dict.fromkeys(finding for _, finding, _, _ in lifts))
+    if not lifts:
         return None, raising
-    _, finding, value, reached = best
+    top = max(gain for gain, _, _, _ in lifts)
+    _, finding, value, reached = next(lift for lift in lifts if lift[0] == top)
     return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
 
 
 def _reference_deciding(cs, findings, undecided):
-    mentioned, establishing, ruling_out = [], [], []
-    for category in cs.categories:
-        if category.value not in undecided:
-            continue
-        for finding in findings_of(category.when):
-            if finding in findings or finding in mentioned:
-                continue
-            mentioned.append(finding)
-            outcomes = set()
-            for value in cs.candidates().get(finding, ()):
-                outcomes.add(evaluate(category.when, {**findings, finding: value}))
-                if True in outcomes:
-                    break
-            if True in outcomes:
-                establishing.append(finding)
-            elif False in outcomes:
-                ruling_out.append(finding)
-    return establishing + ruling_out or mentioned
+    """`_deciding_findings` as its docstring states it, each finding asked of the first undecided
+    category that mentions it, with every answer evaluated afresh."""
+    asked_of = {}
+    for c in cs.categories:
+        if c.value in undecided:
+            for finding in findings_of(c.when):
+                if finding not in findings:
+                    asked_of.setdefault(finding, c)
+    outcomes = {finding: {evaluate(c.when, {**findings, finding: value}) for value in cs.candidates().get(finding, ())}
+                for finding, c in asked_of.items()}
+    establishing = [f for f in asked_of if True in outcomes[f]]
+    ruling_out = [f for f in asked_of if True not in outcomes[f] and False in outcomes[f]]
+    return establishing + ruling_out or list(asked_of)
 
 
 @FAST
