@@ -208,8 +208,9 @@ class _Hypothesis:
     """One case's criterion set with one finding answered hypothetically.
 
     `known` and `categories` are the engine's outcomes; `category_truths` gives the categories'
-    truths under an answer, and `could_be` says cheaply when no answer to a finding can make a
-    category true (or false), so that its answers need not be asked.
+    truths under an answer, `lift` and `decides` what all the answers to a finding do to the set,
+    and `could_be` says cheaply when no answer to a finding can make a category true (or false),
+    so that its answers need not be asked.
     """
 
     def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None],
@@ -279,8 +280,9 @@ class _Hypothesis:
         return yes, junction.need, junction.negate, not_true, not_false, yes + maybe
 
     def _table(self, finding: str) -> dict:
-        """The categories' truths under each class of answers to `finding`, shared by every case
-        whose parts that such an answer may change are alike (see `Junction.outlook`)."""
+        """The categories' truths under each class of answers to `finding`, and what `lift` and
+        `decides` make of them, shared by every case whose parts that such an answer may change
+        are alike (see `Junction.outlook`)."""
         table = self._tables.get(finding)
         if table is None:
             probe, known, truths = self.probe, self.known, self.categories
@@ -302,6 +304,40 @@ class _Hypothesis:
                 table = tables[outlook] = {}
             self._tables[finding] = table
         return table
+
+    def lift(self, finding: str, now: int, highest: int) -> tuple | None:
+        """(gain, value, category) of the first answer to `finding` that lifts the set's rank `now`
+        the most (`highest` is the most there is), or None when no answer lifts it."""
+        table = self._table(finding)
+        summary = ("lift", now)  # kept in the table beside the classes' truths: a function of the same outlook
+        if summary in table:
+            return table[summary]
+        probe, rank = self.probe, self.probe.cs.rank
+        found = None
+        for value in self.probe.cs.candidates()[finding]:
+            reached = probe.category(self.category_truths(finding, value))
+            gain = rank(reached) - now
+            if gain > 0 and (found is None or gain > found[0]):
+                found = (gain, value, reached)
+                if gain == highest:
+                    break
+        table[summary] = found
+        return found
+
+    def decides(self, finding: str, index: int) -> bool | None:
+        """True when some answer to `finding` establishes category `index`, False when none does but
+        some rules it out, None when no answer decides it."""
+        table = self._table(finding)
+        summary = ("decides", index)
+        if summary in table:
+            return table[summary]
+        outcomes = set()
+        for value in self.probe.cs.candidates().get(finding, ()):
+            outcomes.add(self.category_truths(finding, value)[index])
+            if True in outcomes:  # establishing: no other answer changes where it is listed
+                break
+        found = table[summary] = True if True in outcomes else False if False in outcomes else None
+        return found
 
     def category_truths(self, finding: str, value: Any) -> tuple:
         """Every category's truth with `finding` answered `value`."""
@@ -343,7 +379,6 @@ def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: lis
     mentioned: list[str] = []
     establishing: list[str] = []
     ruling_out: list[str] = []
-    candidates = cs.candidates()
     findings = hypothesis.findings
     for index, category in enumerate(cs.categories):
         if category.value not in undecided:
@@ -354,14 +389,10 @@ def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: lis
             mentioned.append(finding)
             if not hypothesis.could_be(True, index, finding) and not hypothesis.could_be(False, index, finding):
                 continue  # no answer decides it: the finding is only mentioned
-            outcomes = set()
-            for value in candidates.get(finding, ()):
-                outcomes.add(hypothesis.category_truths(finding, value)[index])
-                if True in outcomes:  # establishing: no other answer changes where it is listed
-                    break
-            if True in outcomes:
+            decides = hypothesis.decides(finding, index)
+            if decides is True:
                 establishing.append(finding)
-            elif False in outcomes:
+            elif decides is False:
                 ruling_out.append(finding)
     return establishing + ruling_out or mentioned
 
@@ -387,7 +418,7 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
     changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
     higher_indexes = [probe.by_value[c.value] for c in higher]
     findings = hypothesis.findings
-    for finding, values in cs.candidates().items():
+    for finding in cs.candidates():
         if finding in findings or finding not in worth_asking:
             continue
         if not any(finding in mentions and (truth is None or finding in presence)
@@ -395,16 +426,11 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
             continue  # no answer changes a category: the set stays where it is
         if not any(hypothesis.could_be(True, index, finding) for index in higher_indexes):
             continue  # only a firmer category that holds raises the set, and none can
-        for value in values:
-            reached = probe.category(hypothesis.category_truths(finding, value))
-            gain = cs.rank(reached) - now
-            if gain > 0:
-                if finding not in raising:
-                    raising.append(finding)
-                if best is None or gain > best[0]:
-                    best = (gain, finding, value, reached)
-                if best[0] == highest:  # the first answer to reach the top is kept; the finding is listed
-                    break
+        lift = hypothesis.lift(finding, now, highest)
+        if lift is not None:
+            raising.append(finding)
+            if best is None or lift[0] > best[0]:  # the first answer to reach the largest gain is kept
+                best = (lift[0], finding, lift[1], lift[2])
     if best is None:
         return None, raising
     _, finding, value, reached = best
