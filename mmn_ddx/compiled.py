@@ -226,7 +226,10 @@ class Junction:
         """One case's parts: their signatures, their truths, how many are true, how many unknown, and
         the junction's truth."""
         signatures = [part.signature(findings, memo) for part in self.parts]
-        context = lambda: (findings, dict(memo))  # noqa: E731 - the closures may write to a memo
+
+        def context():  # a fresh memo: the closures may write to it
+            return findings, dict(memo)
+
         truths = [part.truth(s, context) for part, s in zip(self.parts, signatures)]
         yes, maybe = truths.count(True), truths.count(None)
         return signatures, truths, yes, maybe, self._decide(yes, maybe)
@@ -267,9 +270,10 @@ class Junction:
 
     def outlook(self, state: tuple[list, list, int, int, Truth], finding: str, elements: tuple[str, ...]) -> tuple:
         """All that the junction's truth under an answer to `finding` (unknown in the case) depends on,
-        when at most the elements in `elements` change with it: the signatures of the parts the
-        answer may change, and how many of the others hold or may hold (counted up to `need`, all
-        that can matter)."""
+        when at most the elements in `elements` change with it (the same elements on every call for
+        a finding: the parts they touch are kept): the signatures of the parts the answer may
+        change, and how many of the others hold or may hold (counted up to `need`, all that can
+        matter)."""
         touched = self.touched.get(finding)
         if touched is None:
             found = set(self.reading.get(finding, ()))
