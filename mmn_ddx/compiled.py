@@ -122,6 +122,7 @@ def _compile(cond: Condition) -> Callable[[Mapping[str, Any], dict], Truth]:
 
 
 TRUTHS_KEPT = 4_096  # signatures whose truth one part remembers: memory stays flat over any batch
+FIELDS_KEPT = 256  # values of one finding whose bits a part remembers: the answers tried, and a case's own
 ABSENT = object()  # the value of a finding a case leaves unknown
 _DIGIT = {None: 0, False: 1, True: 2}  # a truth as two bits of a signature
 
@@ -165,7 +166,7 @@ class Part:
             found = 0
             for place, leaf in enumerate(closures):
                 found |= _DIGIT[leaf(answered, None)] << (shift + 2 * place)
-            if len(fields) < TRUTHS_KEPT:  # the answers tried come first; a case's own numbers may not be kept
+            if len(fields) < FIELDS_KEPT:  # the answers tried come first; a case's own numbers may not be kept
                 fields[value] = found
         return found
 

@@ -154,7 +154,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
-TABLES_KEPT = 20_000  # tables of answers a _Probe remembers: memory stays flat over any batch
+TABLES_KEPT = 5_000  # tables of answers a _Probe remembers (about 1 KB each): memory stays flat over any batch
 
 
 class _Probe:

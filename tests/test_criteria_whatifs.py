@@ -145,6 +145,7 @@ def test_what_if_memory_stays_bounded_and_answers_stay_the_same(monkeypatch):
     batch = [Generator(seed=7).case() for _ in range(40)]
     expected = [to_json(LIBRARY.assessor("plain").assess(c)) for c in batch]
     monkeypatch.setattr(compiled, "TRUTHS_KEPT", 3)
+    monkeypatch.setattr(compiled, "FIELDS_KEPT", 3)
     monkeypatch.setattr(criteria, "TABLES_KEPT", 3)
     small = load_library()  # probes of its own, built under the small limits
     assert [to_json(small.assessor("plain").assess(c)) for c in batch] == expected
