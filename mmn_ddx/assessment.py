@@ -10,8 +10,9 @@ the diagnosis, which real findings are not quite.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from itertools import combinations, product
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.compiled import compiled
@@ -148,9 +149,8 @@ class Assessor:
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
-        self._could_fire_cache: dict[str, list[dict]] = {}
+        self._questions: dict[str, _Question] = {}  # finding -> _question
         self._log_odds_cache: dict[tuple, float] = {}  # rule ids -> _log_odds
-        self._touch_of_finding = {finding: _touch(rules) for finding, rules in self._rules_mentioning.items()}
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
@@ -242,37 +242,25 @@ class Assessor:
         worth nothing while the nerve studies or the antibodies are still unknown: no teacher
         orders IVIg to make a diagnosis they have not looked for.
         """
-        values = self._candidates.get(finding, [])
-        spec = self.book.vocabulary[finding]
-        base = logit(prior)
-        now = logit(p_now) if 0 < p_now < 1 else base + self._log_odds([self._weigh[r] for r in fired])
-        mentioning = self._rules_mentioning.get(finding, ())
-        outcomes, moves, answers = [], [], []
-        kept, others = self._untouched(fired, mentioning, self._touch_of_finding.get(finding))
-        weighed: dict[tuple, float] = {}  # the rules an answer fires -> the weighing (answers often fire the same)
-        for value, could_fire in zip(values, self._could_fire(finding)):
-            if any(could_fire.values()):
-                hypothetical = {**findings, finding: value}
-                firing = [rule for rule, fn in could_fire.items() if fn is None or fn(hypothetical, {}) is True]
-            else:
-                firing = list(could_fire)
-            key = tuple(rule.id for rule in firing)
-            if key not in weighed:  # as _log_odds_replacing(fired, mentioning, firing)
-                weighed[key] = math.fsum([self._log_odds(kept + firing)] + others)
-            log_odds = base + weighed[key]
-            outcomes.append((value, sigmoid(log_odds)))
-            moves.append(abs(log_odds - now))
-            answers.append(next((rule for rule in firing if rule.frequency is not None), None))
-        # The chance of the rule's finding is shared by the answers that fire it (three regions and
-        # four regions are both "three or more").
-        sharing = {rule.id: answers.count(rule) for rule in answers if rule is not None}
+        asking = _Asking(self, findings, fired, prior, p_now)
+        question = self._question(finding)
+        answers = question.answers_for(self, findings)
+        log_odds = self._answer_log_odds(question, answers, asking)
+        worth = 0.0 if question.is_trial and not asking.trial_prerequisites_known else self._worth(question, answers, log_odds, asking)
+        return worth, [(value, sigmoid(x)) for value, x in zip(question.values, log_odds)]
+
+    def _worth(self, question: _Question, answers: _Answers, log_odds: list[float], asking: _Asking) -> float:
+        """informativeness's worth of a finding that may be asked now, from each answer's log-odds."""
+        now, p_now = asking.now, asking.p_now
+        moves = [abs(x - now) for x in log_odds]
         chances = []
-        for rule in answers:
-            if rule is None:
+        for frequency in answers.frequencies:
+            if frequency is None:
                 chances.append(None)
                 continue
-            q = p_now * rule.frequency.mmn + (1 - p_now) * rule.frequency.als
-            chances.append((q if rule.frequency.applies == "present" else 1 - q) / sharing[rule.id])
+            mmn, als, present, shared_by = frequency
+            q = p_now * mmn + (1 - p_now) * als
+            chances.append((q if present else 1 - q) / shared_by)
         known = sum(c for c in chances if c is not None)
         unknown = chances.count(None)
         if known > 1:  # overlapping rules (age 60 and 61 both "60 or over"): keep the proportions
@@ -280,26 +268,31 @@ class Assessor:
         else:
             share = (1 - known) / unknown if unknown else 0.0
             chances = [c if c is not None else share for c in chances]
-        expected = sum(c * m for c, m in zip(chances, moves))
-        if spec.tier == "treatment" and any(f not in findings for f in TRIAL_NEEDS_FIRST):
-            expected = 0.0
-        return expected * TIER_DISCOUNT ** TIERS.index(spec.tier), outcomes
+        return sum(c * m for c, m in zip(chances, moves)) * question.discount
 
-    def _could_fire(self, finding: str) -> list[dict]:
-        """For each candidate answer to `finding`, the rules mentioning it that could fire, in
-        order: those that read no other finding and fire on this answer map to None (decided
-        once), those that read others to their compiled condition (asked per case)."""
-        found = self._could_fire_cache.get(finding)
+    def _answer_log_odds(self, question: _Question, answers: _Answers, asking: _Asking) -> list[float]:
+        """Each candidate answer's log-odds of MMN in this case.
+
+        Only the families (and unfamilied rules) the finding's rules belong to are weighed again
+        (_log_odds_replacing); the others add what they add now.
+        """
+        kept, others = asking.untouched(question)
+        if others is asking.all_groups:  # no fired rule shares a family with the finding's rules
+            return [asking.total(alone) for alone in answers.alone]
+        log_odds: list[float] = []
+        weighed: dict[tuple, float] = {}  # the rules an answer fires -> the log-odds (answers often fire the same)
+        for firing, key in zip(answers.firing, answers.keys):
+            found = weighed.get(key)
+            if found is None:
+                found = weighed[key] = asking.base + math.fsum([self._log_odds(kept + firing)] + others)
+            log_odds.append(found)
+        return log_odds
+
+    def _question(self, finding: str) -> _Question:
+        """What `finding`'s candidate answers do in this rule book, worked out once."""
+        found = self._questions.get(finding)
         if found is None:
-            found = self._could_fire_cache[finding] = []
-            for value in self._candidates.get(finding, []):
-                could_fire = {}
-                for rule in self._rules_mentioning.get(finding, ()):
-                    if set(findings_of(rule.when)) != {finding}:
-                        could_fire[rule] = compiled(rule.when)
-                    elif compiled(rule.when)({finding: value}, {}) is True:
-                        could_fire[rule] = None
-                found.append(could_fire)
+            found = self._questions[finding] = _Question(self, finding)
         return found
 
     def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
@@ -342,24 +335,19 @@ class Assessor:
         return self._groups_cache[1]
 
     def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
-        ranked: list[NextFinding] = []
+        asking = _Asking(self, findings, fired, prior, p_now)
+        ranked: list[_Candidate] = []
         for finding in self._candidates:
             if finding in findings:
                 continue
-            worth, outcomes = self.informativeness(findings, fired, finding, prior, p_now)
-            if worth < MIN_WORTH:
-                continue
-            low = min(outcomes, key=lambda o: o[1])
-            high = max(outcomes, key=lambda o: o[1])
-            spec = self.book.vocabulary[finding]
-            moves = []
-            if high[1] > p_now and show_p(high[1]) != show_p(p_now):
-                moves.append(f"if {show_value(high[0], presence=True)}, P(MMN) would rise to {show_p(high[1])}")
-            if low[1] < p_now and show_p(low[1]) != show_p(p_now):
-                moves.append(f"if {show_value(low[0], presence=True)}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
-            why = (f"{spec.label} ({TIER_LABELS[spec.tier]}) is unknown: " + "; ".join(moves or ["its answer could change the weighing"])
-                   + f" (now {show_p(p_now)}; worth {worth:.2f})." + (f" {spec.ask_first}" if spec.ask_first else ""))
-            ranked.append(NextFinding(finding, why, worth, outcomes))
+            question = self._question(finding)
+            if question.is_trial and not asking.trial_prerequisites_known:
+                continue  # worth nothing yet (informativeness)
+            answers = question.answers_for(self, findings)
+            log_odds = self._answer_log_odds(question, answers, asking)
+            worth = self._worth(question, answers, log_odds, asking)
+            if worth >= MIN_WORTH:
+                ranked.append(_Candidate(finding, worth, question.values, log_odds))
         # A teacher orders a test, not a finding: the tiers (the bedside, the nerve studies, a blood
         # test, …) come in the order of what each would tell, summed over the evidence families it
         # informs (one nerve study answers block and spread of denervation at once); within a tier the
@@ -392,7 +380,22 @@ class Assessor:
         if len(offered) > 2 and tests and tier_of[offered[1].finding] == "bedside" and tests[0] not in offered[:2]:
             offered.remove(tests[0])
             offered.insert(1, tests[0])
-        return offered[:NEXT_BEST_COUNT]
+        return [self._next_finding(item, p_now) for item in offered[:NEXT_BEST_COUNT]]
+
+    def _next_finding(self, item: _Candidate, p_now: float) -> NextFinding:
+        """A finding offered to ask next, with the sentence that says why (written only for those offered)."""
+        outcomes = [(value, sigmoid(x)) for value, x in zip(item.values, item.log_odds)]
+        low = min(outcomes, key=lambda o: o[1])
+        high = max(outcomes, key=lambda o: o[1])
+        spec = self.book.vocabulary[item.finding]
+        moves = []
+        if high[1] > p_now and show_p(high[1]) != show_p(p_now):
+            moves.append(f"if {show_value(high[0], presence=True)}, P(MMN) would rise to {show_p(high[1])}")
+        if low[1] < p_now and show_p(low[1]) != show_p(p_now):
+            moves.append(f"if {show_value(low[0], presence=True)}, {'it' if moves else 'P(MMN)'} would fall to {show_p(low[1])}")
+        why = (f"{spec.label} ({TIER_LABELS[spec.tier]}) is unknown: " + "; ".join(moves or ["its answer could change the weighing"])
+               + f" (now {show_p(p_now)}; worth {item.swing:.2f})." + (f" {spec.ask_first}" if spec.ask_first else ""))
+        return NextFinding(item.finding, why, item.swing, outcomes)
 
     # ------------------------------------------------------------------ the whole assessment
     def assess(self, findings: Mapping[str, Any], *, case_id: str = "findings", title: str = "",
@@ -462,7 +465,134 @@ class Assessor:
         return a
 
 
+class _Candidate(NamedTuple):
+    """A finding worth asking for, before it is ranked: each candidate answer's log-odds of MMN."""
+
+    finding: str
+    swing: float  # its worth, as NextFinding.swing
+    values: list
+    log_odds: list
+
+
+class _Answers:
+    """Which weighing rules each candidate answer to a finding fires (`firing`, with their ids as
+    `keys`), what those rules weigh alone, and the frequency that gives each answer's chance:
+    (f_MMN, f_ALS, whether it is the chance of presence, how many answers fire that rule) or None."""
+
+    __slots__ = ("firing", "keys", "alone", "frequencies")
+
+    def __init__(self, assessor: Assessor, firing: list[list]):
+        self.firing = firing
+        self.keys = [tuple([rule.id for rule in rules]) for rules in firing]
+        self.alone = [assessor._log_odds(rules) for rules in firing]
+        answers = [next((rule for rule in rules if rule.frequency is not None), None) for rules in firing]
+        # The chance of the rule's finding is shared by the answers that fire it (three regions and
+        # four regions are both "three or more").
+        shared_by = Counter(rule.id for rule in answers if rule is not None)
+        self.frequencies = [None if rule is None else
+                            (rule.frequency.mmn, rule.frequency.als, rule.frequency.applies == "present", shared_by[rule.id])
+                            for rule in answers]
+
+
+class _Question:
+    """A candidate finding's answers as the rule book sees them, worked out once.
+
+    When no rule mentioning the finding reads another finding, what each answer fires is the same
+    in every case (`fixed`). Otherwise it depends on the other findings those rules read (`reads`),
+    and is worked out once for each combination of their values met, up to KEPT_READINGS of them.
+    """
+
+    __slots__ = ("finding", "values", "changed", "touched_ids", "discount", "is_trial", "fixed", "reads",
+                 "_could_fire", "_by_reading", "_interned")
+
+    def __init__(self, assessor: Assessor, finding: str):
+        self.finding = finding
+        self.values = assessor._candidates.get(finding, [])
+        tier = assessor.book.vocabulary[finding].tier
+        self.discount = TIER_DISCOUNT ** TIERS.index(tier)
+        self.is_trial = tier == "treatment"
+        mentioning = assessor._rules_mentioning.get(finding, ())
+        self.changed, self.touched_ids = _touch(mentioning)
+        # For each answer, the rules that could fire, in order: those that read no other finding
+        # and fire on this answer with None, those that read others with their compiled condition.
+        self._could_fire = []
+        for value in self.values:
+            could_fire = []
+            for rule in mentioning:
+                if set(findings_of(rule.when)) != {finding}:
+                    could_fire.append((rule, compiled(rule.when)))
+                elif compiled(rule.when)({finding: value}, {}) is True:
+                    could_fire.append((rule, None))
+            self._could_fire.append(could_fire)
+        self.reads = tuple(sorted({other for rule in mentioning for other in findings_of(rule.when)} - {finding}))
+        self._by_reading: dict[tuple, _Answers] = {}  # the values of `reads` (or _ABSENT) -> the answers
+        self._interned: dict[tuple, _Answers] = {}  # so that readings with the same answers share them
+        self.fixed = self._answers(assessor, {}) if not self.reads else None
+
+    def answers_for(self, assessor: Assessor, findings: Mapping[str, Any]) -> _Answers:
+        if self.fixed is not None:
+            return self.fixed
+        reading = tuple([findings.get(other, _ABSENT) for other in self.reads])
+        try:
+            found = self._by_reading.get(reading)
+        except TypeError:  # a value that cannot be a key (a list of regions from a caller): not kept
+            return self._answers(assessor, findings)
+        if found is None:
+            if len(self._by_reading) >= KEPT_READINGS:  # memory stays flat over any batch
+                self._by_reading.clear()
+            found = self._by_reading[reading] = self._answers(assessor, findings)
+        return found
+
+    def _answers(self, assessor: Assessor, findings: Mapping[str, Any]) -> _Answers:
+        hypothetical = {other: findings[other] for other in self.reads if other in findings}
+        firing = []
+        for value, could_fire in zip(self.values, self._could_fire):
+            hypothetical[self.finding] = value
+            firing.append([rule for rule, fn in could_fire if fn is None or fn(hypothetical, {}) is True])
+        key = tuple([tuple([rule.id for rule in rules]) for rules in firing])
+        found = self._interned.get(key)
+        if found is None:  # bounded: a finding's rules fire in few combinations
+            found = self._interned[key] = _Answers(assessor, firing)
+        return found
+
+
+class _Asking:
+    """One case's state while its unknown findings are weighed: what the fired rules add, family by
+    family, and the log-odds of answers that touch no fired family (many answers share one)."""
+
+    __slots__ = ("findings", "p_now", "base", "now", "groups", "fired_groups", "group_keys", "all_groups",
+                 "totals", "trial_prerequisites_known")
+
+    def __init__(self, assessor: Assessor, findings: Mapping[str, Any], fired: set, prior: float, p_now: float):
+        self.findings = findings
+        self.p_now = p_now
+        self.base = logit(prior)
+        self.now = logit(p_now) if 0 < p_now < 1 else self.base + assessor._log_odds([assessor._weigh[r] for r in fired])
+        self.groups, self.fired_groups = assessor._group_log_odds(fired)
+        self.group_keys = set(self.groups)
+        self.all_groups = list(self.groups.values())
+        self.totals: dict[float, float] = {}  # what the touched families add -> the case's log-odds
+        self.trial_prerequisites_known = all(f in findings for f in TRIAL_NEEDS_FIRST)
+
+    def untouched(self, question: _Question) -> tuple[list, list[float]]:
+        """As Assessor._untouched; `all_groups` itself when the finding touches no fired family."""
+        if question.changed.isdisjoint(self.group_keys):
+            return [], self.all_groups
+        changed, touched_ids = question.changed, question.touched_ids
+        kept = [rule for rule, key in self.fired_groups if key in changed and rule.id not in touched_ids]
+        return kept, [value for key, value in self.groups.items() if key not in changed]
+
+    def total(self, touched: float) -> float:
+        """The case's log-odds when the touched families add `touched` and the others what they add now."""
+        found = self.totals.get(touched)
+        if found is None:
+            found = self.totals[touched] = self.base + math.fsum([touched] + self.all_groups)
+        return found
+
+
 KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor remembers (a few MB)
+KEPT_READINGS = 2_000  # combinations of other findings' values a next-best question remembers
+_ABSENT = object()  # a finding not in the case, in a reading of _Question.reads
 
 
 def _touch(rules) -> tuple[frozenset, frozenset]:
