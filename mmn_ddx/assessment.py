@@ -144,19 +144,27 @@ class Assessor:
                 if rule.family is not None and rule.toward != "neither":
                     self._family_of_finding.setdefault(finding, rule.family)
         self._weigh = {rule.id: rule for rule in book.weigh}
-        self._groups_cache: tuple | None = None  # (fired rule ids, (what each family adds, fired rules with their group)): _group_log_odds
+        self._group_key = {rule.id: group_key(rule) for rule in book.weigh}
+        self._groups_cache: tuple | None = None  # (fired rule ids, _group_log_odds of them)
         self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
         self._questions: dict[str, _Question] = {}  # finding -> _question
+        self._all_questions: list[_Question] | None = None  # _questions_asked
+        self._touches: dict[tuple, tuple] = {}  # _touch(rules) -> itself, one object for each
+        self._spread = _spreads(book)  # group_key -> how far what the group adds can change
         self._log_odds_cache: dict[tuple, float] = {}  # rule ids -> _log_odds
 
     # ------------------------------------------------------------------ the weighing
-    def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any]) -> tuple[list[Evidence], list[Evidence]]:
+    def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any],
+                  weighed: list | None = None) -> tuple[list[Evidence], list[Evidence]]:
+        """The counted and the toward-neither evidence; `weighed` is weigh_families of the fired rules if known."""
         counted: list[Evidence] = []
         shared: list[Evidence] = []
-        for holder, folded, log_odds, bounded in weigh_families([self._weigh[r] for r in fired_ids], self.book.families):
+        if weighed is None:
+            weighed = weigh_families([self._weigh[r] for r in fired_ids], self.book.families)
+        for holder, folded, log_odds, bounded in weighed:
             item = self._evidence_item(holder, findings)
             if holder.toward == "neither":
                 shared.append(item)
@@ -174,14 +182,15 @@ class Assessor:
     def _posterior(self, counted: list[Evidence], prior: float) -> float:
         return sigmoid(logit(prior) + sum(e.log_odds for e in counted))
 
-    def _log_odds(self, rules) -> float:
+    def _log_odds(self, rules, key: tuple | None = None) -> float:
         """The weighing of a set of fired rules, family by family (weigh_families).
 
         The rules often come from a set, whose order changes with PYTHONHASHSEED; fsum's exactly
         rounded sum does not depend on the order, so near-equal next-best findings tie the same way
         under every seed (benchmarks/soak.py found them swapping places).
         """
-        key = tuple([rule.id for rule in rules])  # the same few sets of rules recur across answers and cases
+        if key is None:  # the rule ids: the same few sets of rules recur across answers and cases
+            key = tuple([rule.id for rule in rules])
         found = self._log_odds_cache.get(key)
         if found is None:
             if len(self._log_odds_cache) >= KEPT_WEIGHINGS:  # memory stays flat over any batch
@@ -246,29 +255,33 @@ class Assessor:
         question = self._question(finding)
         answers = question.answers_for(self, findings)
         log_odds = self._answer_log_odds(question, answers, asking)
-        worth = 0.0 if question.is_trial and not asking.trial_prerequisites_known else self._worth(question, answers, log_odds, asking)
+        worth = 0.0
+        if not (question.is_trial and not asking.trial_prerequisites_known):
+            worth = self._worth(question, answers, [abs(x - asking.now) for x in log_odds], asking.p_now)
         return worth, [(value, sigmoid(x)) for value, x in zip(question.values, log_odds)]
 
-    def _worth(self, question: _Question, answers: _Answers, log_odds: list[float], asking: _Asking) -> float:
-        """informativeness's worth of a finding that may be asked now, from each answer's log-odds."""
-        now, p_now = asking.now, asking.p_now
-        moves = [abs(x - now) for x in log_odds]
+    def _worth(self, question: _Question, answers: _Answers, moves: list[float], p_now: float) -> float:
+        """informativeness's worth of a finding that may be asked now, from how far each answer
+        moves the log-odds of MMN."""
+        if answers.nothing_known:  # no rule gives a frequency: the answers share alike
+            return sum([answers.even_share * m for m in moves]) * question.discount
         chances = []
+        absent_of = 1 - p_now
         for frequency in answers.frequencies:
             if frequency is None:
                 chances.append(None)
                 continue
             mmn, als, present, shared_by = frequency
-            q = p_now * mmn + (1 - p_now) * als
+            q = p_now * mmn + absent_of * als
             chances.append((q if present else 1 - q) / shared_by)
-        known = sum(c for c in chances if c is not None)
-        unknown = chances.count(None)
+        known = sum([c for c in chances if c is not None])
+        unknown = answers.unknown
         if known > 1:  # overlapping rules (age 60 and 61 both "60 or over"): keep the proportions
             chances = [c / known if c is not None else 0.0 for c in chances]
         else:
             share = (1 - known) / unknown if unknown else 0.0
             chances = [c if c is not None else share for c in chances]
-        return sum(c * m for c, m in zip(chances, moves)) * question.discount
+        return sum([c * m for c, m in zip(chances, moves)]) * question.discount
 
     def _answer_log_odds(self, question: _Question, answers: _Answers, asking: _Asking) -> list[float]:
         """Each candidate answer's log-odds of MMN in this case.
@@ -276,15 +289,14 @@ class Assessor:
         Only the families (and unfamilied rules) the finding's rules belong to are weighed again
         (_log_odds_replacing); the others add what they add now.
         """
-        kept, others = asking.untouched(question)
-        if others is asking.all_groups:  # no fired rule shares a family with the finding's rules
-            return [asking.total(alone) for alone in answers.alone]
+        untouched = asking.untouched(question)
+        kept, kept_ids, totals = untouched.kept, untouched.kept_ids, untouched.totals
         log_odds: list[float] = []
-        weighed: dict[tuple, float] = {}  # the rules an answer fires -> the log-odds (answers often fire the same)
-        for firing, key in zip(answers.firing, answers.keys):
-            found = weighed.get(key)
+        for firing, key, alone in zip(answers.firing, answers.keys, answers.alone):
+            touched = self._log_odds(kept + firing, kept_ids + key) if kept else alone
+            found = totals.get(touched)  # answers of findings in the same families often weigh the same
             if found is None:
-                found = weighed[key] = asking.base + math.fsum([self._log_odds(kept + firing)] + others)
+                found = totals[touched] = asking.base + math.fsum([touched] + untouched.others)
             log_odds.append(found)
         return log_odds
 
@@ -314,57 +326,73 @@ class Assessor:
         kept, others = self._untouched(fired, touched)
         return math.fsum([self._log_odds(kept + list(firing))] + others)
 
-    def _untouched(self, fired: set, touched, touch: tuple | None = None) -> tuple[list, list[float]]:
+    def _untouched(self, fired: set, touched) -> tuple[list, list[float]]:
         """For _log_odds_replacing: the fired rules that share a family with a touched one, and
-        what each family no touched rule belongs to adds. `touch` is `_touch(touched)` if known."""
-        groups, fired_groups = self._group_log_odds(fired)
-        changed, touched_ids = touch or _touch(touched)
-        kept = [rule for rule, key in fired_groups if key in changed and rule.id not in touched_ids]
+        what each family no touched rule belongs to adds."""
+        groups, members = self._group_log_odds(fired)
+        changed, touched_ids = _touch(touched)
+        kept = [rule for key in changed for rule in members.get(key, ()) if rule.id not in touched_ids]
         return kept, [value for key, value in groups.items() if key not in changed]
 
-    def _group_log_odds(self, fired: set) -> tuple[dict, list]:
+    def _group_log_odds(self, fired: set, weighed: list | None = None) -> tuple[dict, dict]:
         """What each family-and-direction (or unfamilied rule) adds for this set of fired rules,
-        and each fired rule with its group_key, in the order of `fired`."""
-        key = frozenset(fired)
-        if self._groups_cache is not None and self._groups_cache[0] == key:
-            return self._groups_cache[1]
-        rules = [self._weigh[r] for r in fired]
-        groups = {group_key(rule): log_odds  # one counting rule per key: weigh_families folds the rest
-                  for rule, _, log_odds, _ in weigh_families(rules, self.book.families)}
-        self._groups_cache = (key, (groups, [(rule, group_key(rule)) for rule in rules]))
-        return self._groups_cache[1]
+        and the fired rules of each group_key. `weighed` is weigh_families of the fired rules if
+        known. (The order of either does not change a weighing: weigh_families, _log_odds.)"""
+        key = None
+        if weighed is None:
+            key = frozenset(fired)
+            if self._groups_cache is not None and self._groups_cache[0] == key:
+                return self._groups_cache[1]
+            weighed = weigh_families([self._weigh[r] for r in fired], self.book.families)
+        groups: dict = {}
+        members: dict = {}
+        for rule, folded, log_odds, _ in weighed:  # one counting rule per group: the others are folded into it
+            group = self._group_key[rule.id]
+            groups[group] = log_odds
+            members[group] = [rule] + folded
+        if key is not None:
+            self._groups_cache = (key, (groups, members))
+        return groups, members
 
-    def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> list[NextFinding]:
-        asking = _Asking(self, findings, fired, prior, p_now)
+    def _next_best(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float,
+                   weighed: list | None = None) -> list[NextFinding]:
+        """The findings best asked next (NEXT_BEST_COUNT of them); `weighed` is weigh_families of
+        the `fired` rules if known."""
+        asking = _Asking(self, findings, fired, prior, p_now, weighed)
+        now, trial_may_wait = asking.now, not asking.trial_prerequisites_known
         ranked: list[_Candidate] = []
-        for finding in self._candidates:
-            if finding in findings:
+        # The worth never exceeds the largest move an answer makes (the chances sum to one), which
+        # never exceeds the question's reach plus the rounding between P(MMN) and its log-odds.
+        drift = abs(asking.total(0.0) - now) + ROUNDING
+        for question in self._questions_asked():
+            if question.finding in findings or (question.is_trial and trial_may_wait):
+                continue  # known, or worth nothing yet (informativeness)
+            if (question.reach + drift) * question.discount * (1 + ROUNDING) < MIN_WORTH:
                 continue
-            question = self._question(finding)
-            if question.is_trial and not asking.trial_prerequisites_known:
-                continue  # worth nothing yet (informativeness)
-            answers = question.answers_for(self, findings)
+            answers = question.fixed or question.answers_for(self, findings)
             log_odds = self._answer_log_odds(question, answers, asking)
-            worth = self._worth(question, answers, log_odds, asking)
+            moves = [abs(x - now) for x in log_odds]
+            if max(moves, default=0.0) * question.discount * (1 + ROUNDING) < MIN_WORTH:
+                continue
+            worth = self._worth(question, answers, moves, p_now)
             if worth >= MIN_WORTH:
-                ranked.append(_Candidate(finding, worth, question.values, log_odds))
+                ranked.append(_Candidate(question.finding, worth, question, log_odds))
         # A teacher orders a test, not a finding: the tiers (the bedside, the nerve studies, a blood
         # test, …) come in the order of what each would tell, summed over the evidence families it
         # informs (one nerve study answers block and spread of denervation at once); within a tier the
         # findings by their worth. Two findings of one evidence family answer one question (EMG
         # spread and neurofilament both measure how far denervation reaches): the best of each.
-        tier_of = {n.finding: self.book.vocabulary[n.finding].tier for n in ranked}
         best: dict[tuple, float] = {}  # (tier, family or finding) -> the best worth
         for n in ranked:
-            key = (tier_of[n.finding], self._family_of_finding.get(n.finding, n.finding))
+            key = (n.question.tier, n.question.family or n.finding)
             best[key] = max(best.get(key, 0.0), n.swing)
         best_in_tier: dict[str, float] = {}  # one test answers every family it informs
         for (tier, _), worth in best.items():
             best_in_tier[tier] = best_in_tier.get(tier, 0.0) + worth
-        ranked.sort(key=lambda n: (-best_in_tier[tier_of[n.finding]], TIERS.index(tier_of[n.finding]), -n.swing, n.finding))
+        ranked.sort(key=lambda n: (-best_in_tier[n.question.tier], n.question.tier_index, -n.swing, n.finding))
         offered, families = [], set()
         for item in ranked:
-            family = self._family_of_finding.get(item.finding)
+            family = item.question.family
             if family is not None and family in families:
                 continue
             if family is not None:
@@ -372,19 +400,25 @@ class Assessor:
             offered.append(item)
         # Bedside questions cost nothing and are asked together; the learner's real choice is the
         # next test, so it is never pushed below the second place by more bedside questions.
-        tests = [n for n in offered if tier_of[n.finding] != "bedside"]
-        tests.sort(key=lambda n: not self.book.vocabulary[n.finding].ask_first)  # stable: the guideline's test first
-        if tests and tests[0] in offered and tier_of[offered[0].finding] != "bedside" and offered[0] is not tests[0]:
+        tests = [n for n in offered if n.question.tier != "bedside"]
+        tests.sort(key=lambda n: not n.question.ask_first)  # stable: the guideline's test first
+        if tests and tests[0] in offered and offered[0].question.tier != "bedside" and offered[0] is not tests[0]:
             offered.remove(tests[0])
             offered.insert(0, tests[0])
-        if len(offered) > 2 and tests and tier_of[offered[1].finding] == "bedside" and tests[0] not in offered[:2]:
+        if len(offered) > 2 and tests and offered[1].question.tier == "bedside" and tests[0] not in offered[:2]:
             offered.remove(tests[0])
             offered.insert(1, tests[0])
         return [self._next_finding(item, p_now) for item in offered[:NEXT_BEST_COUNT]]
 
+    def _questions_asked(self) -> list[_Question]:
+        """A question for each finding some weighing rule mentions, in the order of `candidates`."""
+        if self._all_questions is None:
+            self._all_questions = [self._question(finding) for finding in self._candidates]
+        return self._all_questions
+
     def _next_finding(self, item: _Candidate, p_now: float) -> NextFinding:
         """A finding offered to ask next, with the sentence that says why (written only for those offered)."""
-        outcomes = [(value, sigmoid(x)) for value, x in zip(item.values, item.log_odds)]
+        outcomes = [(value, sigmoid(x)) for value, x in zip(item.question.values, item.log_odds)]
         low = min(outcomes, key=lambda o: o[1])
         high = max(outcomes, key=lambda o: o[1])
         spec = self.book.vocabulary[item.finding]
@@ -405,7 +439,8 @@ class Assessor:
         outcome = self.engine.run(findings)
         fired_true = fired_keys(outcome)
         weigh_ids = [k for k in fired_true if k in self._weigh]
-        counted, shared = self._evidence(weigh_ids, findings)
+        weighed = weigh_families([self._weigh[r] for r in weigh_ids], self.book.families)
+        counted, shared = self._evidence(weigh_ids, findings, weighed)
         p_mmn = self._posterior(counted, prior)
         leaning = leaning_of(p_mmn)
         warnings: list[str] = []
@@ -448,7 +483,7 @@ class Assessor:
             case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
             p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
             consider=consider,
-            next_best=self._next_best(findings, set(weigh_ids), prior, p_mmn),
+            next_best=self._next_best(findings, set(weigh_ids), prior, p_mmn, weighed),
             warnings=warnings, trace=trace, findings=dict(findings),
         )
         judge_all(self.book.criteria, assessment, outcome)
@@ -470,8 +505,8 @@ class _Candidate(NamedTuple):
 
     finding: str
     swing: float  # its worth, as NextFinding.swing
-    values: list
-    log_odds: list
+    question: _Question
+    log_odds: list  # for each of question.values
 
 
 class _Answers:
@@ -479,7 +514,7 @@ class _Answers:
     `keys`), what those rules weigh alone, and the frequency that gives each answer's chance:
     (f_MMN, f_ALS, whether it is the chance of presence, how many answers fire that rule) or None."""
 
-    __slots__ = ("firing", "keys", "alone", "frequencies")
+    __slots__ = ("firing", "keys", "alone", "frequencies", "unknown", "nothing_known", "even_share")
 
     def __init__(self, assessor: Assessor, firing: list[list]):
         self.firing = firing
@@ -492,6 +527,9 @@ class _Answers:
         self.frequencies = [None if rule is None else
                             (rule.frequency.mmn, rule.frequency.als, rule.frequency.applies == "present", shared_by[rule.id])
                             for rule in answers]
+        self.unknown = self.frequencies.count(None)
+        self.nothing_known = self.unknown == len(self.frequencies)
+        self.even_share = (1 - 0) / self.unknown if self.unknown else 0.0  # as _worth shares when nothing is known
 
 
 class _Question:
@@ -502,17 +540,22 @@ class _Question:
     and is worked out once for each combination of their values met, up to KEPT_READINGS of them.
     """
 
-    __slots__ = ("finding", "values", "changed", "touched_ids", "discount", "is_trial", "fixed", "reads",
-                 "_could_fire", "_by_reading", "_interned")
+    __slots__ = ("finding", "values", "tier", "tier_index", "family", "ask_first", "touch", "reach", "discount", "is_trial", "fixed", "reads", "_could_fire", "_by_reading", "_interned")
 
     def __init__(self, assessor: Assessor, finding: str):
         self.finding = finding
         self.values = assessor._candidates.get(finding, [])
-        tier = assessor.book.vocabulary[finding].tier
-        self.discount = TIER_DISCOUNT ** TIERS.index(tier)
-        self.is_trial = tier == "treatment"
+        spec = assessor.book.vocabulary[finding]
+        self.tier, self.tier_index, self.ask_first = spec.tier, TIERS.index(spec.tier), bool(spec.ask_first)
+        self.family = assessor._family_of_finding.get(finding)
+        self.discount = TIER_DISCOUNT ** self.tier_index
+        self.is_trial = spec.tier == "treatment"
         mentioning = assessor._rules_mentioning.get(finding, ())
-        self.changed, self.touched_ids = _touch(mentioning)
+        touch = _touch(mentioning)
+        self.touch = assessor._touches.setdefault(touch, touch)  # one object for findings whose rules touch the same
+        # The most any answer can move the log-odds: each family it touches can go from anything it
+        # may add to anything else (its strongest member, its joint figure, or nothing).
+        self.reach = sum(assessor._spread[key] for key in touch[0])
         # For each answer, the rules that could fire, in order: those that read no other finding
         # and fire on this answer with None, those that read others with their compiled condition.
         self._could_fire = []
@@ -556,41 +599,61 @@ class _Question:
         return found
 
 
+class _Untouched:
+    """For one case and the rules that mention a finding (Assessor._untouched): the fired rules that
+    share a family with them (`kept`, their ids `kept_ids`), what each other family adds (`others`),
+    and the case's log-odds for each weighing of the touched families met so far (`totals`)."""
+
+    __slots__ = ("kept", "kept_ids", "others", "totals")
+
+    def __init__(self, kept: list, others: list[float]):
+        self.kept, self.kept_ids, self.others = kept, tuple([rule.id for rule in kept]), others
+        self.totals: dict[float, float] = {}
+
+
 class _Asking:
     """One case's state while its unknown findings are weighed: what the fired rules add, family by
-    family, and the log-odds of answers that touch no fired family (many answers share one)."""
+    family, shared by the findings whose rules touch the same families."""
 
-    __slots__ = ("findings", "p_now", "base", "now", "groups", "fired_groups", "group_keys", "all_groups",
-                 "totals", "trial_prerequisites_known")
+    __slots__ = ("findings", "p_now", "base", "now", "groups", "group_keys", "members", "nothing_touched",
+                 "by_touch", "trial_prerequisites_known")
 
-    def __init__(self, assessor: Assessor, findings: Mapping[str, Any], fired: set, prior: float, p_now: float):
+    def __init__(self, assessor: Assessor, findings: Mapping[str, Any], fired: set, prior: float, p_now: float,
+                 weighed: list | None = None):
         self.findings = findings
         self.p_now = p_now
         self.base = logit(prior)
         self.now = logit(p_now) if 0 < p_now < 1 else self.base + assessor._log_odds([assessor._weigh[r] for r in fired])
-        self.groups, self.fired_groups = assessor._group_log_odds(fired)
+        self.groups, self.members = assessor._group_log_odds(fired, weighed)
         self.group_keys = set(self.groups)
-        self.all_groups = list(self.groups.values())
-        self.totals: dict[float, float] = {}  # what the touched families add -> the case's log-odds
+        self.nothing_touched = _Untouched([], list(self.groups.values()))
+        self.by_touch: dict[tuple, _Untouched] = {}
         self.trial_prerequisites_known = all(f in findings for f in TRIAL_NEEDS_FIRST)
 
-    def untouched(self, question: _Question) -> tuple[list, list[float]]:
-        """As Assessor._untouched; `all_groups` itself when the finding touches no fired family."""
-        if question.changed.isdisjoint(self.group_keys):
-            return [], self.all_groups
-        changed, touched_ids = question.changed, question.touched_ids
-        kept = [rule for rule, key in self.fired_groups if key in changed and rule.id not in touched_ids]
-        return kept, [value for key, value in self.groups.items() if key not in changed]
-
     def total(self, touched: float) -> float:
-        """The case's log-odds when the touched families add `touched` and the others what they add now."""
-        found = self.totals.get(touched)
+        """The case's log-odds if the families no fired rule shares with a finding's rules stay as
+        they are and that finding's families add `touched`."""
+        totals = self.nothing_touched.totals
+        found = totals.get(touched)
         if found is None:
-            found = self.totals[touched] = self.base + math.fsum([touched] + self.all_groups)
+            found = totals[touched] = self.base + math.fsum([touched] + self.nothing_touched.others)
+        return found
+
+    def untouched(self, question: _Question) -> _Untouched:
+        """As Assessor._untouched, worked out once for the findings whose rules touch the same families."""
+        changed, touched_ids = question.touch
+        if changed.isdisjoint(self.group_keys):
+            return self.nothing_touched
+        found = self.by_touch.get(question.touch)
+        if found is None:  # the order of `kept` does not change its weighing (weigh_families)
+            kept = [rule for key in changed for rule in self.members.get(key, ()) if rule.id not in touched_ids]
+            found = self.by_touch[question.touch] = _Untouched(
+                kept, [value for key, value in self.groups.items() if key not in changed])
         return found
 
 
 KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor remembers (a few MB)
+ROUNDING = 1e-9  # far above the rounding error of a sum of log-odds, for bounds that must never cut a finding worth asking
 KEPT_READINGS = 2_000  # combinations of other findings' values a next-best question remembers
 _ABSENT = object()  # a finding not in the case, in a reading of _Question.reads
 
@@ -598,6 +661,19 @@ _ABSENT = object()  # a finding not in the case, in a reading of _Question.reads
 def _touch(rules) -> tuple[frozenset, frozenset]:
     """The group keys and the ids of `rules`, for Assessor._untouched."""
     return frozenset(group_key(rule) for rule in rules), frozenset(rule.id for rule in rules)
+
+
+def _spreads(book: RuleBook) -> dict:
+    """For each group_key, the largest change in what the group can add: weigh_families gives it
+    nothing, a member's own log-odds, or its family's joint figure."""
+    can_add: dict[Any, set] = {}
+    for rule in book.weigh:
+        family = book.families.get(rule.family) if rule.family is not None else None
+        options = can_add.setdefault(group_key(rule), {0.0})
+        options.add(0.0 if rule.toward == "neither" else rule.log_odds_mmn)
+        if family is not None and family.joint is not None:
+            options.add(math.log(family.joint_ratio))
+    return {key: max(options) - min(options) for key, options in can_add.items()}
 
 
 def group_key(rule):
