@@ -254,10 +254,10 @@ class Assessor:
         asking = _Asking(self, findings, fired, prior, p_now)
         question = self._question(finding)
         answers = question.answers_for(self, findings)
-        log_odds = self._answer_log_odds(question, answers, asking)
+        log_odds, moves = self._answer_log_odds(question, answers, asking)
         worth = 0.0
         if not (question.is_trial and not asking.trial_prerequisites_known):
-            worth = self._worth(question, answers, [abs(x - asking.now) for x in log_odds], asking.p_now)
+            worth = self._worth(question, answers, moves, asking.p_now)
         return worth, [(value, sigmoid(x)) for value, x in zip(question.values, log_odds)]
 
     def _worth(self, question: _Question, answers: _Answers, moves: list[float], p_now: float) -> float:
@@ -283,22 +283,29 @@ class Assessor:
             chances = [c if c is not None else share for c in chances]
         return sum([c * m for c, m in zip(chances, moves)]) * question.discount
 
-    def _answer_log_odds(self, question: _Question, answers: _Answers, asking: _Asking) -> list[float]:
-        """Each candidate answer's log-odds of MMN in this case.
+    def _answer_log_odds(self, question: _Question, answers: _Answers, asking: _Asking) -> tuple[list[float], list[float]]:
+        """Each candidate answer's log-odds of MMN in this case, and how far each moves it from now.
 
         Only the families (and unfamilied rules) the finding's rules belong to are weighed again
         (_log_odds_replacing); the others add what they add now.
         """
         untouched = asking.untouched(question)
-        kept, kept_ids, totals = untouched.kept, untouched.kept_ids, untouched.totals
+        kept, known = untouched.kept, untouched.outcomes
         log_odds: list[float] = []
-        for firing, key, alone in zip(answers.firing, answers.keys, answers.alone):
-            touched = self._log_odds(kept + firing, kept_ids + key) if kept else alone
-            found = totals.get(touched)  # answers of findings in the same families often weigh the same
-            if found is None:
-                found = totals[touched] = asking.base + math.fsum([touched] + untouched.others)
-            log_odds.append(found)
-        return log_odds
+        moves: list[float] = []
+        if kept:
+            kept_ids = untouched.kept_ids
+            for firing, key in zip(answers.firing, answers.keys):
+                touched = self._log_odds(kept + firing, kept_ids + key)
+                x, move = known.get(touched) or untouched.outcome(touched)
+                log_odds.append(x)
+                moves.append(move)
+        else:
+            for touched in answers.alone:  # answers of other findings often weigh the same
+                x, move = known.get(touched) or untouched.outcome(touched)
+                log_odds.append(x)
+                moves.append(move)
+        return log_odds, moves
 
     def _question(self, finding: str) -> _Question:
         """What `finding`'s candidate answers do in this rule book, worked out once."""
@@ -359,19 +366,18 @@ class Assessor:
         """The findings best asked next (NEXT_BEST_COUNT of them); `weighed` is weigh_families of
         the `fired` rules if known."""
         asking = _Asking(self, findings, fired, prior, p_now, weighed)
-        now, trial_may_wait = asking.now, not asking.trial_prerequisites_known
+        trial_may_wait = not asking.trial_prerequisites_known
         ranked: list[_Candidate] = []
         # The worth never exceeds the largest move an answer makes (the chances sum to one), which
         # never exceeds the question's reach plus the rounding between P(MMN) and its log-odds.
-        drift = abs(asking.total(0.0) - now) + ROUNDING
+        drift = asking.nothing_touched.outcome(0.0)[1] + ROUNDING
         for question in self._questions_asked():
             if question.finding in findings or (question.is_trial and trial_may_wait):
                 continue  # known, or worth nothing yet (informativeness)
             if (question.reach + drift) * question.discount * (1 + ROUNDING) < MIN_WORTH:
                 continue
             answers = question.fixed or question.answers_for(self, findings)
-            log_odds = self._answer_log_odds(question, answers, asking)
-            moves = [abs(x - now) for x in log_odds]
+            log_odds, moves = self._answer_log_odds(question, answers, asking)
             if max(moves, default=0.0) * question.discount * (1 + ROUNDING) < MIN_WORTH:
                 continue
             worth = self._worth(question, answers, moves, p_now)
@@ -602,21 +608,29 @@ class _Question:
 class _Untouched:
     """For one case and the rules that mention a finding (Assessor._untouched): the fired rules that
     share a family with them (`kept`, their ids `kept_ids`), what each other family adds (`others`),
-    and the case's log-odds for each weighing of the touched families met so far (`totals`)."""
+    and, for each weighing of the touched families met so far, the case's log-odds and how far
+    that is from now (`outcomes`)."""
 
-    __slots__ = ("kept", "kept_ids", "others", "totals")
+    __slots__ = ("kept", "kept_ids", "others", "outcomes", "base", "now")
 
-    def __init__(self, kept: list, others: list[float]):
+    def __init__(self, kept: list, others: list[float], base: float, now: float):
         self.kept, self.kept_ids, self.others = kept, tuple([rule.id for rule in kept]), others
-        self.totals: dict[float, float] = {}
+        self.outcomes: dict[float, tuple[float, float]] = {}
+        self.base, self.now = base, now
+
+    def outcome(self, touched: float) -> tuple[float, float]:
+        """The case's log-odds when the touched families add `touched`, and its distance from now."""
+        x = self.base + math.fsum([touched] + self.others)
+        found = self.outcomes[touched] = (x, abs(x - self.now))
+        return found
 
 
 class _Asking:
     """One case's state while its unknown findings are weighed: what the fired rules add, family by
-    family, shared by the findings whose rules touch the same families."""
+    family, and the outcomes shared by the findings whose rules touch no fired family."""
 
     __slots__ = ("findings", "p_now", "base", "now", "groups", "group_keys", "members", "nothing_touched",
-                 "by_touch", "trial_prerequisites_known")
+                 "trial_prerequisites_known")
 
     def __init__(self, assessor: Assessor, findings: Mapping[str, Any], fired: set, prior: float, p_now: float,
                  weighed: list | None = None):
@@ -626,30 +640,17 @@ class _Asking:
         self.now = logit(p_now) if 0 < p_now < 1 else self.base + assessor._log_odds([assessor._weigh[r] for r in fired])
         self.groups, self.members = assessor._group_log_odds(fired, weighed)
         self.group_keys = set(self.groups)
-        self.nothing_touched = _Untouched([], list(self.groups.values()))
-        self.by_touch: dict[tuple, _Untouched] = {}
+        self.nothing_touched = _Untouched([], list(self.groups.values()), self.base, self.now)
         self.trial_prerequisites_known = all(f in findings for f in TRIAL_NEEDS_FIRST)
 
-    def total(self, touched: float) -> float:
-        """The case's log-odds if the families no fired rule shares with a finding's rules stay as
-        they are and that finding's families add `touched`."""
-        totals = self.nothing_touched.totals
-        found = totals.get(touched)
-        if found is None:
-            found = totals[touched] = self.base + math.fsum([touched] + self.nothing_touched.others)
-        return found
-
     def untouched(self, question: _Question) -> _Untouched:
-        """As Assessor._untouched, worked out once for the findings whose rules touch the same families."""
+        """As Assessor._untouched."""
         changed, touched_ids = question.touch
         if changed.isdisjoint(self.group_keys):
             return self.nothing_touched
-        found = self.by_touch.get(question.touch)
-        if found is None:  # the order of `kept` does not change its weighing (weigh_families)
-            kept = [rule for key in changed for rule in self.members.get(key, ()) if rule.id not in touched_ids]
-            found = self.by_touch[question.touch] = _Untouched(
-                kept, [value for key, value in self.groups.items() if key not in changed])
-        return found
+        # the order of `kept` does not change its weighing (weigh_families)
+        kept = [rule for key in changed for rule in self.members.get(key, ()) if rule.id not in touched_ids]
+        return _Untouched(kept, [value for key, value in self.groups.items() if key not in changed], self.base, self.now)
 
 
 KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor remembers (a few MB)
