@@ -16,7 +16,7 @@ from typing import Any, Mapping, NamedTuple
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.compiled import compiled
-from mmn_ddx.conditions import candidate_values, evaluate, findings_of
+from mmn_ddx.conditions import candidate_values, findings_of
 from mmn_ddx.criteria import judge_all
 from mmn_ddx.engine import ENGINES, Target, fired_keys
 from mmn_ddx.errors import InputError, Problem
@@ -155,6 +155,7 @@ class Assessor:
         self._touches: dict[tuple, tuple] = {}  # _touch(rules) -> itself, one object for each
         self._spread = _spreads(book)  # group_key -> how far what the group adds can change
         self._log_odds_cache: dict[tuple, float] = {}  # rule ids -> _log_odds
+        self._touched_cache: dict[tuple, tuple] = {}  # findings asked about together -> _touched_by
 
     # ------------------------------------------------------------------ the weighing
     def _evidence(self, fired_ids: list[str], findings: Mapping[str, Any],
@@ -199,9 +200,10 @@ class Assessor:
                 log_odds for _, _, log_odds, _ in weigh_families(rules, self.book.families))
         return found
 
-    def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float) -> float:
-        """P(MMN) with `extra` findings added."""
-        return sigmoid(logit(prior) + self._log_odds_with(fired, findings, extra))
+    def _p_mmn_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any], prior: float,
+                    groups: tuple | None = None) -> float:
+        """P(MMN) with `extra` findings added; `groups` is _group_log_odds(fired) if known."""
+        return sigmoid(logit(prior) + self._log_odds_with(fired, findings, extra, groups))
 
     def candidates(self) -> dict[str, list]:
         """Each finding some weighing rule mentions, with the answers worth trying in a what-if."""
@@ -215,10 +217,11 @@ class Assessor:
         p_now = self._posterior(counted, prior)
         now = leaning_of(p_now)
         unknown = [(f, values) for f, values in self._candidates.items() if f not in findings]
+        groups = self._group_log_odds(fired)
         # Rank findings by how far their answers can move P(MMN); pairs are tried among the top ones.
         swings = []
         for finding, values in unknown:
-            swing = max(abs(self._p_mmn_with(fired, findings, {finding: v}, prior) - p_now) for v in values)
+            swing = max(abs(self._p_mmn_with(fired, findings, {finding: v}, prior, groups) - p_now) for v in values)
             if swing > 0:
                 swings.append((swing, finding, values))
         swings.sort(key=lambda item: (-item[0], item[1]))
@@ -228,10 +231,10 @@ class Assessor:
             for combo in combinations(pool, size):
                 for values in product(*(item[2] for item in combo)):
                     extra = {item[1]: value for item, value in zip(combo, values)}
-                    p = self._p_mmn_with(fired, findings, extra, prior)
+                    p = self._p_mmn_with(fired, findings, extra, prior, groups)
                     if leaning_of(p) != now:
                         rules = [r for f in extra for r in self._rules_mentioning.get(f, ())
-                                 if evaluate(r.when, {**findings, **extra}) is True and r.toward != "neither"]
+                                 if compiled(r.when)({**findings, **extra}, {}) is True and r.toward != "neither"]
                         found.append(WhatIf(extra, p, leaning_of(p), sorted(set(rules), key=lambda r: r.id)))
             if found:
                 break
@@ -314,32 +317,49 @@ class Assessor:
             found = self._questions[finding] = _Question(self, finding)
         return found
 
-    def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any]) -> float:
-        """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that mention them."""
-        touched: dict[str, Any] = {}
-        for finding in extra:
-            touched.update((rule.id, rule) for rule in self._rules_mentioning.get(finding, ()))
+    def _log_odds_with(self, fired: set, findings: Mapping[str, Any], extra: Mapping[str, Any],
+                       groups: tuple | None = None) -> float:
+        """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that
+        mention them; `groups` is _group_log_odds(fired) if known."""
+        touched, conditions, touch = self._touched_by(tuple(extra))
         hypothetical = {**findings, **extra}
-        firing = [rule for rule in touched.values() if evaluate(rule.when, hypothetical) is True]
-        return self._log_odds_replacing(fired, list(touched.values()), firing)
+        firing = [rule for rule, condition in zip(touched, conditions) if condition(hypothetical, {}) is True]
+        return self._log_odds_replacing(fired, touched, firing, touch, groups)
 
-    def _log_odds_replacing(self, fired: set, touched, firing) -> float:
+    def _touched_by(self, extra: tuple[str, ...]) -> tuple[list, list, tuple]:
+        """The rules that mention any of the `extra` findings, their compiled conditions, and their
+        _touch; worked out once for each set of findings asked about together."""
+        found = self._touched_cache.get(extra)
+        if found is None:
+            touched: dict[str, Any] = {}
+            for finding in extra:
+                touched.update((rule.id, rule) for rule in self._rules_mentioning.get(finding, ()))
+            rules = list(touched.values())
+            found = (rules, [compiled(rule.when) for rule in rules], _touch(rules))
+            if len(self._touched_cache) < KEPT_WEIGHINGS:  # pairs of candidate findings: a few thousand
+                self._touched_cache[extra] = found
+        return found
+
+    def _log_odds_replacing(self, fired: set, touched, firing, touch: tuple | None = None,
+                            groups: tuple | None = None) -> float:
         """The weighing of `fired` with the `touched` rules replaced by those of them in `firing`.
 
         Only the families (and unfamilied rules) that a touched rule belongs to are weighed again;
         the others keep what they added, computed once per set of fired rules. This is the same sum
         as weighing every rule afresh (a property test holds it equal to a full reassessment).
+        `touch` is _touch of the touched rules and `groups` _group_log_odds(fired), if known.
         """
-        kept, others = self._untouched(fired, touched)
+        kept, others = self._untouched(fired, touched, touch, groups)
         return math.fsum([self._log_odds(kept + list(firing))] + others)
 
-    def _untouched(self, fired: set, touched) -> tuple[list, list[float]]:
+    def _untouched(self, fired: set, touched, touch: tuple | None = None,
+                   groups: tuple | None = None) -> tuple[list, list[float]]:
         """For _log_odds_replacing: the fired rules that share a family with a touched one, and
         what each family no touched rule belongs to adds."""
-        groups, members = self._group_log_odds(fired)
-        changed, touched_ids = _touch(touched)
+        added, members = groups or self._group_log_odds(fired)
+        changed, touched_ids = touch or _touch(touched)
         kept = [rule for key in changed for rule in members.get(key, ()) if rule.id not in touched_ids]
-        return kept, [value for key, value in groups.items() if key not in changed]
+        return kept, [value for key, value in added.items() if key not in changed]
 
     def _group_log_odds(self, fired: set, weighed: list | None = None) -> tuple[dict, dict]:
         """What each family-and-direction (or unfamilied rule) adds for this set of fired rules,
