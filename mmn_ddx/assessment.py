@@ -217,11 +217,14 @@ class Assessor:
         p_now = self._posterior(counted, prior)
         now = leaning_of(p_now)
         unknown = [(f, values) for f, values in self._candidates.items() if f not in findings]
-        groups = self._group_log_odds(fired)
+        asking = _Asking(self, findings, fired, prior, p_now)
+        groups = asking.groups, asking.members
         # Rank findings by how far their answers can move P(MMN); pairs are tried among the top ones.
         swings = []
         for finding, values in unknown:
-            swing = max(abs(self._p_mmn_with(fired, findings, {finding: v}, prior, groups) - p_now) for v in values)
+            question = self._question(finding)
+            log_odds, _ = self._answer_log_odds(question, question.fixed or question.answers_for(self, findings), asking)
+            swing = max(abs(sigmoid(x) - p_now) for x in log_odds)  # as _p_mmn_with(…, {finding: value}, …)
             if swing > 0:
                 swings.append((swing, finding, values))
         swings.sort(key=lambda item: (-item[0], item[1]))
@@ -321,21 +324,23 @@ class Assessor:
                        groups: tuple | None = None) -> float:
         """The weighing's log-odds with `extra` findings added, re-evaluating only the rules that
         mention them; `groups` is _group_log_odds(fired) if known."""
-        touched, conditions, touch = self._touched_by(tuple(extra))
-        hypothetical = {**findings, **extra}
+        touched, conditions, touch, reads = self._touched_by(tuple(extra))
+        hypothetical = {finding: findings[finding] for finding in reads if finding in findings}  # all the conditions read
+        hypothetical.update(extra)
         firing = [rule for rule, condition in zip(touched, conditions) if condition(hypothetical, {}) is True]
         return self._log_odds_replacing(fired, touched, firing, touch, groups)
 
-    def _touched_by(self, extra: tuple[str, ...]) -> tuple[list, list, tuple]:
-        """The rules that mention any of the `extra` findings, their compiled conditions, and their
-        _touch; worked out once for each set of findings asked about together."""
+    def _touched_by(self, extra: tuple[str, ...]) -> tuple[list, list, tuple, tuple]:
+        """The rules that mention any of the `extra` findings, their compiled conditions, their
+        _touch, and the findings they read; worked out once for each set of findings asked about together."""
         found = self._touched_cache.get(extra)
         if found is None:
             touched: dict[str, Any] = {}
             for finding in extra:
                 touched.update((rule.id, rule) for rule in self._rules_mentioning.get(finding, ()))
             rules = list(touched.values())
-            found = (rules, [compiled(rule.when) for rule in rules], _touch(rules))
+            reads = tuple({finding: None for rule in rules for finding in findings_of(rule.when)})
+            found = (rules, [compiled(rule.when) for rule in rules], _touch(rules), reads)
             if len(self._touched_cache) < KEPT_WEIGHINGS:  # pairs of candidate findings: a few thousand
                 self._touched_cache[extra] = found
         return found
