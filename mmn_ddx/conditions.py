@@ -445,22 +445,6 @@ def unknown_tests(cond: Condition) -> set[str]:
     return {node.finding for node in walk(cond) if isinstance(node, (Known, Unknown))}
 
 
-def to_fact(findings: Mapping[str, Any], vocabulary: Vocabulary, unknown_fields: frozenset[str]) -> dict:
-    """The case as one durable_rules fact: scalars as they are, region lists flattened."""
-    fact: dict[str, Any] = {"__case": 1}
-    for finding, value in findings.items():
-        if isinstance(value, tuple):  # a region list
-            fact[count_field(finding)] = len(value)
-            for region in vocabulary.regions:
-                fact[region_field(finding, region)] = region in value
-        else:
-            fact[finding] = value
-    for finding in unknown_fields:
-        if finding not in findings:
-            fact[unknown_field(finding)] = True
-    return fact
-
-
 def candidate_values(conds, vocabulary: Vocabulary) -> dict[str, list]:
     """For each finding the conditions mention, the answers worth trying in a what-if question:
     every value of a bool or enum, region lists of each size, and numbers either side of each

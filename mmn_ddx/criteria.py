@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from mmn_ddx.compiled import compiled
-from mmn_ddx.conditions import LEAVES, ConditionParser, candidate_values, evaluate, findings_of, unknown_tests, walk
+from mmn_ddx.compiled import Junction
+from mmn_ddx.conditions import ConditionParser, Truth, candidate_values, evaluate, findings_of, unknown_tests
 from mmn_ddx.engine import Target
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import CATEGORY, CRITERIA_FILE, CRITERION_SETS, ELEMENT, INSUFFICIENT, complete, read, read_items
@@ -116,28 +116,30 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     truths = {key: truth for key, truth in outcome}
     findings = assessment.findings
     for cs in sets:
-        cats = {c.value: truths.get(cs.category_key(c)) for c in cs.categories}
+        probe = cs.probe()
+        cats = {value: truths.get(key) for value, key in probe.category_keys}
         value, open_categories = cs.result(cats)
         # insufficient_data: the categories left undecided; a category reached: the firmer ones still open.
         undecided = open_categories if value == INSUFFICIENT else []
         could_rise_to = [] if value == INSUFFICIENT else open_categories
         # The engine's element outcomes, for the what-if questions below (None: unknown).
-        known = {cs.element_key(e): truths.get(cs.element_key(e)) for e in cs.elements}
+        known = {key: truths.get(key) for key in probe.element_keys}
         elements = []
-        for e in cs.elements:
-            truth = truths.get(cs.element_key(e))
+        for e, key in zip(cs.elements, probe.element_keys):
+            truth = known[key]
             status = "met" if truth is True else "failed" if truth is False else "unknown"
             elements.append({
                 "id": e.id, "part": e.part, "title": e.title, "status": status,
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
-        raise_with, raising = _would_raise(cs, findings, value, known, cats)
+        hypothesis = _Hypothesis(probe, findings, known, cats)
+        raise_with, raising = _would_raise(cs, hypothesis, value, cats)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
         # When no single answer raises it, those that would decide the open categories.
         if could_rise_to:
-            missing = raising or _deciding_findings(cs, findings, could_rise_to, known)
+            missing = raising or _deciding_findings(cs, hypothesis, could_rise_to)
         else:
-            missing = _deciding_findings(cs, findings, undecided, known)
+            missing = _deciding_findings(cs, hypothesis, undecided)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
@@ -152,7 +154,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     assessment.disagreement.extend(disagreements(assessment))
 
 
-REACHED_KEPT = 20_000  # sets of element truths whose category a _Probe remembers (a few MB)
+TABLES_KEPT = 5_000  # tables of answers a _Probe remembers (about 1 KB each): memory stays flat over any batch
 
 
 class _Probe:
@@ -163,75 +165,210 @@ class _Probe:
     category keeps the engine's outcome. Of those, one already met or failed stays so unless it
     tests the finding with `known:` or `unknown:`: every other leaf goes from unknown to a value
     when its finding is answered, and Kleene's all / any / not / at_least never undo a decided
-    truth when an unknown becomes known. So a question re-evaluates only the open ones, as
-    compiled closures, and a category that reads the finding only through its elements gives the
-    same answer for every value that leaves those elements' truths the same.
+    truth when an unknown becomes known. So a question re-evaluates only the open ones, each as a
+    `Junction` that remembers its parts' truths across cases; the categories' truths under each
+    class of answers are kept in tables shared by the cases alike in what those answers can change.
     """
 
     def __init__(self, cs: CriterionSet):
-        self.stale: dict[str, list[tuple[str, Any]]] = {}  # finding -> (element key, closure), in element order
+        self.cs = cs
+        self.stale: dict[str, list[str]] = {}  # finding -> the elements mentioning it, in element order
         for e in cs.elements:  # an element refers only to earlier ones: this order evaluates them first
             for finding in findings_of(e.when):
-                self.stale.setdefault(finding, []).append((cs.element_key(e), compiled(e.when)))
+                self.stale.setdefault(finding, []).append(cs.element_key(e))
+        self.element_keys = [cs.element_key(e) for e in cs.elements]
+        self.category_keys = [(c.value, cs.category_key(c)) for c in cs.categories]
+        self.elements = {cs.element_key(e): Junction(e.when) for e in cs.elements}
         self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
-        self.categories = [(c.value, compiled(c.when), frozenset(findings_of(c.when)), unknown_tests(c.when))
-                           for c in cs.categories]
-        self.by_value = {value: fn for value, fn, _, _ in self.categories}
-        self.category_presence = {value: presence for value, _, _, presence in self.categories}
-        self.read_directly = set()  # findings some category tests itself, not only through an element
-        for c in cs.categories:
-            self.read_directly.update(n.finding for n in walk(c.when, through_refs=False) if isinstance(n, LEAVES))
-        # Where every category reads the findings only through elements, the category is a function
-        # of the elements' truths alone, whatever the case and the finding asked about: computed once
-        # per distinct set of truths (a few hundred for thousands of cases), not per answer.
-        self.element_keys = tuple(cs.element_key(e) for e in cs.elements) if not self.read_directly else None
-        self.reached_with: dict[tuple, str] = {}
+        self.mentioned = {cs.element_key(e): frozenset(findings_of(e.when)) for e in cs.elements}
+        self.values = [c.value for c in cs.categories]
+        self.categories = [Junction(c.when) for c in cs.categories]
+        self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
+        self.category_presence = [unknown_tests(c.when) for c in cs.categories]
+        self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
+        self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
+        self.tables: dict[tuple, dict] = {}  # what an answer depends on -> _Hypothesis._table
+        self.read_directly = {finding for junction in self.categories for finding in junction.reading}
+        # Answers that set every leaf testing the finding alike give the same truths everywhere:
+        # a question is answered once for each such class of values.
+        parts = [part for junction in [*self.elements.values(), *self.categories] for part in junction.parts]
+        self.value_class = {finding: {value: tuple(part.field(finding, value) for part in parts if finding in part.layout)
+                                      for value in values}
+                            for finding, values in cs.candidates().items()}
+
+    def category(self, truths: tuple) -> str:
+        """The set's category from its categories' truths (as `CriterionSet.result`)."""
+        found = self.reached.get(truths)
+        if found is None:
+            found = self.reached[truths] = self.cs.result(dict(zip(self.values, truths)))[0]
+        return found
 
 
 class _Hypothesis:
-    """One case's elements with one finding answered hypothetically, value after value.
+    """One case's criterion set with one finding answered hypothetically.
 
-    `memo` holds the engine's element outcomes; `suppose` overwrites those of the elements that
-    mention the finding, `forget` puts the engine's back before the next finding is asked about.
+    `known` and `categories` are the engine's outcomes; `category_truths` gives the categories'
+    truths under an answer, `lift` and `decides` what all the answers to a finding do to the set,
+    and `could_be` says cheaply when no answer to a finding can make a category true (or false),
+    so that its answers need not be asked.
     """
 
-    def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None]):
+    def __init__(self, probe: _Probe, findings: Mapping[str, Any], known: Mapping[str, bool | None],
+                 categories: Mapping[str, bool | None]):
         self.probe = probe
         self.findings = findings
         self.known = known
-        self.memo = dict(known)
+        self.categories = tuple(categories.get(value) for value in probe.values)
+        self._open_keys: dict[str, list] = {}
         self._open: dict[str, list] = {}
-        self._hypothetical = dict(findings)  # one answer at a time is written in and taken out again
+        self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
+        self._tables: dict[str, dict] = {}  # finding -> class of values -> the categories' truths
+        self._reach: dict[int, tuple] = {}  # category -> what `could_be` reads
 
-    def open_elements(self, finding: str) -> list[tuple[str, Any]]:
+    def open_keys(self, finding: str) -> list[str]:
         """The elements an answer to `finding` could change (see _Probe)."""
-        found = self._open.get(finding)
+        found = self._open_keys.get(finding)
         if found is None:
             known, presence = self.known, self.probe.presence
-            found = self._open[finding] = [(key, fn) for key, fn in self.probe.stale.get(finding, ())
-                                           if known[key] is None or finding in presence[key]]
+            found = self._open_keys[finding] = [key for key in self.probe.stale.get(finding, ())
+                                                if known[key] is None or finding in presence[key]]
         return found
 
-    def suppose(self, finding: str, value: Any) -> tuple[dict, tuple]:
-        """The findings with `finding` answered, and the truths of the elements it could change;
-        the findings are valid until `forget(finding)`."""
-        hypothetical = self._hypothetical
-        hypothetical[finding] = value
-        memo = self.memo
-        truths = []
-        for key, fn in self.open_elements(finding):
-            memo[key] = truth = fn(hypothetical, memo)
-            truths.append(truth)
-        return hypothetical, tuple(truths)
+    def open_elements(self, finding: str) -> list[tuple[str, Junction, tuple]]:
+        """The elements an answer to `finding` could change, with their junctions' states."""
+        found = self._open.get(finding)
+        if found is None:
+            elements = self.probe.elements
+            found = self._open[finding] = [(key, elements[key], self._state(key, elements[key]))
+                                           for key in self.open_keys(finding)]
+        return found
 
-    def forget(self, finding: str) -> None:
-        self._hypothetical.pop(finding, None)
-        for key, _ in self.open_elements(finding):
-            self.memo[key] = self.known[key]
+    def _state(self, name: Any, junction: Junction) -> tuple:
+        found = self._states.get(name)
+        if found is None:
+            found = self._states[name] = junction.state(self.findings, self.known)
+        return found
+
+    def could_be(self, wanted: bool, index: int, finding: str) -> bool:
+        """Whether some answer to `finding` could leave category `index` `wanted`: not when the parts
+        of it that the answer cannot change already keep it from that (each changeable part taken
+        the way that helps)."""
+        reach = self._reach.get(index)
+        if reach is None:
+            reach = self._reach[index] = self._reach_of(index)
+        yes, need, negate, not_true, not_false, may_hold = reach
+        if wanted is not negate:  # enough parts hold: each changeable one that does not, made to
+            return yes + sum(1 for changers in not_true if finding in changers) >= need
+        # too few can hold: each changeable one that is not false, made false
+        return may_hold - sum(1 for changers in not_false if finding in changers) < need
+
+    def _reach_of(self, index: int) -> tuple:
+        """What `could_be` reads of category `index`: how far it is from holding, from failing, and
+        for each part that does not hold (and each that is not false) the findings that may change it."""
+        probe, known = self.probe, self.known
+        junction = probe.categories[index]
+        _, truths, yes, maybe, _ = self._state(index, junction)
+        not_true, not_false = [], []
+        for part, truth in zip(junction.parts, truths):
+            changers = set(part.layout)
+            for key in part.ref_shift:  # an open element changes with any finding it mentions, a decided one only with those it tests for presence
+                changers.update(probe.mentioned[key] if known[key] is None else probe.presence[key])
+            if truth is not True:
+                not_true.append(changers)
+            if truth is not False:
+                not_false.append(changers)
+        return yes, junction.need, junction.negate, not_true, not_false, yes + maybe
+
+    def _table(self, finding: str) -> dict:
+        """The categories' truths under each class of answers to `finding`, and what `lift` and
+        `decides` make of them, shared by every case whose parts that such an answer may change
+        are alike (see `Junction.outlook`)."""
+        table = self._tables.get(finding)
+        if table is None:
+            probe, known, truths = self.probe, self.known, self.categories
+            stale = probe.stale.get(finding, ())
+            outlook: list = [finding]
+            for key, junction, state in self.open_elements(finding):
+                outlook += (key, known[key], junction.outlook(state, finding, stale))
+            for index, junction in enumerate(probe.categories):
+                if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+                    outlook.append(junction.outlook(self._state(index, junction), finding, stale))
+                else:
+                    outlook.append(truths[index])
+            outlook = tuple(outlook)
+            tables = probe.tables
+            table = tables.get(outlook)
+            if table is None:
+                if len(tables) >= TABLES_KEPT:
+                    tables.clear()
+                table = tables[outlook] = {}
+            self._tables[finding] = table
+        return table
+
+    def lift(self, finding: str, now: int, highest: int) -> tuple | None:
+        """(gain, value, category) of the first answer to `finding` that lifts the set's rank `now`
+        the most (`highest` is the most there is), or None when no answer lifts it."""
+        table = self._table(finding)
+        summary = ("lift", now)  # kept in the table beside the classes' truths: a function of the same outlook
+        if summary in table:
+            return table[summary]
+        probe, rank = self.probe, self.probe.cs.rank
+        found = None
+        for value in self.probe.cs.candidates()[finding]:
+            reached = probe.category(self.category_truths(finding, value))
+            gain = rank(reached) - now
+            if gain > 0 and (found is None or gain > found[0]):
+                found = (gain, value, reached)
+                if gain == highest:
+                    break
+        table[summary] = found
+        return found
+
+    def decides(self, finding: str, index: int) -> bool | None:
+        """True when some answer to `finding` establishes category `index`, False when none does but
+        some rules it out, None when no answer decides it."""
+        table = self._table(finding)
+        summary = ("decides", index)
+        if summary in table:
+            return table[summary]
+        outcomes = set()
+        for value in self.probe.cs.candidates().get(finding, ()):
+            outcomes.add(self.category_truths(finding, value)[index])
+            if True in outcomes:  # establishing: no other answer changes where it is listed
+                break
+        found = table[summary] = True if True in outcomes else False if False in outcomes else None
+        return found
+
+    def category_truths(self, finding: str, value: Any) -> tuple:
+        """Every category's truth with `finding` answered `value`."""
+        probe = self.probe
+        table = self._table(finding)
+        answer = probe.value_class[finding][value]
+        found = table.get(answer)
+        if found is not None:
+            return found
+        changed: dict[str, Truth] = {}
+
+        def context():  # the findings and element truths a signature not seen before stands for
+            return {**self.findings, finding: value}, {**self.known, **changed}
+
+        known = self.known
+        for key, junction, state in self.open_elements(finding):
+            truth = junction.truth(state, finding, value, changed, context)
+            if truth is not known[key]:
+                changed[key] = truth
+        if not changed and finding not in probe.read_directly:
+            found = table[answer] = self.categories
+            return found
+        truths = list(self.categories)
+        for index, junction in enumerate(probe.categories):
+            if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+                truths[index] = junction.truth(self._state(index, junction), finding, value, changed, context)
+        found = table[answer] = tuple(truths)
+        return found
 
 
-def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided: list[str],
-                       known: Mapping[str, bool | None]) -> list[str]:
+def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: list[str]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
     Findings whose answer could establish a category come first; those that could only rule
@@ -242,33 +379,25 @@ def _deciding_findings(cs: CriterionSet, findings: Mapping[str, Any], undecided:
     mentioned: list[str] = []
     establishing: list[str] = []
     ruling_out: list[str] = []
-    candidates = cs.candidates()
-    probe = cs.probe()
-    hypothesis = _Hypothesis(probe, findings, known)
-    for category in cs.categories:
+    findings = hypothesis.findings
+    for index, category in enumerate(cs.categories):
         if category.value not in undecided:
             continue
-        fn = probe.by_value[category.value]
         for finding in findings_of(category.when):
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            outcomes = set()
-            for value in candidates.get(finding, ()):
-                hypothetical, _ = hypothesis.suppose(finding, value)
-                outcomes.add(fn(hypothetical, hypothesis.memo))
-                if True in outcomes:  # establishing: no other answer changes where it is listed
-                    break
-            hypothesis.forget(finding)
-            if True in outcomes:
+            if not hypothesis.could_be(True, index, finding) and not hypothesis.could_be(False, index, finding):
+                continue  # no answer decides it: the finding is only mentioned
+            decides = hypothesis.decides(finding, index)
+            if decides is True:
                 establishing.append(finding)
-            elif False in outcomes:
+            elif decides is False:
                 ruling_out.append(finding)
     return establishing + ruling_out or mentioned
 
 
-def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
-                 known: Mapping[str, bool | None],
+def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
                  categories: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
     """The one still-unknown finding whose answer would lift the category highest, and every
     unknown finding that some answer would lift it with.
@@ -281,61 +410,31 @@ def _would_raise(cs: CriterionSet, findings: Mapping[str, Any], current: str,
     now = cs.rank(current)
     higher = [c for c in cs.categories if cs.rank(c.value) > now]
     highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
-    probe = cs.probe()
+    probe = hypothesis.probe
     worth_asking: set[str] = set()
     for c in higher:
         false_now = categories.get(c.value) is False
-        worth_asking.update(probe.category_presence[c.value] if false_now else findings_of(c.when))
-    hypothesis = _Hypothesis(probe, findings, known)
-    for finding, values in cs.candidates().items():
+        worth_asking.update(probe.category_presence[probe.by_value[c.value]] if false_now else findings_of(c.when))
+    changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
+    higher_indexes = [probe.by_value[c.value] for c in higher]
+    findings = hypothesis.findings
+    for finding in cs.candidates():
         if finding in findings or finding not in worth_asking:
             continue
-        if not any(finding in mentions and (categories.get(value) is None or finding in presence)
-                   for value, _, mentions, presence in probe.categories):
+        if not any(finding in mentions and (truth is None or finding in presence)
+                   for mentions, truth, presence in changeable):
             continue  # no answer changes a category: the set stays where it is
-        reached_with: dict[tuple, str] = {}  # the elements' truths -> the category they give
-        direct = finding in probe.read_directly
-        element_keys = probe.element_keys
-        for value in values:
-            hypothetical, truths = hypothesis.suppose(finding, value)
-            if element_keys is not None:  # the category depends on the elements alone (see _Probe)
-                memo = hypothesis.memo
-                truths = tuple([memo[key] for key in element_keys])
-                reached_with = probe.reached_with
-                if len(reached_with) >= REACHED_KEPT:  # memory stays flat over any batch
-                    reached_with.clear()
-            reached = None if direct else reached_with.get(truths)
-            if reached is None:
-                reached = _category_supposing(cs, probe, hypothetical, hypothesis.memo, finding, categories)
-                reached_with[truths] = reached
-            gain = cs.rank(reached) - now
-            if gain > 0:
-                if finding not in raising:
-                    raising.append(finding)
-                if best is None or gain > best[0]:
-                    best = (gain, finding, value, reached)
-                if best[0] == highest:  # the first answer to reach the top is kept; the finding is listed
-                    break
-        hypothesis.forget(finding)
+        if not any(hypothesis.could_be(True, index, finding) for index in higher_indexes):
+            continue  # only a firmer category that holds raises the set, and none can
+        lift = hypothesis.lift(finding, now, highest)
+        if lift is not None:
+            raising.append(finding)
+            if best is None or lift[0] > best[0]:  # the first answer to reach the largest gain is kept
+                best = (lift[0], finding, lift[1], lift[2])
     if best is None:
         return None, raising
     _, finding, value, reached = best
     return {"finding": finding, "value": list(value) if isinstance(value, tuple) else value, "category": reached}, raising
-
-
-def _category_supposing(cs: CriterionSet, probe: _Probe, hypothetical: Mapping[str, Any], memo: dict,
-                        finding: str, categories: Mapping[str, bool | None]) -> str:
-    """The set's category with `finding` answered (as `evaluate_plain`); a category that does not
-    mention the finding keeps the engine's outcome."""
-    truths: dict[str, bool | None] = {}
-    for value, fn, mentions, presence in probe.categories:  # those below the first that holds cannot change the result
-        truth = categories.get(value)
-        if finding in mentions and (truth is None or finding in presence):
-            truth = fn(hypothetical, memo)
-        truths[value] = truth
-        if truth is True:
-            break
-    return cs.result(truths)[0]
 
 
 def disagreements(a) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from mmn_ddx import alpha, conditions
 from mmn_ddx.conditions import (
     All, Any_, AtLeast, Condition, Not, Ref, count_field, evaluate, refs_of, region_field, result_field, to_durable,
-    to_fact, unknown_field, unknown_tests,
+    unknown_field, unknown_tests,
 )
 from mmn_ddx.errors import EngineError, InputError, Problem
 from mmn_ddx.files import cache_file, save_cache_file
@@ -76,9 +76,10 @@ class DurableEngine:
 
     The C module `durable_rules_engine` is driven directly (assert, then start / complete each
     action, reading which rule fired from the action's name): the same engine as durable's Host,
-    without a Python closure and a parse of the matched fact per fired rule. Cases share one state
-    id, dropped every DELETE_EVERY cases; after any error the ruleset and its states are dropped
-    and rebuilt, never used again.
+    without a Python closure and a parse of the matched fact per fired rule. Each part is a ruleset
+    of its own, and what crosses into the C core uses short names (_Wire). Cases share one state
+    id, dropped every DELETE_EVERY cases; after any error the rulesets and their states are
+    dropped and rebuilt, never used again.
     """
 
     name = "durable"
@@ -112,6 +113,7 @@ class DurableEngine:
         self._fired_as: list[tuple[str, bool]] = []
         self.parts: list[tuple[int, int, tuple[str, ...]]] = []
         rules: dict[str, dict] = {}
+        rules_of_part: list[list[str]] = []
         by_key = {t.key: t for t in self.targets}
         packed: list[list[list[str]]] = []
         for round_ in range(self.last_round + 1):
@@ -124,10 +126,13 @@ class DurableEngine:
             for group in groups:
                 part = len(self.parts)
                 fields: set = set()
+                rules_of_part.append([])
                 for target in group:
                     for truth, pattern in self._patterns(target):
                         fields |= _fields(pattern)
-                        rules[f"r{len(self._fired_as)}"] = {"all": [{"m": {"$and": [{PART: part}, pattern]}}]}
+                        name = f"r{len(self._fired_as)}"
+                        rules[name] = {"all": [{"m": {"$and": [{PART: part}, pattern]}}]}
+                        rules_of_part[-1].append(name)
                         self._fired_as.append((target.key, truth))
                 self.parts.append((round_, part, tuple(sorted(fields))))
         if packing is None:
@@ -136,8 +141,16 @@ class DurableEngine:
                                    "alone": {t.key: b for t, b in self._alone.items()}})
         else:
             self.stack_bound = packing["stack_bound"]
-        self._definition = json.dumps(rules, ensure_ascii=False)
-        self._handle: int | None = None
+        self._wire = _Wire(rules, self._domains, vocabulary, self._unknown_fields)
+        self._result_on_wire = [self._wire.names.get(result_field(key)) for key, _ in self._fired_as]
+        on_wire = self._wire.rules(rules)
+        # One durable ruleset a part: each time an action is started or completed, durable_rules scans
+        # every rule of the ruleset for pending results, so a ruleset of a part's rules (a ninth of
+        # the whole) makes the hundred or so actions of a case that much cheaper.
+        self._definitions = [json.dumps({name: on_wire[name] for name in names}, ensure_ascii=False)
+                             for names in rules_of_part]
+        self._wire_parts = [(part, tuple(self._wire.names[f] for f in fields)) for _, part, fields in self.parts]
+        self._handles: list[int] = []
         self._cases = 0
         self._sid = ""
         self._open()
@@ -200,12 +213,14 @@ class DurableEngine:
 
     # ------------------------------------------------------------------ the C module
     def _open(self) -> None:
-        """A fresh ruleset in durable_rules' C core (its name unique in the process)."""
+        """Fresh rulesets in durable_rules' C core, one a part (their names unique in the process)."""
         engine = _c_module()
         self.ruleset = f"mmn_ddx_{next(self._names)}"
         try:
-            self._handle = engine.create_ruleset(self.ruleset, self._definition)
+            for part, definition in enumerate(self._definitions):
+                self._handles.append(engine.create_ruleset(f"{self.ruleset}_{part}", definition))
         except Exception as error:  # durable_rules says only "error code 113"; name the culprit
+            self._delete_rulesets()
             raise InputError(Problem(None, None, f"durable_rules refused the compiled rules ({error}); {self._too_large()}")) from None
         self._new_state()
 
@@ -214,14 +229,18 @@ class DurableEngine:
         self._cases = 0
 
     def _drop(self) -> None:
-        """After an error: never touch this ruleset's states again; build a fresh ruleset."""
-        engine = _c_module()
-        handle, self._handle = self._handle, None
-        try:
-            engine.delete_ruleset(handle)
-        except Exception:
-            pass  # its memory may be damaged; it is abandoned either way
+        """After an error: never touch these rulesets' states again; build fresh rulesets."""
+        self._delete_rulesets()
         self._open()
+
+    def _delete_rulesets(self) -> None:
+        engine = _c_module()
+        handles, self._handles = self._handles, []
+        for handle in handles:
+            try:
+                engine.delete_ruleset(handle)
+            except Exception:
+                pass  # its memory may be damaged; it is abandoned either way
 
     def run(self, findings: Mapping[str, Any]) -> Outcome:
         with self._lock:
@@ -234,44 +253,43 @@ class DurableEngine:
 
     def _run(self, findings: Mapping[str, Any]) -> list:
         engine = _c_module()
-        handle = self._handle
+        handles = self._handles
         if self._cases >= self.DELETE_EVERY:
-            engine.delete_state(handle, self._sid)
+            for handle in handles:
+                engine.delete_state(handle, self._sid)
             self._new_state()
         self._cases += 1
         case_no = self._cases
         sid = self._sid
-        fact = to_fact(findings, self.vocabulary, self._unknown_fields)
+        fact = self._wire.fact(findings)
         seen: set = set()
         fired: list = []
         fired_as = self._fired_as
+        result_on_wire = self._result_on_wire
         dumps = _DUMPS
-        parts = self.parts
-        i = 0
-        for round_ in range(self.last_round + 1):
-            offset = None
-            while i < len(parts) and parts[i][0] == round_:
-                _, part, fields = parts[i]
-                i += 1
-                this = {f: fact[f] for f in fields if f in fact}
-                this[PART] = part
-                this["sid"] = sid
-                this["__n"] = case_no
-                code, state = engine.assert_fact(handle, dumps(this))
-                if code == 0:
-                    offset = state
-                elif code != 1:  # 1: no rule matched this part; 2: seen before (never, with __n)
-                    raise RuntimeError(f"assert_fact returned {code}")
-            if offset is None:
+        # Parts are in round order, and a part reads only the outcomes of earlier rounds.
+        for part, fields in self._wire_parts:
+            handle = handles[part]
+            this = {field: fact[field] for field in fields if field in fact}
+            this[PART] = part
+            this["sid"] = sid
+            this["__n"] = case_no
+            code, offset = engine.assert_fact(handle, dumps(this))
+            if code == 1:  # no rule of this part matched
                 continue
+            if code != 0:  # 2: seen before (never, with __n)
+                raise RuntimeError(f"assert_fact returned {code}")
             result = engine.start_action_for_state(handle, offset)
             message = result[1] if result else None
             while message:
-                entry = fired_as[int(message[3:message.index('"', 3)])]
+                rule = int(message[3:message.index('"', 3)])
+                entry = fired_as[rule]
                 if entry not in seen:  # a target split into several rules, or an `$or` whose branches both hold
                     seen.add(entry)
                     fired.append(entry)
-                    fact[result_field(entry[0])] = entry[1]
+                    field = result_on_wire[rule]
+                    if field is not None:  # a later round reads it
+                        fact[field] = entry[1]
                 message = engine.complete_and_start_action(handle, offset)
         return fired
 
@@ -435,6 +453,85 @@ def _size(pattern, measure=None) -> int:
                 total += 1
         return total
     return 1
+
+
+class _Wire:
+    """Short field names and small integer codes for enum values, for what crosses into durable_rules.
+
+    durable_rules copies the whole matched fact into the message of every action it starts, and
+    parses every fact it is given: with the vocabulary's long names (`emg_denervation_in_…__unknown`)
+    and enum strings that JSON was most of its work. The rules are compiled, packed and bounded
+    with the real names; only the text handed to the C core is translated, the same way for the
+    patterns and the facts, so the matches are the same (equality of codes is equality of values;
+    the comparisons read only numbers, which are not translated).
+    """
+
+    def __init__(self, rules: Mapping[str, dict], domains: Mapping[str, Any], vocabulary: Vocabulary,
+                 unknown_fields: Sequence[str]):
+        used: dict[str, None] = {}
+        for rule in rules.values():
+            for name in sorted(_fields(rule["all"][0]["m"])):
+                used.setdefault(name, None)
+        self.names = {name: name if name == PART else f"f{i:x}" for i, name in enumerate(used)}
+        self.codes: dict[str, dict] = {}
+        for name in used:
+            domain = domains.get(name)
+            if domain is not None and not domain.numeric and domain.values and all(type(v) is str for v in domain.values):
+                self.codes[name] = {value: code for code, value in enumerate(domain.values)}
+        # How each finding goes into a fact, for the fields some rule reads: scalars as they are, a
+        # region list as its count and a true/false field a region, `__unknown` for an unstated finding.
+        names = self.names
+        self._scalars: dict[str, tuple] = {}  # finding -> (name on the wire, value codes or None)
+        self._regions: dict[str, tuple] = {}  # finding -> (name of its count or None, ((region, name), ...))
+        for spec in vocabulary:
+            if spec.type == "regions":
+                regions = tuple((r, names[region_field(spec.id, r)]) for r in vocabulary.regions
+                                if region_field(spec.id, r) in names)
+                count = names.get(count_field(spec.id))
+                if count is not None or regions:
+                    self._regions[spec.id] = (count, regions)
+            elif spec.id in names:
+                self._scalars[spec.id] = (names[spec.id], self.codes.get(spec.id))
+        self._unknown = tuple((f, names[unknown_field(f)]) for f in unknown_fields if unknown_field(f) in names)
+        self._always = {names["__case"]: 1} if "__case" in names else {}
+
+    def fact(self, findings: Mapping[str, Any]) -> dict:
+        """The case as the one fact its parts are cut from."""
+        fact = dict(self._always)
+        scalars, regions = self._scalars, self._regions
+        for finding, value in findings.items():
+            scalar = scalars.get(finding)
+            if scalar is not None:
+                name, codes = scalar
+                fact[name] = value if codes is None else codes[value]
+            elif finding in regions:
+                count, each = regions[finding]
+                if count is not None:
+                    fact[count] = len(value)
+                for region, name in each:
+                    fact[name] = region in value
+        for finding, name in self._unknown:
+            if finding not in findings:
+                fact[name] = True
+        return fact
+
+    def rules(self, rules: Mapping[str, dict]) -> dict:
+        return {name: {"all": [{"m": self._pattern(rule["all"][0]["m"])}]} for name, rule in rules.items()}
+
+    def _pattern(self, pattern: Any, field: str | None = None) -> Any:
+        if isinstance(pattern, list):
+            return [self._pattern(item) for item in pattern]
+        if not isinstance(pattern, dict):
+            codes = self.codes.get(field) if field is not None else None
+            return codes[pattern] if codes is not None and type(pattern) is str else pattern
+        out = {}
+        for key, value in pattern.items():
+            if key.startswith("$"):
+                out[key] = self._pattern(value)
+            else:
+                out[self.names[key]] = self._pattern(value, key)
+        return out
+
 
 
 PART = "__p"  # the fact field that says which part of a round's rules a fact is matched against
