@@ -467,6 +467,9 @@ class Assessor:
                through_stage: str | None = None, prior: float = DEFAULT_PRIOR) -> Assessment:
         check_prior(prior)
         findings = with_derived(findings)  # a numeric anti-GM1 titre stands for its category
+        # A caller of the library may give a region list as a list; case files give tuples, which the
+        # what-if tables can remember by value.
+        findings = {k: tuple(v) if type(v) is list else v for k, v in findings.items()}
         outcome = self.engine.run(findings)
         fired_true = fired_keys(outcome)
         weigh_ids = [k for k in fired_true if k in self._weigh]

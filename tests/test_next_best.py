@@ -80,3 +80,11 @@ def test_regions_given_as_a_list_weigh_as_a_tuple():
     for finding in ("hoffmann", "spasticity", "pseudobulbar_affect"):  # their rules read the regions
         expected = assessor.informativeness(as_tuple, fired, finding, a.prior, a.p_mmn)
         assert assessor.informativeness(as_list, fired, finding, a.prior, a.p_mmn) == expected
+
+
+def test_a_whole_assessment_reads_a_region_list_given_as_a_list_as_the_tuple_a_case_file_gives():
+    as_tuple = {"babinski": True, "umn_regions": ("cervical", "bulbar"), "lmn_regions": ("cervical",)}
+    as_list = {"babinski": True, "umn_regions": ["cervical", "bulbar"], "lmn_regions": ["cervical"]}
+    for engine in ("plain", "durable"):
+        assessor = LIBRARY.assessor(engine)
+        assert to_json(assessor.assess(as_list)) == to_json(assessor.assess(as_tuple))
