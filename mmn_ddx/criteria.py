@@ -155,6 +155,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
 
 
 TABLES_KEPT = 5_000  # tables of answers a _Probe remembers (about 1 KB each): memory stays flat over any batch
+REACHES_KEPT = 5_000  # per-finding counts of changeable parts a _Probe remembers (a few hundred bytes each)
 
 
 class _Probe:
@@ -188,6 +189,9 @@ class _Probe:
         self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
         self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
         self.tables: dict[tuple, dict] = {}  # what an answer depends on -> _Hypothesis._table
+        self.reaches: dict[tuple, tuple] = {}  # a category's parts' truths and open references -> _Hypothesis._reach_of's counts
+        self.category_refs = [sorted({name for part in junction.parts for name in part.ref_shift})
+                              for junction in self.categories]
         self.read_directly = {finding for junction in self.categories for finding in junction.reading}
         # Answers that set every leaf testing the finding alike give the same truths everywhere:
         # a question is answered once for each such class of values.
@@ -258,26 +262,36 @@ class _Hypothesis:
             reach = self._reach[index] = self._reach_of(index)
         yes, need, negate, not_true, not_false, may_hold = reach
         if wanted is not negate:  # enough parts hold: each changeable one that does not, made to
-            return yes + sum(1 for changers in not_true if finding in changers) >= need
+            return yes + not_true.get(finding, 0) >= need
         # too few can hold: each changeable one that is not false, made false
-        return may_hold - sum(1 for changers in not_false if finding in changers) < need
+        return may_hold - not_false.get(finding, 0) < need
 
     def _reach_of(self, index: int) -> tuple:
         """What `could_be` reads of category `index`: how far it is from holding, from failing, and
-        for each part that does not hold (and each that is not false) the findings that may change it."""
+        for each finding how many of the parts that do not hold (and of those not false) it may
+        change. The counts depend only on the parts' truths and on which elements they refer to
+        are open, so cases alike in those share them (see `_Probe.reaches`)."""
         probe, known = self.probe, self.known
         junction = probe.categories[index]
         _, truths, yes, maybe, _ = self._state(index, junction)
-        not_true, not_false = [], []
-        for part, truth in zip(junction.parts, truths):
-            changers = set(part.layout)
-            for key in part.ref_shift:  # an open element changes with any finding it mentions, a decided one only with those it tests for presence
-                changers.update(probe.mentioned[key] if known[key] is None else probe.presence[key])
-            if truth is not True:
-                not_true.append(changers)
-            if truth is not False:
-                not_false.append(changers)
-        return yes, junction.need, junction.negate, not_true, not_false, yes + maybe
+        key = (index, tuple(truths), tuple([known[name] is None for name in probe.category_refs[index]]))
+        counts = probe.reaches.get(key)
+        if counts is None:
+            not_true: dict[str, int] = {}
+            not_false: dict[str, int] = {}
+            for part, truth in zip(junction.parts, truths):
+                changers = set(part.layout)
+                for name in part.ref_shift:  # an open element changes with any finding it mentions, a decided one only with those it tests for presence
+                    changers.update(probe.mentioned[name] if known[name] is None else probe.presence[name])
+                for finding in changers:
+                    if truth is not True:
+                        not_true[finding] = not_true.get(finding, 0) + 1
+                    if truth is not False:
+                        not_false[finding] = not_false.get(finding, 0) + 1
+            if len(probe.reaches) >= REACHES_KEPT:
+                probe.reaches.clear()
+            counts = probe.reaches[key] = (not_true, not_false)
+        return yes, junction.need, junction.negate, counts[0], counts[1], yes + maybe
 
     def _table(self, finding: str) -> dict:
         """The categories' truths under each class of answers to `finding`, and what `lift` and
