@@ -208,6 +208,18 @@ class _Probe:
         return found
 
 
+class _Everything:
+    """Contains every finding: what `_Hypothesis.able` gives when no answer is needed."""
+
+    __slots__ = ()
+
+    def __contains__(self, finding: object) -> bool:
+        return True
+
+
+EVERYTHING = _Everything()
+
+
 class _Hypothesis:
     """One case's criterion set with one finding answered hypothetically.
 
@@ -257,26 +269,28 @@ class _Hypothesis:
         """Whether some answer to `finding` could leave category `index` `wanted`: not when the parts
         of it that the answer cannot change already keep it from that (each changeable part taken
         the way that helps)."""
+        return finding in self.able(wanted, index)
+
+    def able(self, wanted: bool, index: int) -> "frozenset[str] | _Everything":
+        """The findings for which `could_be(wanted, index, finding)` holds."""
         reach = self._reach.get(index)
         if reach is None:
             reach = self._reach[index] = self._reach_of(index)
-        yes, need, negate, not_true, not_false, may_hold = reach
-        if wanted is not negate:  # enough parts hold: each changeable one that does not, made to
-            return yes + not_true.get(finding, 0) >= need
-        # too few can hold: each changeable one that is not false, made false
-        return may_hold - not_false.get(finding, 0) < need
+        return reach[wanted is not self.probe.categories[index].negate]
 
     def _reach_of(self, index: int) -> tuple:
-        """What `could_be` reads of category `index`: how far it is from holding, from failing, and
-        for each finding how many of the parts that do not hold (and of those not false) it may
-        change. The counts depend only on the parts' truths and on which elements they refer to
-        are open, so cases alike in those share them (see `_Probe.reaches`)."""
+        """The findings some answer to which could make category `index`'s junction (under its
+        `not`s) false, and those that could make it true: every finding when enough parts already
+        hold (or too few can hold), else those that may change enough of the parts that do not
+        hold (or that are not false), each taken the way that helps. They depend only on the parts'
+        truths and on which elements the parts refer to are open, so cases alike in those share
+        them (see `_Probe.reaches`)."""
         probe, known = self.probe, self.known
         junction = probe.categories[index]
         _, truths, yes, maybe, _ = self._state(index, junction)
         key = (index, tuple(truths), tuple([known[name] is None for name in probe.category_refs[index]]))
-        counts = probe.reaches.get(key)
-        if counts is None:
+        found = probe.reaches.get(key)
+        if found is None:
             not_true: dict[str, int] = {}
             not_false: dict[str, int] = {}
             for part, truth in zip(junction.parts, truths):
@@ -288,10 +302,13 @@ class _Hypothesis:
                         not_true[finding] = not_true.get(finding, 0) + 1
                     if truth is not False:
                         not_false[finding] = not_false.get(finding, 0) + 1
+            need, may_hold = junction.need, yes + maybe
+            can_hold = EVERYTHING if yes >= need else frozenset(f for f, n in not_true.items() if yes + n >= need)
+            can_fail = EVERYTHING if may_hold < need else frozenset(f for f, n in not_false.items() if may_hold - n < need)
             if len(probe.reaches) >= REACHES_KEPT:
                 probe.reaches.clear()
-            counts = probe.reaches[key] = (not_true, not_false)
-        return yes, junction.need, junction.negate, counts[0], counts[1], yes + maybe
+            found = probe.reaches[key] = (can_fail, can_hold)
+        return found
 
     def _table(self, finding: str) -> dict:
         """The categories' truths under each class of answers to `finding`, and what `lift` and
@@ -401,7 +418,7 @@ def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: lis
             if finding in findings or finding in mentioned:
                 continue
             mentioned.append(finding)
-            if not hypothesis.could_be(True, index, finding) and not hypothesis.could_be(False, index, finding):
+            if finding not in hypothesis.able(True, index) and finding not in hypothesis.able(False, index):
                 continue  # no answer decides it: the finding is only mentioned
             decides = hypothesis.decides(finding, index)
             if decides is True:
@@ -430,7 +447,7 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
         false_now = categories.get(c.value) is False
         worth_asking.update(probe.category_presence[probe.by_value[c.value]] if false_now else findings_of(c.when))
     changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
-    higher_indexes = [probe.by_value[c.value] for c in higher]
+    raisers = [hypothesis.able(True, probe.by_value[c.value]) for c in higher]
     findings = hypothesis.findings
     for finding in cs.candidates():
         if finding in findings or finding not in worth_asking:
@@ -438,7 +455,7 @@ def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
         if not any(finding in mentions and (truth is None or finding in presence)
                    for mentions, truth, presence in changeable):
             continue  # no answer changes a category: the set stays where it is
-        if not any(hypothesis.could_be(True, index, finding) for index in higher_indexes):
+        if not any(finding in able for able in raisers):
             continue  # only a firmer category that holds raises the set, and none can
         lift = hypothesis.lift(finding, now, highest)
         if lift is not None:
