@@ -133,13 +133,13 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
                 "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
             })
         hypothesis = _Hypothesis(probe, findings, known, cats)
-        raise_with, raising = _would_raise(cs, hypothesis, value, cats)
+        raise_with, raising = _would_raise(hypothesis)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
         # When no single answer raises it, those that would decide the open categories.
         if could_rise_to:
-            missing = raising or _deciding_findings(cs, hypothesis, could_rise_to)
+            missing = raising or _deciding_findings(hypothesis, could_rise_to)
         else:
-            missing = _deciding_findings(cs, hypothesis, undecided)
+            missing = _deciding_findings(hypothesis, undecided)
         assessment.criteria[cs.id] = value
         assessment.criteria_detail[cs.id] = {
             "title": cs.title,
@@ -188,6 +188,9 @@ class _Probe:
         self.category_presence = [unknown_tests(c.when) for c in cs.categories]
         self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
         self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
+        # bounded by the rule book: one entry per combination of the categories' truths (or of undecided ones)
+        self.plans: dict[tuple, tuple] = {}  # the categories' truths -> raising_plan
+        self.deciding: dict[tuple, tuple] = {}  # undecided categories -> deciding_plan
         self.tables: dict[tuple, dict] = {}  # what an answer depends on -> _Hypothesis._table
         self.reaches: dict[tuple, tuple] = {}  # a category's parts' truths and open references -> _Hypothesis._reach_of's counts
         self.category_refs = [sorted({name for part in junction.parts for name in part.ref_shift})
@@ -199,6 +202,40 @@ class _Probe:
         self.value_class = {finding: {value: tuple(part.field(finding, value) for part in parts if finding in part.layout)
                                       for value in values}
                             for finding, values in cs.candidates().items()}
+
+    def raising_plan(self, truths: tuple) -> tuple[int, int, list[int], tuple[str, ...]]:
+        """For the categories' truths: the set's rank, the largest gain there is, the firmer
+        categories, and in candidate order the findings worth asking whether an answer raises the
+        set (computed once for each of the few combinations of truths). A firmer category already
+        false can only turn true through a finding it tests with `known:` or `unknown:`; a finding
+        no category could change with leaves the set where it is."""
+        found = self.plans.get(truths)
+        if found is None:
+            rank = self.cs.rank
+            now = rank(self.category(truths))
+            higher = [index for index, value in enumerate(self.values) if rank(value) > now]
+            highest = max((rank(self.values[index]) - now for index in higher), default=0)
+            worth_asking: set[str] = set()
+            for index in higher:
+                worth_asking.update(self.category_presence[index] if truths[index] is False else self.mentions[index])
+            asked = tuple(finding for finding in self.cs.candidates() if finding in worth_asking and any(
+                finding in mentions and (truth is None or finding in presence)
+                for mentions, truth, presence in zip(self.mentions, truths, self.category_presence)))
+            found = self.plans[truths] = (now, highest, higher, asked)
+        return found
+
+    def deciding_plan(self, undecided: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+        """The undecided categories' findings, each once, with the first category mentioning it
+        (computed once for each combination of undecided categories)."""
+        found = self.deciding.get(undecided)
+        if found is None:
+            pairs: dict[str, int] = {}
+            for index, category in enumerate(self.cs.categories):
+                if category.value in undecided:
+                    for finding in findings_of(category.when):
+                        pairs.setdefault(finding, index)
+            found = self.deciding[undecided] = tuple((index, finding) for finding, index in pairs.items())
+        return found
 
     def category(self, truths: tuple) -> str:
         """The set's category from its categories' truths (as `CriterionSet.result`)."""
@@ -399,7 +436,7 @@ class _Hypothesis:
         return found
 
 
-def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: list[str]) -> list[str]:
+def _deciding_findings(hypothesis: _Hypothesis, undecided: list[str]) -> list[str]:
     """The unknown findings that, answered alone, would decide an undecided category.
 
     Findings whose answer could establish a category come first; those that could only rule
@@ -411,50 +448,32 @@ def _deciding_findings(cs: CriterionSet, hypothesis: _Hypothesis, undecided: lis
     establishing: list[str] = []
     ruling_out: list[str] = []
     findings = hypothesis.findings
-    for index, category in enumerate(cs.categories):
-        if category.value not in undecided:
+    for index, finding in hypothesis.probe.deciding_plan(tuple(undecided)):
+        if finding in findings:
             continue
-        for finding in findings_of(category.when):
-            if finding in findings or finding in mentioned:
-                continue
-            mentioned.append(finding)
-            if finding not in hypothesis.able(True, index) and finding not in hypothesis.able(False, index):
-                continue  # no answer decides it: the finding is only mentioned
-            decides = hypothesis.decides(finding, index)
-            if decides is True:
-                establishing.append(finding)
-            elif decides is False:
-                ruling_out.append(finding)
+        mentioned.append(finding)
+        if finding not in hypothesis.able(True, index) and finding not in hypothesis.able(False, index):
+            continue  # no answer decides it: the finding is only mentioned
+        decides = hypothesis.decides(finding, index)
+        if decides is True:
+            establishing.append(finding)
+        elif decides is False:
+            ruling_out.append(finding)
     return establishing + ruling_out or mentioned
 
 
-def _would_raise(cs: CriterionSet, hypothesis: _Hypothesis, current: str,
-                 categories: Mapping[str, bool | None]) -> tuple[dict | None, list[str]]:
-    """The one still-unknown finding whose answer would lift the category highest, and every
-    unknown finding that some answer would lift it with.
-
-    `categories` (the categories' current truths) narrows the search: a firmer category that is
-    already false can only turn true through a finding it tests with `known:` or `unknown:`.
-    """
+def _would_raise(hypothesis: _Hypothesis) -> tuple[dict | None, list[str]]:
+    """The one still-unknown finding whose answer would lift the set's category highest, and every
+    unknown finding that some answer would lift it with (asked of the findings
+    `_Probe.raising_plan` leaves)."""
     best = None
     raising: list[str] = []
-    now = cs.rank(current)
-    higher = [c for c in cs.categories if cs.rank(c.value) > now]
-    highest = max((cs.rank(c.value) - now for c in higher), default=0)  # the largest gain there is
-    probe = hypothesis.probe
-    worth_asking: set[str] = set()
-    for c in higher:
-        false_now = categories.get(c.value) is False
-        worth_asking.update(probe.category_presence[probe.by_value[c.value]] if false_now else findings_of(c.when))
-    changeable = list(zip(probe.mentions, hypothesis.categories, probe.category_presence))
-    raisers = [hypothesis.able(True, probe.by_value[c.value]) for c in higher]
+    now, highest, higher, asked = hypothesis.probe.raising_plan(hypothesis.categories)
+    raisers = [hypothesis.able(True, index) for index in higher]
     findings = hypothesis.findings
-    for finding in cs.candidates():
-        if finding in findings or finding not in worth_asking:
+    for finding in asked:
+        if finding in findings:
             continue
-        if not any(finding in mentions and (truth is None or finding in presence)
-                   for mentions, truth, presence in changeable):
-            continue  # no answer changes a category: the set stays where it is
         if not any(finding in able for able in raisers):
             continue  # only a firmer category that holds raises the set, and none can
         lift = hypothesis.lift(finding, now, highest)
