@@ -135,7 +135,7 @@ class Part:
     each into one integer decide it: the closure runs only for a signature not seen before.
     """
 
-    __slots__ = ("closure", "layout", "ref_shift", "truths", "fields")
+    __slots__ = ("closure", "layout", "ref_shift", "truths", "fields", "field_items", "ref_items")
 
     def __init__(self, cond: Condition):
         self.closure = compiled(cond)
@@ -155,6 +155,9 @@ class Part:
             shift += 2
         self.truths: dict[int, Truth] = {}
         self.fields: dict[str, dict] = {finding: {} for finding in self.layout}  # finding -> value -> its bits
+        # the same pairs as tuples: read for every signature, and neither mapping gains keys
+        self.field_items = tuple(self.fields.items())
+        self.ref_items = tuple(self.ref_shift.items())
 
     def field(self, finding: str, value: Any) -> int:
         """The bits `finding` answered `value` (or ABSENT) sets in a signature."""
@@ -172,11 +175,11 @@ class Part:
 
     def signature(self, findings: Mapping[str, Any], memo: Mapping[str, Truth]) -> int:
         found = 0
-        for finding, fields in self.fields.items():
+        for finding, fields in self.field_items:
             value = findings.get(finding, ABSENT)
             bits = fields.get(value)
             found |= self.field(finding, value) if bits is None else bits
-        for name, shift in self.ref_shift.items():
+        for name, shift in self.ref_items:
             found |= _DIGIT[memo[name]] << shift
         return found
 
@@ -260,7 +263,7 @@ class Junction:
             if layout is not None:
                 signature = (signature & ~layout[2]) | part.field(finding, value)
             if changed:
-                for name, shift in part.ref_shift.items():
+                for name, shift in part.ref_items:
                     if name in changed:
                         signature = (signature & ~(3 << shift)) | _DIGIT[changed[name]] << shift
             new, old = part.truth(signature, context), truths[index]
@@ -284,7 +287,10 @@ class Junction:
         signatures, truths, yes, maybe, _ = state
         for index in touched:
             truth = truths[index]
-            yes -= truth is True
-            maybe -= truth is None
+            if truth is True:
+                yes -= 1
+            elif truth is None:
+                maybe -= 1
         need = self.need
-        return (min(yes, need), min(yes + maybe, need), *[signatures[index] for index in touched])
+        maybe += yes
+        return (yes if yes < need else need, maybe if maybe < need else need, *[signatures[index] for index in touched])

@@ -125,13 +125,14 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
         # The engine's element outcomes, for the what-if questions below (None: unknown).
         known = {key: truths.get(key) for key in probe.element_keys}
         elements = []
-        for e, key in zip(cs.elements, probe.element_keys):
+        for element_id, part, title, key, mentioned in probe.element_rows:
             truth = known[key]
-            status = "met" if truth is True else "failed" if truth is False else "unknown"
-            elements.append({
-                "id": e.id, "part": e.part, "title": e.title, "status": status,
-                "missing": [f for f in findings_of(e.when) if f not in findings] if status == "unknown" else [],
-            })
+            if truth is None:
+                elements.append({"id": element_id, "part": part, "title": title, "status": "unknown",
+                                 "missing": [f for f in mentioned if f not in findings]})
+            else:
+                elements.append({"id": element_id, "part": part, "title": title,
+                                 "status": "met" if truth else "failed", "missing": []})
         hypothesis = _Hypothesis(probe, findings, known, cats)
         raise_with, raising = _would_raise(hypothesis)
         # Established: the findings whose answer could raise it; undecided: those that would decide it.
@@ -178,6 +179,8 @@ class _Probe:
             for finding in findings_of(e.when):
                 self.stale.setdefault(finding, []).append(cs.element_key(e))
         self.element_keys = [cs.element_key(e) for e in cs.elements]
+        self.element_rows = [(e.id, e.part, e.title, key, tuple(findings_of(e.when)))
+                             for e, key in zip(cs.elements, self.element_keys)]
         self.category_keys = [(c.value, cs.category_key(c)) for c in cs.categories]
         self.elements = {cs.element_key(e): Junction(e.when) for e in cs.elements}
         self.presence = {cs.element_key(e): unknown_tests(e.when) for e in cs.elements}
@@ -187,6 +190,10 @@ class _Probe:
         self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
         self.category_presence = [unknown_tests(c.when) for c in cs.categories]
         self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
+        self.changing: dict[str, tuple] = {}  # finding -> (index, junction, whether it tests the finding's presence) of each category mentioning it
+        for index, (junction, mentions, presence) in enumerate(zip(self.categories, self.mentions, self.category_presence)):
+            for finding in mentions:
+                self.changing[finding] = self.changing.get(finding, ()) + ((index, junction, finding in presence),)
         self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
         # bounded by the rule book: one entry per combination of the categories' truths (or of undecided ones)
         self.plans: dict[tuple, tuple] = {}  # the categories' truths -> raising_plan
@@ -355,14 +362,12 @@ class _Hypothesis:
         if table is None:
             probe, known, truths = self.probe, self.known, self.categories
             stale = probe.stale.get(finding, ())
-            outlook: list = [finding]
+            outlook: list = [finding, truths]
             for key, junction, state in self.open_elements(finding):
                 outlook += (key, known[key], junction.outlook(state, finding, stale))
-            for index, junction in enumerate(probe.categories):
-                if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+            for index, junction, tests_presence in probe.changing.get(finding, ()):
+                if tests_presence or truths[index] is None:
                     outlook.append(junction.outlook(self._state(index, junction), finding, stale))
-                else:
-                    outlook.append(truths[index])
             outlook = tuple(outlook)
             tables = probe.tables
             table = tables.get(outlook)
