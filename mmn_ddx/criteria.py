@@ -209,6 +209,13 @@ class _Probe:
         self.value_class = {finding: {value: tuple(part.field(finding, value) for part in parts if finding in part.layout)
                                       for value in values}
                             for finding, values in cs.candidates().items()}
+        # the first answer of each class, in the candidates' order: the others give the same truths
+        self.answers: dict[str, tuple] = {}
+        for finding, values in cs.candidates().items():
+            first: dict[tuple, Any] = {}
+            for value in values:
+                first.setdefault(self.value_class[finding][value], value)
+            self.answers[finding] = tuple(first.values())
 
     def raising_plan(self, truths: tuple) -> tuple[int, int, list[int], tuple[str, ...]]:
         """For the categories' truths: the set's rank, the largest gain there is, the firmer
@@ -387,7 +394,7 @@ class _Hypothesis:
             return table[summary]
         probe, rank = self.probe, self.probe.cs.rank
         found = None
-        for value in self.probe.cs.candidates()[finding]:
+        for value in probe.answers[finding]:
             reached = probe.category(self.category_truths(finding, value))
             gain = rank(reached) - now
             if gain > 0 and (found is None or gain > found[0]):
@@ -405,7 +412,7 @@ class _Hypothesis:
         if summary in table:
             return table[summary]
         outcomes = set()
-        for value in self.probe.cs.candidates().get(finding, ()):
+        for value in self.probe.answers.get(finding, ()):
             outcomes.add(self.category_truths(finding, value)[index])
             if True in outcomes:  # establishing: no other answer changes where it is listed
                 break
@@ -434,8 +441,8 @@ class _Hypothesis:
             found = table[answer] = self.categories
             return found
         truths = list(self.categories)
-        for index, junction in enumerate(probe.categories):
-            if finding in probe.mentions[index] and (truths[index] is None or finding in probe.category_presence[index]):
+        for index, junction, tests_presence in probe.changing.get(finding, ()):
+            if tests_presence or truths[index] is None:
                 truths[index] = junction.truth(self._state(index, junction), finding, value, changed, context)
         found = table[answer] = tuple(truths)
         return found
