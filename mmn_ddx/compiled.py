@@ -234,7 +234,12 @@ class Junction:
         def context():  # a fresh memo: the closures may write to it
             return findings, dict(memo)
 
-        truths = [part.truth(s, context) for part, s in zip(self.parts, signatures)]
+        truths = []
+        for part, signature in zip(self.parts, signatures):
+            try:  # as in `truth`: the look-up without the call
+                truths.append(part.truths[signature])
+            except KeyError:
+                truths.append(part.truth(signature, context))
         yes, maybe = truths.count(True), truths.count(None)
         return signatures, truths, yes, maybe, self._decide(yes, maybe)
 
@@ -250,9 +255,9 @@ class Junction:
         touched = self.reading.get(finding, ())
         if changed:
             referring = self.referring
-            for name in changed:
-                if name in referring:
-                    touched = set(touched).union(referring[name])
+            also = [referring[name] for name in changed if name in referring]
+            if also:
+                touched = set(touched).union(*also)
         if not touched:
             return truth
         parts = self.parts
@@ -261,12 +266,17 @@ class Junction:
             signature = signatures[index]
             layout = part.layout.get(finding)
             if layout is not None:
-                signature = (signature & ~layout[2]) | part.field(finding, value)
+                bits = part.fields[finding].get(value)
+                signature = (signature & ~layout[2]) | (part.field(finding, value) if bits is None else bits)
             if changed:
                 for name, shift in part.ref_items:
                     if name in changed:
                         signature = (signature & ~(3 << shift)) | _DIGIT[changed[name]] << shift
-            new, old = part.truth(signature, context), truths[index]
+            try:  # the look-up `Part.truth` makes, without the call: this runs for every answer tried
+                new = part.truths[signature]
+            except KeyError:
+                new = part.truth(signature, context)
+            old = truths[index]
             if new is not old:
                 yes += (new is True) - (old is True)
                 maybe += (new is None) - (old is None)
