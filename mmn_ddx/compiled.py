@@ -12,6 +12,7 @@ condition's root junction by signature, so that most answers cost a few integer 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from mmn_ddx.conditions import (
@@ -198,6 +199,11 @@ class Part:
             return truth
 
 
+def _as_they_are(findings: Mapping[str, Any], memo: Mapping[str, Truth]) -> tuple[Mapping[str, Any], dict]:
+    """A case's findings and a fresh memo (the closures may write to it), for `Part.truth`."""
+    return findings, dict(memo)
+
+
 class Junction:
     """A condition as the junction at its root (all / any / at_least, under any `not`s) over parts.
 
@@ -229,18 +235,21 @@ class Junction:
     def state(self, findings: Mapping[str, Any], memo: Mapping[str, Truth]) -> tuple[list, list, int, int, Truth]:
         """One case's parts: their signatures, their truths, how many are true, how many unknown, and
         the junction's truth."""
-        signatures = [part.signature(findings, memo) for part in self.parts]
-
-        def context():  # a fresh memo: the closures may write to it
-            return findings, dict(memo)
-
-        truths = []
-        for part, signature in zip(self.parts, signatures):
+        signatures: list[int] = []
+        truths: list[Truth] = []
+        yes = maybe = 0
+        for part in self.parts:
+            signature = part.signature(findings, memo)
+            signatures.append(signature)
             try:  # as in `truth`: the look-up without the call
-                truths.append(part.truths[signature])
+                truth = part.truths[signature]
             except KeyError:
-                truths.append(part.truth(signature, context))
-        yes, maybe = truths.count(True), truths.count(None)
+                truth = part.truth(signature, partial(_as_they_are, findings, memo))
+            truths.append(truth)
+            if truth is True:
+                yes += 1
+            elif truth is None:
+                maybe += 1
         return signatures, truths, yes, maybe, self._decide(yes, maybe)
 
     def _decide(self, yes: int, maybe: int) -> Truth:

@@ -327,11 +327,11 @@ class _Hypothesis:
         reach = self._reach.get(index)
         if reach is None:
             reach = self._reach[index] = self._reach_of(index)
-        return reach[wanted is not self.probe.categories[index].negate]
+        return reach[wanted]
 
     def _reach_of(self, index: int) -> tuple:
-        """The findings some answer to which could make category `index`'s junction (under its
-        `not`s) false, and those that could make it true: every finding when enough parts already
+        """The findings some answer to which could make category `index` false, and those that
+        could make it true (its junction under its `not`s the other way round): every finding when enough parts already
         hold (or too few can hold), else those that may change enough of the parts that do not
         hold (or that are not false), each taken the way that helps. They depend only on the parts'
         truths and on which elements the parts refer to are open, so cases alike in those share
@@ -358,7 +358,7 @@ class _Hypothesis:
             can_fail = EVERYTHING if may_hold < need else frozenset(f for f, n in not_false.items() if may_hold - n < need)
             if len(probe.reaches) >= REACHES_KEPT:
                 probe.reaches.clear()
-            found = probe.reaches[key] = (can_fail, can_hold)
+            found = probe.reaches[key] = (can_hold, can_fail) if junction.negate else (can_fail, can_hold)
         return found
 
     def _table(self, finding: str) -> dict:
