@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from mmn_ddx.compiled import Junction
 from mmn_ddx.conditions import ConditionParser, Truth, candidate_values, evaluate, findings_of, unknown_tests
@@ -156,6 +156,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
 
 
 TABLES_KEPT = 5_000  # tables of answers a _Probe remembers (about 1 KB each): memory stays flat over any batch
+DECISIONS_KEPT = 20_000  # whether an answer decides a category, a _Probe remembers (about 300 bytes each)
 REACHES_KEPT = 5_000  # per-finding counts of changeable parts a _Probe remembers (a few hundred bytes each)
 
 
@@ -194,6 +195,8 @@ class _Probe:
         for index, (junction, mentions, presence) in enumerate(zip(self.categories, self.mentions, self.category_presence)):
             for finding in mentions:
                 self.changing[finding] = self.changing.get(finding, ()) + ((index, junction, finding in presence),)
+        self.changing_index = {finding: {entry[0]: entry for entry in entries} for finding, entries in self.changing.items()}
+        self.decisions: dict[tuple, Truth] = {}  # a finding, a category and what it depends on -> _Hypothesis.decides
         self.reached: dict[tuple, str] = {}  # the categories' truths -> the set's category
         # bounded by the rule book: one entry per combination of the categories' truths (or of undecided ones)
         self.plans: dict[tuple, tuple] = {}  # the categories' truths -> raising_plan
@@ -269,6 +272,7 @@ class _Everything:
 
 
 EVERYTHING = _Everything()
+_UNASKED = object()  # a decision not yet worked out (None is an answer: no answer decides it)
 
 
 class _Hypothesis:
@@ -290,6 +294,7 @@ class _Hypothesis:
         self._open: dict[str, list] = {}
         self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
         self._tables: dict[str, dict] = {}  # finding -> class of values -> the categories' truths
+        self._element_outlooks: dict[str, tuple] = {}  # finding -> _elements_outlook
         self._reach: dict[int, tuple] = {}  # category -> what `could_be` reads
 
     def open_keys(self, finding: str) -> list[str]:
@@ -361,21 +366,35 @@ class _Hypothesis:
             found = probe.reaches[key] = (can_hold, can_fail) if junction.negate else (can_fail, can_hold)
         return found
 
-    def _table(self, finding: str) -> dict:
-        """The categories' truths under each class of answers to `finding`, and what `lift` and
-        `decides` make of them, shared by every case whose parts that such an answer may change
-        are alike (see `Junction.outlook`)."""
-        table = self._tables.get(finding)
-        if table is None:
-            probe, known, truths = self.probe, self.known, self.categories
-            stale = probe.stale.get(finding, ())
-            outlook: list = [finding, truths]
+    def _elements_outlook(self, finding: str) -> tuple:
+        """All that the elements an answer to `finding` may change depend on (see `Junction.outlook`)."""
+        found = self._element_outlooks.get(finding)
+        if found is None:
+            known, stale = self.known, self.probe.stale.get(finding, ())
+            outlook: list = []
             for key, junction, state in self.open_elements(finding):
                 outlook += (key, known[key], junction.outlook(state, finding, stale))
-            for index, junction, tests_presence in probe.changing.get(finding, ()):
-                if tests_presence or truths[index] is None:
-                    outlook.append(junction.outlook(self._state(index, junction), finding, stale))
-            outlook = tuple(outlook)
+            found = self._element_outlooks[finding] = tuple(outlook)
+        return found
+
+    def _category_outlook(self, index: int, junction: Junction, finding: str, tests_presence: bool) -> Any:
+        """All that category `index`'s truth under an answer to `finding` (which it mentions) depends
+        on, beside the elements: its truth when no answer can change it, else its junction's outlook."""
+        truth = self.categories[index]
+        if tests_presence or truth is None:
+            return junction.outlook(self._state(index, junction), finding, self.probe.stale.get(finding, ()))
+        return truth
+
+    def _table(self, finding: str) -> dict:
+        """The categories' truths under each class of answers to `finding`, and what `lift` makes of
+        them, shared by every case whose parts that such an answer may change are alike (see
+        `Junction.outlook`)."""
+        table = self._tables.get(finding)
+        if table is None:
+            probe = self.probe
+            outlook = (finding, self.categories, self._elements_outlook(finding),
+                       *[self._category_outlook(index, junction, finding, tests_presence)
+                         for index, junction, tests_presence in probe.changing.get(finding, ())])
             tables = probe.tables
             table = tables.get(outlook)
             if table is None:
@@ -406,27 +425,31 @@ class _Hypothesis:
 
     def decides(self, finding: str, index: int) -> bool | None:
         """True when some answer to `finding` establishes category `index`, False when none does but
-        some rules it out, None when no answer decides it."""
-        table = self._table(finding)
-        summary = ("decides", index)
-        if summary in table:
-            return table[summary]
+        some rules it out, None when no answer decides it.
+
+        It depends on that one category and the elements alone, so it is shared more widely than
+        the table of every category's truths: by the cases alike in those (`_Probe.decisions`)."""
+        probe = self.probe
+        _, junction, tests_presence = probe.changing_index[finding][index]
+        key = (finding, index, self._elements_outlook(finding), self._category_outlook(index, junction, finding, tests_presence))
+        decisions = probe.decisions
+        found = decisions.get(key, _UNASKED)
+        if found is not _UNASKED:
+            return found
         outcomes = set()
-        for value in self.probe.answers.get(finding, ()):
-            outcomes.add(self.category_truths(finding, value)[index])
+        for value in probe.answers.get(finding, ()):
+            outcomes.add(self.category_truth(finding, value, index))
             if True in outcomes:  # establishing: no other answer changes where it is listed
                 break
-        found = table[summary] = True if True in outcomes else False if False in outcomes else None
+        found = True if True in outcomes else False if False in outcomes else None
+        if len(decisions) >= DECISIONS_KEPT:
+            decisions.clear()
+        decisions[key] = found
         return found
 
-    def category_truths(self, finding: str, value: Any) -> tuple:
-        """Every category's truth with `finding` answered `value`."""
-        probe = self.probe
-        table = self._table(finding)
-        answer = probe.value_class[finding][value]
-        found = table.get(answer)
-        if found is not None:
-            return found
+    def _answered(self, finding: str, value: Any) -> tuple[dict[str, Truth], Callable]:
+        """The elements whose truth `finding` answered `value` changes, with their new truths, and
+        the context a signature not seen before stands for (see `Junction.truth`)."""
         changed: dict[str, Truth] = {}
 
         def context():  # the findings and element truths a signature not seen before stands for
@@ -437,6 +460,33 @@ class _Hypothesis:
             truth = junction.truth(state, finding, value, changed, context)
             if truth is not known[key]:
                 changed[key] = truth
+        return changed, context
+
+    def category_truth(self, finding: str, value: Any, index: int) -> Truth:
+        """Category `index`'s truth with `finding` answered `value` (as `category_truths` gives it,
+        re-evaluating that category alone when the table is not at hand)."""
+        table = self._tables.get(finding)
+        if table is not None:
+            return self.category_truths(finding, value)[index]
+        probe = self.probe
+        _, junction, tests_presence = probe.changing_index[finding][index]
+        truth = self.categories[index]
+        if not (tests_presence or truth is None):
+            return truth
+        changed, context = self._answered(finding, value)
+        if not changed and finding not in probe.read_directly:
+            return truth
+        return junction.truth(self._state(index, junction), finding, value, changed, context)
+
+    def category_truths(self, finding: str, value: Any) -> tuple:
+        """Every category's truth with `finding` answered `value`."""
+        probe = self.probe
+        table = self._table(finding)
+        answer = probe.value_class[finding][value]
+        found = table.get(answer)
+        if found is not None:
+            return found
+        changed, context = self._answered(finding, value)
         if not changed and finding not in probe.read_directly:
             found = table[answer] = self.categories
             return found

@@ -148,12 +148,14 @@ def test_what_if_memory_stays_bounded_and_answers_stay_the_same(monkeypatch):
     monkeypatch.setattr(compiled, "FIELDS_KEPT", 3)
     monkeypatch.setattr(criteria, "TABLES_KEPT", 3)
     monkeypatch.setattr(criteria, "REACHES_KEPT", 3)
+    monkeypatch.setattr(criteria, "DECISIONS_KEPT", 3)
     small = load_library()  # probes of its own, built under the small limits
     assert [to_json(small.assessor("plain").assess(c)) for c in batch] == expected
     for cs in small.criteria:
         probe = cs.probe()
         assert len(probe.tables) <= 3
         assert len(probe.reaches) <= 3
+        assert len(probe.decisions) <= 3
         for junction in [*probe.elements.values(), *probe.categories]:
             for part in junction.parts:
                 assert len(part.truths) <= 3
