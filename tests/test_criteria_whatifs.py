@@ -82,8 +82,9 @@ def _plain_truths(cs, findings):
 @FAST
 @given(ANY_CASE, st.data())
 def test_an_answers_category_truths_and_bounds_hold_for_every_category(case, data):
-    """Every category's truth under one more answer is the fresh evaluation's, and a category the
-    bound says cannot become true (or false) with that finding never does under any answer."""
+    """Every category's truth under one more answer is the fresh evaluation's (all categories at
+    once and each alone), and a category the bound says cannot become true (or false) with that
+    finding never does under any answer."""
     for cs in LIBRARY.criteria:
         known, categories = _plain_truths(cs, case)
         hypothesis = criteria._Hypothesis(cs.probe(), case, known, categories)
@@ -96,6 +97,9 @@ def test_an_answers_category_truths_and_bounds_hold_for_every_category(case, dat
             _, fresh = _plain_truths(cs, {**case, finding: value})
             truths = hypothesis.category_truths(finding, value)
             assert truths == tuple(fresh[c.value] for c in cs.categories), (cs.id, finding, value)
+            alone = criteria._Hypothesis(cs.probe(), case, known, categories)  # no table at hand: each category alone
+            for index in cs.probe().changing_index.get(finding, {}):
+                assert alone.category_truth(finding, value, index) is fresh[cs.categories[index].value], (cs.id, finding, value)
             for index, truth in enumerate(truths):
                 seen[index].add(truth)
         for index in range(len(cs.categories)):
