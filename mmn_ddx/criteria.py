@@ -295,6 +295,7 @@ class _Hypothesis:
         self._states: dict[Any, tuple] = {}  # element key or category index -> its Junction's state
         self._tables: dict[str, dict] = {}  # finding -> class of values -> the categories' truths
         self._element_outlooks: dict[str, tuple] = {}  # finding -> _elements_outlook
+        self._answers: dict[tuple, tuple] = {}  # (finding, value) -> _answered
         self._reach: dict[int, tuple] = {}  # category -> what `could_be` reads
 
     def open_keys(self, finding: str) -> list[str]:
@@ -449,18 +450,23 @@ class _Hypothesis:
 
     def _answered(self, finding: str, value: Any) -> tuple[dict[str, Truth], Callable]:
         """The elements whose truth `finding` answered `value` changes, with their new truths, and
-        the context a signature not seen before stands for (see `Junction.truth`)."""
+        the context a signature not seen before stands for (see `Junction.truth`); worked out once
+        a case for each answer, which several categories' questions share."""
+        found = self._answers.get((finding, value))
+        if found is not None:
+            return found
         changed: dict[str, Truth] = {}
+        findings, known = self.findings, self.known
 
-        def context():  # the findings and element truths a signature not seen before stands for
-            return {**self.findings, finding: value}, {**self.known, **changed}
+        def context():  # the findings and element truths a signature not seen before stands for (kept here: not `self`, which would make a cycle)
+            return {**findings, finding: value}, {**known, **changed}
 
-        known = self.known
         for key, junction, state in self.open_elements(finding):
             truth = junction.truth(state, finding, value, changed, context)
             if truth is not known[key]:
                 changed[key] = truth
-        return changed, context
+        found = self._answers[finding, value] = (changed, context)
+        return found
 
     def category_truth(self, finding: str, value: Any, index: int) -> Truth:
         """Category `index`'s truth with `finding` answered `value` (as `category_truths` gives it,
