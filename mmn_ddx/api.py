@@ -89,7 +89,7 @@ def assess_stream(library: Library, names: Sequence[str], *, stage: str | None =
     are raised before any case is assessed.
     """
     from mmn_ddx.assessment import DEFAULT_PRIOR, check_prior
-    from mmn_ddx.batch import RECORDS, Item, Job, assess_paths, default_jobs, record_text
+    from mmn_ddx.batch import RECORDS, Item, Job, assess_paths, default_jobs, record_bytes
     from mmn_ddx.cases import resolve
 
     if record not in RECORDS:
@@ -118,7 +118,7 @@ def assess_stream(library: Library, names: Sequence[str], *, stage: str | None =
         if record == "assessment":
             yield Item(None, assessment=assessment, what_if=found)
         else:
-            yield Item(None, output=record_text(assessment, found, record).encode("utf-8"))
+            yield Item(None, output=record_bytes(assessment, found, record))
         return
     paths = [str(path) for path in resolve(names, library.cases())]
     yield from assess_paths(paths, job, library, default_jobs() if jobs is None else jobs)

@@ -146,7 +146,7 @@ class Assessor:
         self._weigh = {rule.id: rule for rule in book.weigh}
         self._group_key = {rule.id: group_key(rule) for rule in book.weigh}
         self._groups_cache: tuple | None = None  # (fired rule ids, _group_log_odds of them)
-        self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace
+        self._mentions = {t.key: findings_of(t.condition) for t in targets}  # for the trace, the evidence and the red flags
         self._consider = {rule.id: rule for rule in book.consider}
         self._condition_order = {c: i for i, c in enumerate(book.vocabulary.conditions)}
         self._candidates = candidate_values([rule.when for rule in book.weigh], book.vocabulary)
@@ -512,13 +512,12 @@ class Assessor:
         if not counted:
             warnings.append("No discriminating finding has been disclosed yet: the probability is the prior alone.")
 
-        trace = [(key, truth, {f: findings[f] for f in self._mentions[key] if f in findings}) for key, truth in outcome]
         assessment = Assessment(
             case_id=case_id, title=title or case_id, through_stage=through_stage, prior=prior,
             p_mmn=p_mmn, leaning=leaning, evidence=counted, shared=shared,
             consider=consider,
             next_best=self._next_best(findings, set(weigh_ids), prior, p_mmn, weighed),
-            warnings=warnings, trace=trace, findings=dict(findings),
+            warnings=warnings, outcome=outcome, findings=dict(findings), mentions=self._mentions,
         )
         judge_all(self.book.criteria, assessment, outcome)
         return assessment

@@ -88,8 +88,8 @@ class DurableEngine:
 
     def __init__(self, targets: Sequence[Target], vocabulary: Vocabulary):
         self.vocabulary = vocabulary
-        self.public = {t.key for t in targets}
-        self._order = {key: i for i, key in enumerate(t.key for t in targets)}
+        # (key, truth) of each public target -> its place in an outcome: target order, true before false
+        self._rank = {(t.key, truth): 2 * i + (not truth) for i, t in enumerate(targets) for truth in (True, False)}
         self._domains = fact_domains(vocabulary)
         self._part_domains = _Domains({**self._domains, PART: alpha.Domain((0,))})
         self._alone: dict[Target, int] = {}
@@ -249,7 +249,8 @@ class DurableEngine:
             except Exception as error:
                 self._drop()
                 raise EngineError(f"durable_rules failed ({type(error).__name__}: {error})") from error
-            return sorted((e for e in fired if e[0] in self.public), key=lambda e: (self._order[e[0]], not e[1]))
+            rank = self._rank
+            return sorted([e for e in fired if e in rank], key=rank.__getitem__)
 
     def _run(self, findings: Mapping[str, Any]) -> list:
         engine = _c_module()

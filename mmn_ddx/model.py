@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 # Any single likelihood ratio is capped at 20 (or 1/20): small cohorts give extreme, unstable
 # ratios (docs/clinical-reference.md, "How the figures become weights").
@@ -314,12 +314,21 @@ class Assessment:
     consider: list
     next_best: list
     warnings: list
-    trace: list  # (target key, True | False, the findings its condition names) for each target that fired, in rule-file order
+    outcome: list  # (target key, True | False) for each target that fired, in rule-file order
     findings: dict
     criteria: dict = field(default_factory=dict)
     criteria_detail: dict = field(default_factory=dict)
     disagreement: list = field(default_factory=list)
     changed_findings: list = field(default_factory=list)  # FindingChange: findings that follow-up stages gave a new value
+    mentions: Mapping = field(default_factory=dict, repr=False, compare=False)  # target key -> the findings its condition names
+
+    @property
+    def trace(self) -> list:
+        """(target key, True | False, the findings its condition names) for each target that fired, in
+        rule-file order: built when asked, since an assessment is mostly written without it."""
+        findings = self.findings
+        return [(key, truth, {f: findings[f] for f in self.mentions.get(key, ()) if f in findings})
+                for key, truth in self.outcome]
 
     def fired_rules(self) -> set[str]:
         """Every weighing rule that fired: counted, folded into another, or a shared feature."""
