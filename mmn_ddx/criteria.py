@@ -113,7 +113,7 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
     """Fill the assessment's `criteria`, `criteria_detail` and teaching-moment notes."""
     if not sets:
         return
-    truths = {key: truth for key, truth in outcome}
+    truths = dict(outcome)
     findings = assessment.findings
     for cs in sets:
         probe = cs.probe()
@@ -537,11 +537,13 @@ def _would_raise(hypothesis: _Hypothesis) -> tuple[dict | None, list[str]]:
     best = None
     raising: list[str] = []
     now, highest, higher, asked = hypothesis.probe.raising_plan(hypothesis.categories)
-    raisers = [hypothesis.able(True, index) for index in higher]
+    raisers = None  # the firmer categories' reach, worked out when some finding is left to ask
     findings = hypothesis.findings
     for finding in asked:
         if finding in findings:
             continue
+        if raisers is None:
+            raisers = [hypothesis.able(True, index) for index in higher]
         if not any(finding in able for able in raisers):
             continue  # only a firmer category that holds raises the set, and none can
         lift = hypothesis.lift(finding, now, highest)
