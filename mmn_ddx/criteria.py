@@ -156,8 +156,8 @@ def judge_all(sets: list[CriterionSet], assessment, outcome) -> None:
 
 
 TABLES_KEPT = 5_000  # tables of answers a _Probe remembers (about 1 KB each): memory stays flat over any batch
-DECISIONS_KEPT = 20_000  # whether an answer decides a category, a _Probe remembers (about 300 bytes each)
-REACHES_KEPT = 5_000  # per-finding counts of changeable parts a _Probe remembers (a few hundred bytes each)
+DECISIONS_KEPT = 10_000  # answers to "does a finding decide a category" a _Probe remembers (about 0.5 KB each, ~5 MB a set)
+REACHES_KEPT = 5_000  # reaches (the findings that could make a category true, or false) a _Probe remembers (a few hundred bytes each)
 
 
 class _Probe:
@@ -191,7 +191,8 @@ class _Probe:
         self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
         self.category_presence = [unknown_tests(c.when) for c in cs.categories]
         self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
-        self.changing: dict[str, tuple] = {}  # finding -> (index, junction, whether it tests the finding's presence) of each category mentioning it
+        # finding -> (index, junction, whether it tests the finding's presence) of each category mentioning it
+        self.changing: dict[str, tuple] = {}
         for index, (junction, mentions, presence) in enumerate(zip(self.categories, self.mentions, self.category_presence)):
             for finding in mentions:
                 self.changing[finding] = self.changing.get(finding, ()) + ((index, junction, finding in presence),)
@@ -202,7 +203,7 @@ class _Probe:
         self.plans: dict[tuple, tuple] = {}  # the categories' truths -> raising_plan
         self.deciding: dict[tuple, tuple] = {}  # undecided categories -> deciding_plan
         self.tables: dict[tuple, dict] = {}  # what an answer depends on -> _Hypothesis._table
-        self.reaches: dict[tuple, tuple] = {}  # a category's parts' truths and open references -> _Hypothesis._reach_of's counts
+        self.reaches: dict[tuple, tuple] = {}  # a category's parts' truths and open references -> _Hypothesis._reach_of
         self.category_refs = [sorted({name for part in junction.parts for name in part.ref_shift})
                               for junction in self.categories]
         self.read_directly = {finding for junction in self.categories for finding in junction.reading}
@@ -337,11 +338,11 @@ class _Hypothesis:
 
     def _reach_of(self, index: int) -> tuple:
         """The findings some answer to which could make category `index` false, and those that
-        could make it true (its junction under its `not`s the other way round): every finding when enough parts already
-        hold (or too few can hold), else those that may change enough of the parts that do not
-        hold (or that are not false), each taken the way that helps. They depend only on the parts'
-        truths and on which elements the parts refer to are open, so cases alike in those share
-        them (see `_Probe.reaches`)."""
+        could make it true (its junction, under its `not`s, the other way round): every finding
+        when enough parts already hold (or too few can hold), else those that may change enough of
+        the parts that do not hold (or that are not false), each taken the way that helps. They
+        depend only on the parts' truths and on which elements the parts refer to are open, so
+        cases alike in those share them (see `_Probe.reaches`)."""
         probe, known = self.probe, self.known
         junction = probe.categories[index]
         _, truths, yes, maybe, _ = self._state(index, junction)
@@ -458,7 +459,9 @@ class _Hypothesis:
         changed: dict[str, Truth] = {}
         findings, known = self.findings, self.known
 
-        def context():  # the findings and element truths a signature not seen before stands for (kept here: not `self`, which would make a cycle)
+        # the findings and element truths a signature not seen before stands for; it holds the case's
+        # mappings, not `self`: kept in `self._answers`, that would be a reference cycle
+        def context():
             return {**findings, finding: value}, {**known, **changed}
 
         for key, junction, state in self.open_elements(finding):
