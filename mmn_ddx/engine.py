@@ -17,6 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+try:
+    import orjson  # writes each fact for durable_rules (_DUMPS)
+except ImportError:  # a platform without its wheel
+    orjson = None
+
 from mmn_ddx import alpha, conditions
 from mmn_ddx.conditions import (
     All, Any_, AtLeast, Condition, Not, Ref, count_field, evaluate, refs_of, region_field, result_field, to_durable,
@@ -545,7 +550,18 @@ def _c_module():
     return durable_rules_engine
 
 
-_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+def _orjson_text(fact: dict) -> str:
+    """orjson's JSON text of a fact, several times faster for these small objects; the json
+    module's for what orjson refuses (an integer beyond 64 bits)."""
+    try:
+        return orjson.dumps(fact).decode()
+    except TypeError:
+        return _JSON(fact)
+
+
+_DUMPS = _JSON if orjson is None else _orjson_text  # a fact as the text durable_rules parses
 
 
 def _rule_name(key: str) -> str:

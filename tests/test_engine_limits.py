@@ -143,3 +143,15 @@ def test_a_checked_packing_is_reused_and_a_damaged_one_ignored(tmp_path, monkeyp
     assert third.parts == first.parts
     case = {"conduction_block": "definite", "distal_cmap_too_low": False, "babinski": True}
     assert first.run(case) == second.run(case) == third.run(case)
+
+
+def test_a_fact_orjson_refuses_is_written_by_the_json_module():
+    """Facts go to durable_rules as orjson's text; an integer beyond 64 bits (which only a caller of
+    the library, never a case file's bounded numbers, could give) is written by json instead."""
+    import json
+
+    from mmn_ddx.engine import _DUMPS
+
+    fact = {"f1": 2 ** 70, "f2": True, "__p": 3, "sid": "s1"}
+    assert json.loads(_DUMPS(fact)) == fact
+    assert json.loads(_DUMPS({"f1": 1.5, "f2": "x"})) == {"f1": 1.5, "f2": "x"}
