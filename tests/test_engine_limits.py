@@ -132,14 +132,23 @@ def test_a_checked_packing_is_reused_and_a_damaged_one_ignored(tmp_path, monkeyp
     from mmn_ddx.assessment import Assessor
     from bundled import rulebook
 
+    from mmn_ddx import alpha
+
     monkeypatch.setenv("MMN_DDX_CACHE", str(tmp_path))
+    packed = []  # rounds packed afresh, engine by engine
+    real_pack = alpha.pack
+    monkeypatch.setattr(alpha, "pack", lambda *args, **kwargs: packed.append(1) or real_pack(*args, **kwargs))
     first = Assessor(rulebook(), "durable").engine
+    assert packed, "the first engine packs its rules"
     files = list(tmp_path.glob("packing-*.json"))
     assert len(files) == 1
+    packed.clear()
     second = Assessor(rulebook(), "durable").engine
+    assert not packed, "the second engine reads the packing back instead of packing again"
     assert second.parts == first.parts and second.stack_bound == first.stack_bound
     files[0].write_text("{not json")
     third = Assessor(rulebook(), "durable").engine
+    assert packed, "a damaged packing is packed afresh"
     assert third.parts == first.parts
     case = {"conduction_block": "definite", "distal_cmap_too_low": False, "babinski": True}
     assert first.run(case) == second.run(case) == third.run(case)
