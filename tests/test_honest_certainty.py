@@ -11,7 +11,8 @@ import functools
 
 import pytest
 
-from mmn_ddx.assessment import TRIAL_NEEDS_FIRST, to_json
+from mmn_ddx.assessment import to_json
+from mmn_ddx.next_best import TRIAL_NEEDS_FIRST
 from bundled import assessor, library, load_case
 
 CASES = {case_id: load_case(path) for case_id, path in library().items()}

@@ -8,7 +8,7 @@ import math
 import pytest
 from hypothesis import assume, given, settings
 
-from mmn_ddx import assessment
+from mmn_ddx import assessment, next_best
 from mmn_ddx.assessment import to_json
 from strategies import LIBRARY, cases
 
@@ -35,7 +35,7 @@ def test_no_answer_moves_the_log_odds_beyond_the_reach_of_its_families(case):
         if finding in a.findings:
             continue
         _, outcomes = assessor.informativeness(a.findings, fired, finding, a.prior, a.p_mmn)
-        reach = assessor._question(finding).reach
+        reach = assessor.next_best.question(finding).reach
         for value, p in outcomes:
             if 1e-9 < p < 1 - 1e-9:
                 assert abs(_logit(p) - _logit(a.p_mmn)) <= reach + 1e-6, (finding, value)
@@ -48,7 +48,7 @@ def test_the_shortcuts_offer_what_weighing_every_finding_offers(case):
     next best offers the same findings, in the same order, with the same words and figures."""
     shortcut = _next_best(LIBRARY.assessor("plain"), case)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(assessment, "ROUNDING", math.inf)
+        patch.setattr(next_best, "ROUNDING", math.inf)
         every = _next_best(assessment.Assessor(LIBRARY.rulebook, "plain"), case)
     assert shortcut == every
 
@@ -57,14 +57,14 @@ def test_what_next_best_remembers_between_cases_stays_bounded(monkeypatch):
     """Each finding remembers what its answers fire for at most KEPT_READINGS combinations of the
     other findings its rules read; forgetting changes no answer."""
     remembering = assessment.Assessor(LIBRARY.rulebook, "plain")
-    monkeypatch.setattr(assessment, "KEPT_READINGS", 2)
+    monkeypatch.setattr(next_best, "KEPT_READINGS", 2)
     forgetting = assessment.Assessor(LIBRARY.rulebook, "plain")
     umn_signs = ("babinski", "hoffmann", "spasticity", "brisk_jaw_jerk")
     for i in range(12):  # the upper motor neuron signs read one another: twelve readings of them
         case = {sign: bool(i >> k & 1) for k, sign in enumerate(umn_signs) if i % (k + 2)}
         case["onset_site"] = "hand"
         assert to_json(forgetting.assess(case)) == to_json(remembering.assess(case))
-    questions = forgetting._questions.values()
+    questions = forgetting.next_best._questions.values()
     assert any(q._by_reading for q in questions)
     assert all(len(q._by_reading) <= 2 for q in questions)
 

@@ -245,7 +245,7 @@ def _swings(ctx: ItemContext, a: Assessment) -> dict[str, tuple[float, Any]]:
 
 
 def _next_investigation_item(q: Question, a: Assessment, rng, ctx: ItemContext, quiz: Quiz) -> dict:
-    from mmn_ddx.assessment import WORTH_MEANS
+    from mmn_ddx.next_best import WORTH_MEANS
 
     if not a.next_best:
         raise _unanswerable(q, quiz, f"through stage '{q.case.stages[q.stage].name}' no unknown finding of case '{q.case.id}' "

@@ -8,8 +8,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.assessment import LEANING_WORDS, WORTH_MEANS, headline, show_p
+from mmn_ddx.assessment import LEANING_WORDS, headline, show_p
 from mmn_ddx.model import Assessment
+from mmn_ddx.next_best import WORTH_MEANS
 from mmn_ddx.render.assessment import changes_table, criteria_panel, probability_bar, waterfall_bar
 from mmn_ddx.render.console import COLOUR, teaching_moment
 from mmn_ddx.render.library import findings_lines, narrative_text
