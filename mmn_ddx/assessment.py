@@ -377,7 +377,7 @@ KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor rememb
 
 
 def _touch(rules) -> tuple[frozenset, frozenset]:
-    """The group keys and the ids of `rules`, for Assessor._untouched."""
+    """The group keys and the ids of `rules`, for Assessor._untouched and the next-best questions."""
     return frozenset(group_key(rule) for rule in rules), frozenset(rule.id for rule in rules)
 
 

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Mapping, NamedTuple
+from typing import Any, Mapping, NamedTuple
 
-from mmn_ddx.assessment import _touch, group_key, logit, show_p, sigmoid
+from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid
 from mmn_ddx.compiled import compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.model import NextFinding
 from mmn_ddx.rulebook import RuleBook
 from mmn_ddx.vocabulary import TIER_LABELS, TIERS, show_value
-
-if TYPE_CHECKING:
-    from mmn_ddx.assessment import Assessor
 
 NEXT_BEST_COUNT = 3
 # Ranking what to ask next (a teaching preference, not a clinical figure): each step up the tier
@@ -43,8 +40,7 @@ class NextBest:
 
     def __init__(self, weighing: Assessor):
         self.weighing = weighing
-        self.book = weighing.book
-        book = self.book
+        self.book = book = weighing.book
         self._candidates = weighing._candidates
         self._rules_mentioning = weighing._rules_mentioning
         self._family_of_finding: dict[str, str] = {}
