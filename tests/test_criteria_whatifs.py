@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mmn_ddx import compiled, criteria
+from mmn_ddx import compiled, criteria_whatifs
 from mmn_ddx.assessment import to_json
 from mmn_ddx.conditions import evaluate, findings_of, unknown_tests
 from mmn_ddx.library import load_library
@@ -18,7 +18,7 @@ ANY_CASE = st.one_of(cases(), full_findings())
 
 
 def _reference_would_raise(cs, findings, current, categories):
-    """`_would_raise` as its docstring states it: every answer evaluated afresh; the finding and
+    """`would_raise` as its docstring states it: every answer evaluated afresh; the finding and
     value kept are the first, in the order tried, that reach the largest gain."""
     now = cs.rank(current)
     worth_asking = set()
@@ -39,7 +39,7 @@ def _reference_would_raise(cs, findings, current, categories):
 
 
 def _reference_deciding(cs, findings, undecided):
-    """`_deciding_findings` as its docstring states it, each finding asked of the first undecided
+    """`deciding_findings` as its docstring states it, each finding asked of the first undecided
     category that mentions it, with every answer evaluated afresh."""
     asked_of = {}
     for c in cs.categories:
@@ -87,7 +87,7 @@ def test_an_answers_category_truths_and_bounds_hold_for_every_category(case, dat
     finding never does under any answer."""
     for cs in LIBRARY.criteria:
         known, categories = _plain_truths(cs, case)
-        hypothesis = criteria._Hypothesis(cs.probe(), case, known, categories)
+        hypothesis = criteria_whatifs.Hypothesis(cs.probe(), case, known, categories)
         unknown = [f for f in cs.candidates() if f not in case]
         if not unknown:
             continue
@@ -97,7 +97,7 @@ def test_an_answers_category_truths_and_bounds_hold_for_every_category(case, dat
             _, fresh = _plain_truths(cs, {**case, finding: value})
             truths = hypothesis.category_truths(finding, value)
             assert truths == tuple(fresh[c.value] for c in cs.categories), (cs.id, finding, value)
-            alone = criteria._Hypothesis(cs.probe(), case, known, categories)  # no table at hand: each category alone
+            alone = criteria_whatifs.Hypothesis(cs.probe(), case, known, categories)  # no table at hand: each category alone
             for index in cs.probe().changing_index.get(finding, {}):
                 assert alone.category_truth(finding, value, index) is fresh[cs.categories[index].value], (cs.id, finding, value)
             for index, truth in enumerate(truths):
@@ -150,9 +150,9 @@ def test_what_if_memory_stays_bounded_and_answers_stay_the_same(monkeypatch):
     expected = [to_json(LIBRARY.assessor("plain").assess(c)) for c in batch]
     monkeypatch.setattr(compiled, "TRUTHS_KEPT", 3)
     monkeypatch.setattr(compiled, "FIELDS_KEPT", 3)
-    monkeypatch.setattr(criteria, "TABLES_KEPT", 3)
-    monkeypatch.setattr(criteria, "REACHES_KEPT", 3)
-    monkeypatch.setattr(criteria, "DECISIONS_KEPT", 3)
+    monkeypatch.setattr(criteria_whatifs, "TABLES_KEPT", 3)
+    monkeypatch.setattr(criteria_whatifs, "REACHES_KEPT", 3)
+    monkeypatch.setattr(criteria_whatifs, "DECISIONS_KEPT", 3)
     small = load_library()  # probes of its own, built under the small limits
     assert [to_json(small.assessor("plain").assess(c)) for c in batch] == expected
     for cs in small.criteria:
