@@ -234,7 +234,7 @@ class _Answers:
                             for rule in answers]
         self.unknown = self.frequencies.count(None)
         self.nothing_known = self.unknown == len(self.frequencies)
-        self.even_share = (1 - 0) / self.unknown if self.unknown else 0.0  # as _worth shares when nothing is known
+        self.even_share = 1 / self.unknown if self.unknown else 0.0  # as _worth shares when nothing is known
 
 
 class _Question:
