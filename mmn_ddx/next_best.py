@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Any, Mapping, NamedTuple
 
 from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid
-from mmn_ddx.compiled import compiled
+from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.model import NextFinding
 from mmn_ddx.rulebook import RuleBook
@@ -32,7 +32,6 @@ WORTH_MEANS = "the expected change in the log-odds of MMN, cheaper tests preferr
 
 ROUNDING = 1e-9  # far above the rounding error of a sum of log-odds, for bounds that must never cut a finding worth asking
 KEPT_READINGS = 2_000  # combinations of other findings' values a next-best question remembers
-_ABSENT = object()  # a finding not in the case, in a reading of _Question.reads
 
 
 class NextBest:
@@ -273,14 +272,14 @@ class _Question:
                     could_fire.append((rule, None))
             self._could_fire.append(could_fire)
         self.reads = tuple(sorted({other for rule in mentioning for other in findings_of(rule.when)} - {finding}))
-        self._by_reading: dict[tuple, _Answers] = {}  # the values of `reads` (or _ABSENT) -> the answers
+        self._by_reading: dict[tuple, _Answers] = {}  # the values of `reads` (or ABSENT) -> the answers
         self._interned: dict[tuple, _Answers] = {}  # so that readings with the same answers share them
         self.fixed = self._answers(asker, {}) if not self.reads else None
 
     def answers_for(self, asker: NextBest, findings: Mapping[str, Any]) -> _Answers:
         if self.fixed is not None:
             return self.fixed
-        reading = tuple([findings.get(other, _ABSENT) for other in self.reads])
+        reading = tuple([findings.get(other, ABSENT) for other in self.reads])
         try:
             found = self._by_reading.get(reading)
         except TypeError:  # a value that cannot be a key (a list of regions from a caller): not kept
