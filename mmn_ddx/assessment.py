@@ -481,4 +481,3 @@ def finding_change_json(c) -> dict:
 
 def _jsonable(findings: Mapping[str, Any]) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in findings.items()}
-
