@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from typing import Any, Mapping, NamedTuple
 
-from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid
+from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid, untouched_weighing
 from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.model import NextFinding
@@ -128,7 +128,7 @@ class NextBest:
         return found
 
     def best_findings(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float,
-                   weighed: list | None = None) -> list[NextFinding]:
+                      weighed: list | None = None) -> list[NextFinding]:
         """The findings best asked next (NEXT_BEST_COUNT of them); `weighed` is weigh_families of
         the `fired` rules if known."""
         asking = Asking(self, findings, fired, prior, p_now, weighed)
@@ -304,7 +304,7 @@ class _Question:
 
 
 class _Untouched:
-    """For one case and the rules that mention a finding (Assessor._untouched): the fired rules that
+    """For one case and the rules that mention a finding (untouched_weighing): the fired rules that
     share a family with them (`kept`, their ids `kept_ids`), what each other family adds (`others`),
     and, for each weighing of the touched families met so far, the case's log-odds and how far
     that is from now (`outcomes`)."""
@@ -342,13 +342,11 @@ class Asking:
         self.trial_prerequisites_known = all(f in findings for f in TRIAL_NEEDS_FIRST)
 
     def untouched(self, question: _Question) -> _Untouched:
-        """As Assessor._untouched, for one question."""
-        changed, touched_ids = question.touch
-        if changed.isdisjoint(self.group_keys):
+        """untouched_weighing for one question's rules, shared by the questions that touch no fired group."""
+        if question.touch[0].isdisjoint(self.group_keys):
             return self.nothing_touched
-        # the order of `kept` does not change its weighing (weigh_families)
-        kept = [rule for key in changed for rule in self.members.get(key, ()) if rule.id not in touched_ids]
-        return _Untouched(kept, [value for key, value in self.groups.items() if key not in changed], self.base, self.now)
+        kept, others = untouched_weighing(question.touch, (self.groups, self.members))
+        return _Untouched(kept, others, self.base, self.now)
 
 
 def _spreads(book: RuleBook) -> dict:
