@@ -125,6 +125,14 @@ class ClassReport:
     median_percent: float | None = None
     rulebooks: list = field(default_factory=list)  # RuleBookGroup, the current rule book first
 
+    def hardest_first(self) -> list:
+        """The questions by share right, lowest first (a question nobody answered last), then by id."""
+        return sorted(self.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+
+    def mixes_rulebooks(self) -> bool:
+        """Whether some results were graded by a rule book other than the current one: the figures then need a warning."""
+        return bool(self.rulebooks) and (len(self.rulebooks) > 1 or not self.rulebooks[0].current)
+
 
 # ----------------------------------------------------------------------------- reading
 def results_files(names: Iterable[str]) -> tuple[list[Path], list[Problem]]:

@@ -29,7 +29,7 @@ def _wrong(w) -> str:
 
 
 def _items(report) -> Section:
-    ordered = sorted(report.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+    ordered = report.hardest_first()
     rows = [[(f"{FLAG} " if q.negative_discrimination else "") + q.id, q.prompt or "", q.kind or "—", f"{q.right}/{q.answered}",
              _percent(q.difficulty), _signed(q.discrimination), _wrong(q.most_chosen_wrong)] for q in ordered]
     flagged = [q.id for q in ordered if q.negative_discrimination]
@@ -41,9 +41,9 @@ def _items(report) -> Section:
 
 
 def _rulebooks(report) -> Section | None:
-    groups = report.rulebooks
-    if not groups or (len(groups) == 1 and groups[0].current):
+    if not report.mixes_rulebooks():
         return None
+    groups = report.rulebooks
     items = [Item(", ".join(g.students) or "—", label=f"{g.fingerprint or 'not recorded (older files)'}"
                   f"{' (the current rule book)' if g.current else ''}:") for g in groups]
     return Section("Rule books", [
