@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterable
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.quiz import read_results, with_hint
+from mmn_ddx.quiz.loading import load_quiz
 from mmn_ddx.quiz.results import rulebook_of, score_of
 from mmn_ddx.safetext import csv_cell
 
@@ -332,8 +333,6 @@ def _kinds_of_unanswered(report: ClassReport, counted: list[Submission], library
     blank = [q for q in report.questions if not q.kind]
     if not blank or not counted:
         return
-    from mmn_ddx.quiz.loading import load_quiz
-
     path = library.quizzes().get(str(counted[0].data["quiz"].get("id", "")))
     if path is None:
         return
