@@ -66,6 +66,11 @@ class StudentScore:
     marks: dict = field(default_factory=dict)  # question id -> True (right) / False (wrong or skipped)
     rulebook: str | None = None  # the fingerprint of the rules that graded the file (None: not recorded)
 
+    @property
+    def shown_name(self) -> str:
+        """The name as the reports list it, marked when the student stopped before the end."""
+        return self.student + ("" if self.complete else " (unfinished)")
+
 
 @dataclass
 class WrongAnswer:

@@ -58,8 +58,8 @@ def class_report(report, top: int = 10) -> Document:
     if report.mean_percent is not None:
         meta += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
     students = Table(["Student", "Score", "%", "Answered"],
-                     [[s.student + ("" if s.complete else " (unfinished)"), f"{s.correct}/{s.total}", f"{s.percent:g}",
-                       f"{s.answered}/{s.total}"] for s in report.students])
+                     [[s.shown_name, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}"]
+                      for s in report.students])
     sections = [section for section in (_rulebooks(report),) if section]
     sections += [Section("Scores", [Histogram(report.histogram, "Students per band of ten percent"), students]), _items(report)]
     if report.wrong_answers:

@@ -269,8 +269,8 @@ class _StudentsTable:
     def __rich_console__(self, console, options):
         from rich.padding import Padding
 
-        rows = [(s.student + ("" if s.complete else " (unfinished)"), f"{s.correct}/{s.total}", f"{s.percent:g}",
-                 f"{s.answered}/{s.total}", s.path) for s in self.students]
+        rows = [(s.shown_name, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}", s.path)
+                for s in self.students]
         if options.max_width >= self.NEED:
             table = Table(title="Students", title_justify="left", expand=True)
             table.add_column("Student", ratio=2, min_width=8, overflow="fold")
