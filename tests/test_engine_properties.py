@@ -180,7 +180,7 @@ def test_criteria_what_ifs_agree_with_a_full_evaluation(case):
 def test_expected_change_is_bounded_by_the_largest_change(case):
     engine = LIBRARY.assessor("plain")
     a = engine.assess(case)
-    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    fired = a.fired_rules()
     unknown = [finding for finding in engine.candidates() if finding not in case]
     assume(unknown)
     for finding in unknown:
