@@ -42,9 +42,10 @@ class Generator:
 
     def __init__(self, seed: int = 20261125):
         self.rnd = random.Random(seed)
-        self.vocab = bundled_library().vocabulary
+        library = bundled_library()
+        self.vocab = library.vocabulary
         self.specs = list(self.vocab)
-        book = bundled_library().rulebook
+        book = library.rulebook
         conditions = [r.when for r in book.weigh] + [r.when for r in book.consider]
         for criterion_set in book.criteria:
             conditions += [t.condition for t in criterion_set.targets()]

@@ -30,7 +30,8 @@ def worker(count: int, assessed: int) -> None:
     from mmn_ddx.assessment import to_json
     from mmn_ddx.library import bundled_library
 
-    durable, plain = bundled_library().assessor("durable"), bundled_library().assessor("plain")
+    library = bundled_library()
+    durable, plain = library.assessor("durable"), library.assessor("plain")
     generator = Generator()
     digest = hashlib.sha256()
     errors = mismatches = 0

@@ -6,10 +6,10 @@ from functools import lru_cache
 
 from hypothesis import strategies as st
 
-from mmn_ddx.library import bundled_library
+from bundled import LIBRARY
 from test_rule_fixtures import CASES as FIXTURE_CASES
+from test_rule_fixtures import canonical_findings
 
-LIBRARY = bundled_library()
 VOCAB = LIBRARY.vocabulary
 
 
@@ -22,7 +22,7 @@ def value_strategy(spec):
         return st.sets(st.sampled_from(VOCAB.regions)).map(lambda s: tuple(r for r in VOCAB.regions if r in s))
     # the values either side of each threshold a rule compares with, and anything in the plausible
     # range (a CK of 5,000 U/L as well as 150), whole and, where allowed, decimal
-    near_thresholds = st.sampled_from(_rule_values()[spec.id])
+    near_thresholds = st.sampled_from(rule_values()[spec.id])
     whole = st.integers(int(spec.min), int(spec.max))
     if spec.integer:
         return st.one_of(near_thresholds, whole)
@@ -45,7 +45,7 @@ def findings(draw):
 
 @lru_cache(maxsize=1)
 def _fixture_findings() -> list[dict]:
-    return [{f: VOCAB.check(f, v) for f, v in case.findings.items()} for case in FIXTURE_CASES]
+    return [canonical_findings(LIBRARY, case) for case in FIXTURE_CASES]
 
 
 @st.composite
@@ -73,7 +73,7 @@ def case_and_new_finding(draw):
     """A case, and a finding it leaves unknown with a valid value for it."""
     spec = draw(st.sampled_from(SPECS))
     # half the time a value some rule tells apart, so that the new finding often changes the weighing
-    value = draw(st.one_of(value_strategy(spec), st.sampled_from(_rule_values()[spec.id])))
+    value = draw(st.one_of(value_strategy(spec), st.sampled_from(rule_values()[spec.id])))
     case = draw(cases())
     case.pop(spec.id, None)
     return case, spec.id, value
@@ -87,16 +87,23 @@ def full_findings():
     return st.fixed_dictionaries({spec.id: value_strategy(spec) for spec in SPECS})
 
 
-def rule_values() -> dict:
-    """For each finding, the values the rules tell apart: every bool and enum value, region lists
-    (every region among them), and numbers either side of each threshold a rule compares with."""
-    from mmn_ddx.conditions import candidate_values
-
+def every_condition() -> list:
+    """Every condition of the bundled rule book: weighing and red-flag rules, and criteria elements."""
     book = LIBRARY.rulebook
     conditions = [r.when for r in book.weigh] + [r.when for r in book.consider]
     for criterion_set in book.criteria:
         conditions += [t.condition for t in criterion_set.targets()]
-    values = candidate_values(conditions, VOCAB)
+    return conditions
+
+
+@lru_cache(maxsize=1)
+def rule_values() -> dict:
+    """For each finding, the values the rules tell apart: every bool and enum value, region lists
+    (every region among them), and numbers either side of each threshold a rule compares with.
+    Read once: strategies draw from it on every example."""
+    from mmn_ddx.conditions import candidate_values
+
+    values = candidate_values(every_condition(), VOCAB)
     for spec in SPECS:
         found = values.setdefault(spec.id, [])
         if spec.type == "regions" and VOCAB.regions not in found:
@@ -104,11 +111,6 @@ def rule_values() -> dict:
         if not found:  # a finding no rule reads: any valid value
             found.append(True if spec.type == "bool" else spec.values[0] if spec.type == "enum" else spec.min or 0)
     return values
-
-
-@lru_cache(maxsize=1)
-def _rule_values() -> dict:
-    return rule_values()
 
 
 def fired_count(case: dict) -> int:

@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from conftest import run_cli, write
-from bundled import load_case
-from mmn_ddx.library import bundled_library
+from bundled import LIBRARY, load_case
 
 QUIZ = """\
 title: Class fixture
@@ -29,8 +28,7 @@ OTHER_QUIZ = "title: Another quiz\ncases: [electrician-finger-drop]\nquestions:\
 
 def engine_view():
     """The discriminator's right answers and, for each disclosed finding, the rule that weighs it (plain engine)."""
-    library = bundled_library()
-    a = library.assessor("plain").assess_case(load_case(library.cases()["carpenter-cannot-pinch"]), "examination")
+    a = LIBRARY.assessor("plain").assess_case(load_case(LIBRARY.cases()["carpenter-cannot-pinch"]), "examination")
     top = max(e.rule.weight for e in a.evidence)
     items = [e for e in a.evidence if math.isclose(e.rule.weight, top)]
     items += [f for e in a.evidence for f in e.folded if math.isclose(f.rule.weight, top)]

@@ -208,11 +208,9 @@ def test_real_subprocess_json_and_error():
 def test_tables_keep_every_column_readable_in_a_narrow_terminal(width):
     from rich.console import Console
 
-    from bundled import LIBRARY
+    from bundled import LIBRARY, rulebook, vocabulary
     from mmn_ddx.api import case_list
     from mmn_ddx.render.library import cases_table, findings_table, rules_table
-    from bundled import rulebook
-    from bundled import vocabulary
 
     def shown(renderable) -> str:
         console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))

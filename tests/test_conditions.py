@@ -13,7 +13,7 @@ from mmn_ddx.conditions import (
 from mmn_ddx.engine import DurableEngine, PlainEngine, Target
 from bundled import vocabulary
 from mmn_ddx.yamlio import load_yaml_text
-from strategies import findings, full_findings
+from strategies import every_condition, findings, full_findings
 
 VOCAB = vocabulary()
 
@@ -100,22 +100,12 @@ def test_at_least_beyond_its_items_never_holds():
     assert to_durable(cond, VOCAB, True) == {"__never": 1}
 
 
-def _every_condition():
-    from mmn_ddx.library import bundled_library
-
-    book = bundled_library().rulebook
-    found = [r.when for r in book.weigh] + [r.when for r in book.consider]
-    for criterion_set in book.criteria:
-        found += [t.condition for t in criterion_set.targets()]
-    return found
-
-
 @settings(max_examples=40)
 @given(st.one_of(findings(), full_findings()))
 def test_compiled_conditions_agree_with_the_interpreter(case):
     """The what-if questions use the compiled closures; the interpreter is the reference."""
     memo_compiled: dict = {}
     memo_interpreted: dict = {}
-    for cond in _every_condition():
+    for cond in every_condition():
         assert compiled(cond)(case, memo_compiled) == evaluate(cond, case, memo_interpreted), cond
     assert memo_compiled == memo_interpreted

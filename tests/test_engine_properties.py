@@ -12,6 +12,7 @@ from mmn_ddx.assessment import to_json
 from bundled import load_case
 from mmn_ddx.vocabulary import with_derived
 from strategies import FIXTURE_CASES, LIBRARY, case_and_new_finding, cases
+from test_rule_fixtures import canonical_findings
 
 FAST = settings()  # examples per the profile loaded in conftest.py (default or long)
 
@@ -30,7 +31,7 @@ def test_oracle_agrees_on_every_bundled_case_and_stage():
 
 def test_oracle_agrees_on_every_rule_fixture():
     for case in FIXTURE_CASES:
-        findings_ = {f: LIBRARY.vocabulary.check(f, v) for f, v in case.findings.items()}
+        findings_ = canonical_findings(LIBRARY, case)
         assert fired("durable", findings_) == fired("plain", findings_), case.id
 
 
@@ -136,14 +137,12 @@ def test_unknown_is_not_absent():
 
 
 def test_blank_finding_in_a_case_file_means_unknown(tmp_path):
-    from bundled import load_case as load
-
     blank = tmp_path / "blank.yaml"
     blank.write_text("id: blank\nfindings:\n  babinski:\n  conduction_block: definite\n")
     omitted = tmp_path / "omitted.yaml"
     omitted.write_text("id: blank\nfindings:\n  conduction_block: definite\n")
-    a = LIBRARY.assessor("plain").assess_case(load(blank))
-    b = LIBRARY.assessor("plain").assess_case(load(omitted))
+    a = LIBRARY.assessor("plain").assess_case(load_case(blank))
+    b = LIBRARY.assessor("plain").assess_case(load_case(omitted))
     assert to_json(a) == to_json(b)
 
 
@@ -181,7 +180,7 @@ def test_criteria_what_ifs_agree_with_a_full_evaluation(case):
 def test_expected_change_is_bounded_by_the_largest_change(case):
     engine = LIBRARY.assessor("plain")
     a = engine.assess(case)
-    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    fired = a.fired_rules()
     unknown = [finding for finding in engine.candidates() if finding not in case]
     assume(unknown)
     for finding in unknown:

@@ -14,14 +14,12 @@ import pytest
 
 from conftest import run_cli, write
 from mmn_ddx import DISCLAIMER
-from bundled import find_case
+from bundled import LIBRARY, find_case
 from mmn_ddx.assessment import DEFAULT_PRIOR, p_equals
 from mmn_ddx import documents
 from mmn_ddx.documents.cases import QUESTION_LEAN, QUESTION_NEXT, QUESTION_WEIGH
 from mmn_ddx.documents.figures import evidence_bar_svg
-from mmn_ddx.library import bundled_library
 
-LIBRARY = bundled_library()
 
 CASES = ["electrician-finger-drop", "carpenter-cannot-pinch", "tongue-twitches"]
 

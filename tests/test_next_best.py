@@ -30,7 +30,7 @@ def test_no_answer_moves_the_log_odds_beyond_the_reach_of_its_families(case):
     assessor = LIBRARY.assessor("plain")
     a = assessor.assess(case)
     assume(0.001 < a.p_mmn < 0.999)  # where P(MMN) still carries its log-odds to well under 1e-6
-    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    fired = a.fired_rules()
     for finding in assessor.candidates():
         if finding in a.findings:
             continue
@@ -76,7 +76,7 @@ def test_regions_given_as_a_list_weigh_as_a_tuple():
     as_tuple = {"babinski": True, "umn_regions": ("cervical", "bulbar")}
     as_list = {"babinski": True, "umn_regions": ["cervical", "bulbar"]}
     a = assessor.assess(as_tuple)
-    fired = {e.rule.id for e in a.evidence + a.shared} | {f.rule.id for e in a.evidence for f in e.folded}
+    fired = a.fired_rules()
     for finding in ("hoffmann", "spasticity", "pseudobulbar_affect"):  # their rules read the regions
         expected = assessor.informativeness(as_tuple, fired, finding, a.prior, a.p_mmn)
         assert assessor.informativeness(as_list, fired, finding, a.prior, a.p_mmn) == expected

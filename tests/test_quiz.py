@@ -12,12 +12,10 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli, write
-from bundled import load_case
+from bundled import LIBRARY, load_case
 from mmn_ddx.assessment import p_equals
 from mmn_ddx.errors import InputError
-from mmn_ddx.library import bundled_library
 
-LIBRARY = bundled_library()
 PLAIN = LIBRARY.assessor("plain")
 TIMING = ("seconds", "answered_at", "started", "updated")
 

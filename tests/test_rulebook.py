@@ -93,8 +93,6 @@ def test_every_condition_to_consider_can_be_named():
 
 
 def test_pseudo_block_does_not_count_toward_mmn():
-    from bundled import assessor
-
     real = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": False})
     pseudo = assessor("plain").assess({"conduction_block": "definite", "distal_cmap_too_low": True})
     assert real.p_mmn > real.prior
@@ -103,8 +101,6 @@ def test_pseudo_block_does_not_count_toward_mmn():
 
 
 def test_correlated_umn_signs_count_once():
-    from bundled import assessor
-
     one = assessor("plain").assess({"babinski": True})
     many = assessor("plain").assess({"babinski": True, "hoffmann": True, "spasticity": True, "brisk_jaw_jerk": True})
     assert math.isclose(one.p_mmn, many.p_mmn)
@@ -165,8 +161,6 @@ def test_every_problem_is_reported_at_once(rules_copy):
 
 
 def test_reflexes_and_umn_signs_are_one_fact_each_way():
-    from bundled import assessor
-
     engine = assessor("plain")
     babinski = engine.assess({"babinski": True}).p_mmn
     assert math.isclose(engine.assess({"babinski": True, "reflexes_affected_limbs": "brisk"}).p_mmn, babinski)

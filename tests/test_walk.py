@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT, run_cli, write
 from mmn_ddx.assessment import DEFAULT_PRIOR
-from bundled import vocabulary
+from bundled import library, load_case, rulebook, vocabulary
 from mmn_ddx.walkthrough import Call, brier, parse_call
 
 DIAGNOSES = vocabulary().diagnoses
@@ -138,11 +138,9 @@ def test_answers_file_takes_a_differential_and_the_end_carries_the_score(tmp_pat
     assert end["report"][0]["brier"] == pytest.approx(0.4 ** 2 + 0.3 ** 2 + 0.1 ** 2)
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
+@pytest.mark.parametrize("case_id", sorted(library()))
 def test_every_bundled_case_can_be_answered_and_ends_with_a_score(tmp_path, case_id):
     """Mimic cases too: the true condition is an answer, graded right and scored."""
-    from bundled import library, load_case
-
     case = load_case(library()[case_id])
     right = write(tmp_path / "right.yaml", "".join(f"{n}: {case.diagnosis}\n" for n in range(1, len(case.stages) + 1)))
     end = events(run_cli(["walk", case_id, "--answers", str(right), "--json"]).stdout)[-1]
@@ -165,7 +163,6 @@ def test_random_walk_is_repeatable_with_a_seed():
     second = events(run_cli(["walk", "--seed", "3", "--json"]).stdout)[0]["case"]
     assert first == second
     picked = {events(run_cli(["walk", "--seed", str(s), "--diagnosis", "als", "--json"]).stdout)[0]["case"] for s in range(6)}
-    from bundled import library, load_case
 
     assert all(load_case(library()[case]).diagnosis == "als" for case in picked) and len(picked) > 1
 
@@ -231,7 +228,6 @@ def test_disagreement_is_a_teaching_moment():
 # ----------------------------------------------------------------------------- a real terminal
 class Terminal:
     """A tmux session running one command, read back as the learner would see it."""
-
     def __init__(self, command: str, width: int = 120):
         self.session = f"mmnddx{int(time.time() * 1000) % 100000}"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.session, "-x", str(width), "-y", "50",
@@ -320,7 +316,6 @@ def test_each_stage_says_why_it_moved_and_the_changes_chain_to_the_new_p():
 def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
     from click.testing import CliRunner
     from mmn_ddx.cli import main
-    from bundled import rulebook
 
     result = CliRunner(env={"COLUMNS": "250"}).invoke(main, ["walk", "electrician-finger-drop", "--no-input"])
     out = " ".join(result.output.split())
@@ -334,7 +329,7 @@ def test_the_walk_prints_the_teaching_point_family_and_change_in_p():
     assert f"{show_p(block['p_mmn_before'])} → {show_p(block['p_mmn_after'])}" in out
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
+@pytest.mark.parametrize("case_id", sorted(library()))
 def test_assess_brief_fits_one_screen_at_80_columns(case_id):
     from click.testing import CliRunner
     from mmn_ddx.cli import main
@@ -364,7 +359,6 @@ def _with_other_answer(tmp_path, case_id):
     """The same case with another diagnosis and another source: what differs before the reveal is a spoiler."""
     import yaml
 
-    from bundled import library
 
     data = yaml.safe_load(library()[case_id].read_text(encoding="utf-8"))
     data["diagnosis"] = "als" if data["diagnosis"] != "als" else "mmn"
@@ -385,12 +379,10 @@ def _strings(value):
         yield value
 
 
-@pytest.mark.parametrize("case_id", sorted(__import__("bundled").library()))
+@pytest.mark.parametrize("case_id", sorted(library()))
 def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
     """Every event before `end` is the same whatever the case's diagnosis and source, and none
     names the diagnosis's label or the source; the text walk likewise up to 'Diagnosis:'."""
-    from bundled import library, load_case
-    from bundled import vocabulary
 
     case = load_case(library()[case_id])
     other = _with_other_answer(tmp_path, case_id)
@@ -415,8 +407,6 @@ def test_nothing_before_the_reveal_depends_on_the_diagnosis(tmp_path, case_id):
 
 
 def test_cases_show_hides_the_source_until_reveal():
-    from bundled import library, load_case
-
     case = load_case(library()["electrician-finger-drop"])
     hidden = " ".join(run_cli(["cases", "show", "electrician-finger-drop"]).stdout.split())
     assert "EFNS/PNS guideline on multifocal motor neuropathy" not in hidden
@@ -429,7 +419,6 @@ def test_cases_show_hides_the_source_until_reveal():
 def test_narratives_wrap_evenly_at_any_width(width):
     """A narrative stored with hard line breaks is re-wrapped by rich, not broken raggedly."""
     from click.testing import CliRunner
-    from bundled import library, load_case
     from mmn_ddx.cli import main
 
     for case_id in sorted(library()):
@@ -455,10 +444,7 @@ def test_narratives_wrap_evenly_at_any_width(width):
 @pytest.mark.parametrize("width", [60, 80, 120])
 def test_ids_in_tables_are_never_folded(width):
     from click.testing import CliRunner
-    from bundled import library
     from mmn_ddx.cli import main
-    from bundled import rulebook
-    from bundled import vocabulary
 
     runner = CliRunner(env={"COLUMNS": str(width)})
     for command, ids in ((["cases"], list(library())), (["rules"], list(rulebook().ids())),
