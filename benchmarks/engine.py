@@ -50,12 +50,12 @@ PEAK = ("import resource, sys; from mmn_ddx.cli import main\n"
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 WARM_UP = 500  # cases at the end of the generated list, run once before the timed runs and never timed
-_spread: dict[float, tuple[float, float]] = {}  # best rate -> (slowest, fastest) of its repeats, for line()
 
 
-def rate(func, cases, size: int, first: int = 0) -> float:
-    """Cases per second of CPU time, the best of BENCH_REPEAT runs of `size` cases (the machine is
-    shared: wall time would measure the others, and the slower runs the others' cache pressure).
+def rate(func, cases, size: int, first: int = 0) -> tuple[float, float]:
+    """Cases per second of CPU time in BENCH_REPEAT runs of `size` cases: (the best, the slowest).
+    CPU time, and the best, because the machine is shared: wall time would measure the others, and
+    the slower runs the others' cache pressure.
 
     Each run takes cases of its own (consecutive slices of `cases` from `first` on), after a warm-up
     on cases that no run takes: an assessor remembers what it worked out for earlier cases (and the
@@ -71,14 +71,15 @@ def rate(func, cases, size: int, first: int = 0) -> float:
         for case in batch:
             func(case)
         rates.append(len(batch) / (time.process_time() - start))
-    _spread[max(rates)] = (min(rates), max(rates))
-    return max(rates)
+    return max(rates), min(rates)
 
 
-def line(label: str, value: float, oracle: float | None = None, aim: float | None = None) -> None:
-    ratio = f"  {value / oracle:5.2f} x oracle" if oracle else ""
+def line(label: str, runs: tuple[float, float], oracle: tuple[float, float] | None = None,
+         aim: float | None = None) -> None:
+    """One rate as `rate` gives it, with its ratio to the oracle's best and whether it meets `aim`."""
+    value, low = runs
+    ratio = f"  {value / oracle[0]:5.2f} x oracle" if oracle else ""
     check = f"  (aim {aim:,.0f}: {'met' if value >= aim else 'NOT met'})" if aim else ""
-    low, _ = _spread.get(value, (value, value))
     spread = f"  [runs {low:,.0f}-{value:,.0f}]" if REPEAT > 1 else ""
     print(f"  {label:<52} {value:>9,.0f} cases/s{ratio}{check}{spread}")
 
