@@ -208,8 +208,7 @@ class Assessor:
         p_now = self._posterior(counted, prior)
         now = leaning_of(p_now)
         unknown = [(f, values) for f, values in self._candidates.items() if f not in findings]
-        from mmn_ddx.next_best import Asking  # as in __init__
-        asking = Asking(self.next_best, findings, fired, prior, p_now)
+        asking = self.next_best.asking(findings, fired, prior, p_now)
         groups = asking.groups, asking.members
         # Rank findings by how far their answers can move P(MMN); pairs are tried among the top ones.
         swings = []
@@ -248,7 +247,7 @@ class Assessor:
 
     def _touched_by(self, extra: tuple[str, ...]) -> tuple[list, list, tuple, tuple]:
         """The rules that mention any of the `extra` findings, their compiled conditions, their
-        _touch, and the findings they read; worked out once for each set of findings asked about together."""
+        touch_of, and the findings they read; worked out once for each set of findings asked about together."""
         found = self._touched_cache.get(extra)
         if found is None:
             touched: dict[str, Any] = {}
@@ -256,7 +255,7 @@ class Assessor:
                 touched.update((rule.id, rule) for rule in self._rules_mentioning.get(finding, ()))
             rules = list(touched.values())
             reads = tuple({finding: None for rule in rules for finding in findings_of(rule.when)})
-            found = (rules, [compiled(rule.when) for rule in rules], _touch(rules), reads)
+            found = (rules, [compiled(rule.when) for rule in rules], touch_of(rules), reads)
             if len(self._touched_cache) < KEPT_WEIGHINGS:  # pairs of candidate findings: a few thousand
                 self._touched_cache[extra] = found
         return found
@@ -268,9 +267,9 @@ class Assessor:
         Only the families (and unfamilied rules) that a touched rule belongs to are weighed again;
         the others keep what they added, computed once per set of fired rules. This is the same sum
         as weighing every rule afresh (a property test holds it equal to a full reassessment).
-        `touch` is _touch of the touched rules and `groups` _group_log_odds(fired), if known.
+        `touch` is touch_of of the touched rules and `groups` _group_log_odds(fired), if known.
         """
-        kept, others = untouched_weighing(touch or _touch(touched), groups or self._group_log_odds(fired))
+        kept, others = untouched_weighing(touch or touch_of(touched), groups or self._group_log_odds(fired))
         return math.fsum([self._log_odds(kept + list(firing))] + others)
 
     def _group_log_odds(self, fired: set, weighed: list | None = None) -> tuple[dict, dict]:
@@ -367,13 +366,13 @@ class Assessor:
 KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor remembers (a few MB)
 
 
-def _touch(rules) -> tuple[frozenset, frozenset]:
+def touch_of(rules) -> tuple[frozenset, frozenset]:
     """The group keys and the ids of `rules`, for untouched_weighing and the next-best questions."""
     return frozenset(group_key(rule) for rule in rules), frozenset(rule.id for rule in rules)
 
 
 def untouched_weighing(touch: tuple[frozenset, frozenset], groups: tuple[dict, dict]) -> tuple[list, list[float]]:
-    """For some touched rules (`touch`, their _touch) and a set of fired rules (`groups`, its
+    """For some touched rules (`touch`, their touch_of) and a set of fired rules (`groups`, its
     Assessor._group_log_odds): the fired rules that share a group with a touched one but are not
     touched themselves, and what each group no touched rule belongs to adds."""
     changed, touched_ids = touch

@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from typing import Any, Mapping, NamedTuple
 
-from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid, untouched_weighing
+from mmn_ddx.assessment import Assessor, touch_of, group_key, logit, show_p, sigmoid, untouched_weighing
 from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.model import NextFinding
@@ -49,7 +49,7 @@ class NextBest:
                     self._family_of_finding.setdefault(finding, rule.family)
         self._questions: dict[str, _Question] = {}  # finding -> question
         self._all_questions: list[_Question] | None = None  # _questions_asked
-        self._touches: dict[tuple, tuple] = {}  # _touch(rules) -> itself, one object for each
+        self._touches: dict[tuple, tuple] = {}  # touch_of(rules) -> itself, one object for each
         self._spread = _spreads(book)  # group_key -> how far what the group adds can change
 
     def informativeness(self, findings: Mapping[str, Any], fired: set, finding: str, prior: float,
@@ -64,7 +64,7 @@ class NextBest:
         worth nothing while the nerve studies or the antibodies are still unknown: no teacher
         orders IVIg to make a diagnosis they have not looked for.
         """
-        asking = Asking(self, findings, fired, prior, p_now)
+        asking = self.asking(findings, fired, prior, p_now)
         question = self.question(finding)
         answers = question.answers_for(self, findings)
         log_odds, moves = self.answer_log_odds(question, answers, asking)
@@ -119,6 +119,10 @@ class NextBest:
                 log_odds.append(x)
                 moves.append(move)
         return log_odds, moves
+
+    def asking(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float) -> "Asking":
+        """One case's questions, as informativeness and the what-if search ask them."""
+        return Asking(self, findings, fired, prior, p_now)
 
     def question(self, finding: str) -> _Question:
         """What `finding`'s candidate answers do in this rule book, worked out once."""
@@ -255,7 +259,7 @@ class _Question:
         self.discount = TIER_DISCOUNT ** self.tier_index
         self.is_trial = spec.tier == "treatment"
         mentioning = asker._rules_mentioning.get(finding, ())
-        touch = _touch(mentioning)
+        touch = touch_of(mentioning)
         self.touch = asker._touches.setdefault(touch, touch)  # one object for findings whose rules touch the same
         # The most any answer can move the log-odds: each family it touches can go from anything it
         # may add to anything else (its strongest member, its joint figure, or nothing).
