@@ -36,7 +36,6 @@ ALIASES = {
     "multifocal_acquired_motor_axonopathy": ("mama",),
 }
 WHAT_IF = ("?", "what if", "what-if", "whatif")
-SKIP = ("", "-", "skip", "none", "s")
 # The score (README, "Walkthrough scores"): the Brier score over the whole differential.
 SCORING_RULE = "brier"
 SCORING_ABOUT = ("Brier score: the sum over every diagnosis of (your probability − what turned out)², "
