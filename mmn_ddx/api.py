@@ -136,14 +136,10 @@ def find_case(library: Library, name: str) -> Case:
 
 def case_list(library: Library, diagnosis: str | None = None, difficulty: int | None = None) -> list[Case]:
     """The library's cases, filtered; a broken case file is reported, not skipped."""
+    from mmn_ddx.cases import case_matches
+
     cases = [library.load_case(path) for path in library.cases().values()]
-    if diagnosis == "mimic":
-        cases = [c for c in cases if c.diagnosis not in ("mmn", "als")]
-    elif diagnosis:
-        cases = [c for c in cases if c.diagnosis == diagnosis]
-    if difficulty:
-        cases = [c for c in cases if c.difficulty == difficulty]
-    return sorted(cases, key=lambda c: c.id)
+    return sorted((c for c in cases if case_matches(c, diagnosis, difficulty)), key=lambda c: c.id)
 
 
 def start_walk(library: Library, name: str | None, *, seed: int | None = None, difficulty: int | None = None,

@@ -202,6 +202,17 @@ def load_case_text(text: str, path: str, vocab: Vocabulary) -> Case:
     return case_from_data(load_yaml_text(text, path), path, vocab)
 
 
+def case_matches(case: Case, diagnosis: str | None, difficulty: int | None) -> bool:
+    """Whether a case passes the `--diagnosis` (mmn, als, or 'mimic' for any other) and `--difficulty`
+    filters of `cases` and `walk`; an empty filter lets every case through."""
+    if diagnosis == "mimic":
+        if case.diagnosis in ("mmn", "als"):
+            return False
+    elif diagnosis and case.diagnosis != diagnosis:
+        return False
+    return not difficulty or case.difficulty == difficulty
+
+
 def case_files(directory: Path, not_regular: bool = False) -> list[Path]:
     """The case files in a directory (not its quiz or schema subfolders), in name order.
 
