@@ -6,14 +6,14 @@ bundled data on its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.library import Library
-from mmn_ddx.model import Assessment, Case
+from mmn_ddx.errors import EngineError, InputError, Problem, did_you_mean
+from mmn_ddx.library import Library, library_for
+from mmn_ddx.model import Assessment, Case, Family, WeighRule
 
 
 @dataclass
@@ -27,8 +27,6 @@ class Batch:
 
 def open_library(rules: str | Path | None = None, cases: str | Path | None = None) -> Library:
     """The library a command works on: the bundled one, or one read from `--rules DIR` / `--cases DIR`."""
-    from mmn_ddx.library import library_for
-
     return library_for(rules, cases)
 
 
@@ -65,8 +63,6 @@ def assess(library: Library, names: Sequence[str], *, stage: str | None = None, 
     Bad input is collected in `problems`; an internal fault on a case is raised (EngineError).
     For many cases, `assess_stream` yields each as it is done instead.
     """
-    from mmn_ddx.errors import EngineError
-
     batch = Batch()
     for item in assess_stream(library, names, stage=stage, finding_options=finding_options, prior=prior, engine=engine):
         if item.fault:
@@ -189,8 +185,6 @@ def cases_json(cases: Sequence[Case], reveal: bool = False) -> list[dict]:
 
 def vocabulary_json(library: Library) -> dict:
     """`findings --json`: the vocabulary's findings, regions and conditions to consider."""
-    from dataclasses import asdict
-
     vocab = library.vocabulary
     return {"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
             "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]}
@@ -198,8 +192,6 @@ def vocabulary_json(library: Library) -> dict:
 
 def find_rule(library: Library, rule_id: str):
     """A rule, a (criterion set, element) pair, an evidence family or a criterion set, by id (nearest ids suggested)."""
-    from mmn_ddx.errors import did_you_mean
-
     book = library.rulebook
     item = book.lookup(rule_id)
     if item is None:
@@ -216,7 +208,6 @@ def rules_json(library: Library) -> list[dict]:
 def rule_json(library: Library, item) -> dict:
     """One entry of the rule book's index as `rules --json` and `rules show ID --json` print it."""
     from mmn_ddx.criteria import CriterionSet
-    from mmn_ddx.model import Family, WeighRule
 
     book = library.rulebook
     if isinstance(item, CriterionSet):
