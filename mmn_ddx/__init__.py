@@ -8,12 +8,15 @@ DISCLAIMER = "Educational use only: not for clinical decisions."
 
 def __getattr__(name: str):
     # The version is read from the installed metadata only when asked for: importing
-    # importlib.metadata costs more than the rest of start-up (`mmn-ddx --help`).
+    # importlib.metadata costs more than the rest of start-up (`mmn-ddx --help`). Reading it
+    # takes milliseconds, and a class's papers ask thousands of times: it is read once.
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            return version("mmn-ddx")
+            found = version("mmn-ddx")
         except PackageNotFoundError:  # a source tree that was never installed
-            return "0+unknown"
+            found = "0+unknown"
+        globals()["__version__"] = found
+        return found
     raise AttributeError(name)

@@ -270,17 +270,8 @@ class Assessor:
         as weighing every rule afresh (a property test holds it equal to a full reassessment).
         `touch` is _touch of the touched rules and `groups` _group_log_odds(fired), if known.
         """
-        kept, others = self._untouched(fired, touched, touch, groups)
+        kept, others = untouched_weighing(touch or _touch(touched), groups or self._group_log_odds(fired))
         return math.fsum([self._log_odds(kept + list(firing))] + others)
-
-    def _untouched(self, fired: set, touched, touch: tuple | None = None,
-                   groups: tuple | None = None) -> tuple[list, list[float]]:
-        """For _log_odds_replacing: the fired rules that share a family with a touched one, and
-        what each family no touched rule belongs to adds."""
-        added, members = groups or self._group_log_odds(fired)
-        changed, touched_ids = touch or _touch(touched)
-        kept = [rule for key in changed for rule in members.get(key, ()) if rule.id not in touched_ids]
-        return kept, [value for key, value in added.items() if key not in changed]
 
     def _group_log_odds(self, fired: set, weighed: list | None = None) -> tuple[dict, dict]:
         """What each family-and-direction (or unfamilied rule) adds for this set of fired rules,
@@ -377,8 +368,19 @@ KEPT_WEIGHINGS = 50_000  # sets of fired rules whose weighing an Assessor rememb
 
 
 def _touch(rules) -> tuple[frozenset, frozenset]:
-    """The group keys and the ids of `rules`, for Assessor._untouched and the next-best questions."""
+    """The group keys and the ids of `rules`, for untouched_weighing and the next-best questions."""
     return frozenset(group_key(rule) for rule in rules), frozenset(rule.id for rule in rules)
+
+
+def untouched_weighing(touch: tuple[frozenset, frozenset], groups: tuple[dict, dict]) -> tuple[list, list[float]]:
+    """For some touched rules (`touch`, their _touch) and a set of fired rules (`groups`, its
+    Assessor._group_log_odds): the fired rules that share a group with a touched one but are not
+    touched themselves, and what each group no touched rule belongs to adds."""
+    changed, touched_ids = touch
+    added, members = groups
+    # the order of `kept` does not change its weighing (weigh_families)
+    kept = [rule for key in changed for rule in members.get(key, ()) if rule.id not in touched_ids]
+    return kept, [value for key, value in added.items() if key not in changed]
 
 
 def group_key(rule):
@@ -481,4 +483,3 @@ def finding_change_json(c) -> dict:
 
 def _jsonable(findings: Mapping[str, Any]) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in findings.items()}
-

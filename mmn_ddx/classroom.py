@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Iterable
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.quiz import read_results, with_hint
+from mmn_ddx.quiz.loading import load_quiz
 from mmn_ddx.quiz.results import rulebook_of, score_of
 from mmn_ddx.safetext import csv_cell
 
@@ -64,6 +65,11 @@ class StudentScore:
     seed: int | None
     marks: dict = field(default_factory=dict)  # question id -> True (right) / False (wrong or skipped)
     rulebook: str | None = None  # the fingerprint of the rules that graded the file (None: not recorded)
+
+    @property
+    def shown_name(self) -> str:
+        """The name as the reports list it, marked when the student stopped before the end."""
+        return self.student + ("" if self.complete else " (unfinished)")
 
 
 @dataclass
@@ -124,6 +130,14 @@ class ClassReport:
     mean_percent: float | None = None
     median_percent: float | None = None
     rulebooks: list = field(default_factory=list)  # RuleBookGroup, the current rule book first
+
+    def hardest_first(self) -> list:
+        """The questions by share right, lowest first (a question nobody answered last), then by id."""
+        return sorted(self.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+
+    def mixes_rulebooks(self) -> bool:
+        """Whether some results were graded by a rule book other than the current one: the figures then need a warning."""
+        return bool(self.rulebooks) and (len(self.rulebooks) > 1 or not self.rulebooks[0].current)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -324,8 +338,6 @@ def _kinds_of_unanswered(report: ClassReport, counted: list[Submission], library
     blank = [q for q in report.questions if not q.kind]
     if not blank or not counted:
         return
-    from mmn_ddx.quiz.loading import load_quiz
-
     path = library.quizzes().get(str(counted[0].data["quiz"].get("id", "")))
     if path is None:
         return

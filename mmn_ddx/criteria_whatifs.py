@@ -52,7 +52,6 @@ class Probe:
         self.categories = [Junction(c.when) for c in cs.categories]
         self.mentions = [frozenset(findings_of(c.when)) for c in cs.categories]
         self.category_presence = [unknown_tests(c.when) for c in cs.categories]
-        self.by_value = {c.value: index for index, c in enumerate(cs.categories)}
         # finding -> (index, junction, whether it tests the finding's presence) of each category mentioning it
         self.changing: dict[str, tuple] = {}
         for index, (junction, mentions, presence) in enumerate(zip(self.categories, self.mentions, self.category_presence)):

@@ -539,7 +539,6 @@ class _Wire:
         return out
 
 
-
 PART = "__p"  # the fact field that says which part of a round's rules a fact is matched against
 
 
@@ -551,6 +550,7 @@ def _c_module():
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
 
 def _orjson_text(fact: dict) -> str:
     """orjson's JSON text of a fact, several times faster for these small objects; the json

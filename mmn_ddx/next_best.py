@@ -13,8 +13,8 @@ import math
 from collections import Counter
 from typing import Any, Mapping, NamedTuple
 
-from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid
-from mmn_ddx.compiled import compiled
+from mmn_ddx.assessment import Assessor, _touch, group_key, logit, show_p, sigmoid, untouched_weighing
+from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.formats import TIERS
 from mmn_ddx.model import NextFinding
@@ -33,7 +33,6 @@ WORTH_MEANS = "the expected change in the log-odds of MMN, cheaper tests preferr
 
 ROUNDING = 1e-9  # far above the rounding error of a sum of log-odds, for bounds that must never cut a finding worth asking
 KEPT_READINGS = 2_000  # combinations of other findings' values a next-best question remembers
-_ABSENT = object()  # a finding not in the case, in a reading of _Question.reads
 
 
 class NextBest:
@@ -130,7 +129,7 @@ class NextBest:
         return found
 
     def best_findings(self, findings: Mapping[str, Any], fired: set, prior: float, p_now: float,
-                   weighed: list | None = None) -> list[NextFinding]:
+                      weighed: list | None = None) -> list[NextFinding]:
         """The findings best asked next (NEXT_BEST_COUNT of them); `weighed` is weigh_families of
         the `fired` rules if known."""
         asking = Asking(self, findings, fired, prior, p_now, weighed)
@@ -235,7 +234,7 @@ class _Answers:
                             for rule in answers]
         self.unknown = self.frequencies.count(None)
         self.nothing_known = self.unknown == len(self.frequencies)
-        self.even_share = (1 - 0) / self.unknown if self.unknown else 0.0  # as _worth shares when nothing is known
+        self.even_share = 1 / self.unknown if self.unknown else 0.0  # as _worth shares when nothing is known
 
 
 class _Question:
@@ -274,14 +273,14 @@ class _Question:
                     could_fire.append((rule, None))
             self._could_fire.append(could_fire)
         self.reads = tuple(sorted({other for rule in mentioning for other in findings_of(rule.when)} - {finding}))
-        self._by_reading: dict[tuple, _Answers] = {}  # the values of `reads` (or _ABSENT) -> the answers
+        self._by_reading: dict[tuple, _Answers] = {}  # the values of `reads` (or ABSENT) -> the answers
         self._interned: dict[tuple, _Answers] = {}  # so that readings with the same answers share them
         self.fixed = self._answers(asker, {}) if not self.reads else None
 
     def answers_for(self, asker: NextBest, findings: Mapping[str, Any]) -> _Answers:
         if self.fixed is not None:
             return self.fixed
-        reading = tuple([findings.get(other, _ABSENT) for other in self.reads])
+        reading = tuple([findings.get(other, ABSENT) for other in self.reads])
         try:
             found = self._by_reading.get(reading)
         except TypeError:  # a value that cannot be a key (a list of regions from a caller): not kept
@@ -306,7 +305,7 @@ class _Question:
 
 
 class _Untouched:
-    """For one case and the rules that mention a finding (Assessor._untouched): the fired rules that
+    """For one case and the rules that mention a finding (untouched_weighing): the fired rules that
     share a family with them (`kept`, their ids `kept_ids`), what each other family adds (`others`),
     and, for each weighing of the touched families met so far, the case's log-odds and how far
     that is from now (`outcomes`)."""
@@ -344,13 +343,11 @@ class Asking:
         self.trial_prerequisites_known = all(f in findings for f in TRIAL_NEEDS_FIRST)
 
     def untouched(self, question: _Question) -> _Untouched:
-        """As Assessor._untouched, for one question."""
-        changed, touched_ids = question.touch
-        if changed.isdisjoint(self.group_keys):
+        """untouched_weighing for one question's rules, shared by the questions that touch no fired group."""
+        if question.touch[0].isdisjoint(self.group_keys):
             return self.nothing_touched
-        # the order of `kept` does not change its weighing (weigh_families)
-        kept = [rule for key in changed for rule in self.members.get(key, ()) if rule.id not in touched_ids]
-        return _Untouched(kept, [value for key, value in self.groups.items() if key not in changed], self.base, self.now)
+        kept, others = untouched_weighing(question.touch, (self.groups, self.members))
+        return _Untouched(kept, others, self.base, self.now)
 
 
 def _spreads(book: RuleBook) -> dict:

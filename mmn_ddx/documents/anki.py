@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from mmn_ddx import DISCLAIMER
 from mmn_ddx.assessment import DEFAULT_PRIOR, LEANING_WORDS, headline, p_equals

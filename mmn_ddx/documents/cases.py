@@ -181,7 +181,7 @@ def _stage_key_section(case: Case, key: StageKey, total: int, vocab) -> Section:
     blocks.append(Paragraph(f"The engine: {LEANING_WORDS[a.leaning]}, {p_equals(a.p_mmn)} "
                             f"(before this stage {show_p(key.previous_p)}).", style="verdict"))
     blocks += [Paragraph(note, style="strong") for note in _stage_notes(a, case, vocab)]
-    blocks.append(Bar(a.p_mmn, f"{p_equals(a.p_mmn)}"))
+    blocks.append(Bar(a.p_mmn, p_equals(a.p_mmn)))
     if key.new_evidence:
         blocks += [Heading("Evidence that fired at this stage"), EvidenceList([_evidence_item(e, vocab) for e in key.new_evidence])]
     if key.carried_evidence:

@@ -29,7 +29,7 @@ def _wrong(w) -> str:
 
 
 def _items(report) -> Section:
-    ordered = sorted(report.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
+    ordered = report.hardest_first()
     rows = [[(f"{FLAG} " if q.negative_discrimination else "") + q.id, q.prompt or "", q.kind or "—", f"{q.right}/{q.answered}",
              _percent(q.difficulty), _signed(q.discrimination), _wrong(q.most_chosen_wrong)] for q in ordered]
     flagged = [q.id for q in ordered if q.negative_discrimination]
@@ -41,9 +41,9 @@ def _items(report) -> Section:
 
 
 def _rulebooks(report) -> Section | None:
-    groups = report.rulebooks
-    if not groups or (len(groups) == 1 and groups[0].current):
+    if not report.mixes_rulebooks():
         return None
+    groups = report.rulebooks
     items = [Item(", ".join(g.students) or "—", label=f"{g.fingerprint or 'not recorded (older files)'}"
                   f"{' (the current rule book)' if g.current else ''}:") for g in groups]
     return Section("Rule books", [
@@ -58,8 +58,8 @@ def class_report(report, top: int = 10) -> Document:
     if report.mean_percent is not None:
         meta += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
     students = Table(["Student", "Score", "%", "Answered"],
-                     [[s.student + ("" if s.complete else " (unfinished)"), f"{s.correct}/{s.total}", f"{s.percent:g}",
-                       f"{s.answered}/{s.total}"] for s in report.students])
+                     [[s.shown_name, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}"]
+                      for s in report.students])
     sections = [section for section in (_rulebooks(report),) if section]
     sections += [Section("Scores", [Histogram(report.histogram, "Students per band of ten percent"), students]), _items(report)]
     if report.wrong_answers:

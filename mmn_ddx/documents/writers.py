@@ -379,20 +379,13 @@ def _template_frame(error: BaseException, folder: str) -> tuple[str | None, int 
     return None, None
 
 
-@lru_cache(maxsize=1)
-def _version() -> str:
-    # Read from the installed metadata, which takes milliseconds: a class's papers are thousands of pages.
-    from mmn_ddx import __version__
-
-    return __version__
-
-
 def write(document, fmt: str, templates: Path | str | None = None) -> str:
     """The document in `fmt` ('md' or 'html')."""
     check_format(fmt)
+    from mmn_ddx import __version__
     from mmn_ddx.documents.model import Bar
 
-    text = render_template(f"page.{fmt}.j2", templates, doc=document, version=_version(), empty_bar=Bar())
+    text = render_template(f"page.{fmt}.j2", templates, doc=document, version=__version__, empty_bar=Bar())
     # Templates leave blank lines around blocks: Markdown needs one between blocks, HTML none.
     if fmt == "md":
         return re.sub(r"\n{3,}", "\n\n", text).lstrip("\n")

@@ -219,7 +219,7 @@ def class_report_view(report, top: int = 10) -> Group:
     if report.mean_percent is not None:
         stats += f" · mean {report.mean_percent:g} % · median {report.median_percent:g} %"
     parts.append(Text(stats, style="dim"))
-    if report.rulebooks and (len(report.rulebooks) > 1 or not report.rulebooks[0].current):
+    if report.mixes_rulebooks():
         parts.append(_rulebooks_note(report.rulebooks))
 
     parts.append(_StudentsTable(report.students))
@@ -269,8 +269,8 @@ class _StudentsTable:
     def __rich_console__(self, console, options):
         from rich.padding import Padding
 
-        rows = [(s.student + ("" if s.complete else " (unfinished)"), f"{s.correct}/{s.total}", f"{s.percent:g}",
-                 f"{s.answered}/{s.total}", s.path) for s in self.students]
+        rows = [(s.shown_name, f"{s.correct}/{s.total}", f"{s.percent:g}", f"{s.answered}/{s.total}", s.path)
+                for s in self.students]
         if options.max_width >= self.NEED:
             table = Table(title="Students", title_justify="left", expand=True)
             table.add_column("Student", ratio=2, min_width=8, overflow="fold")
@@ -298,8 +298,7 @@ def _items_table(report) -> Table:
     table.add_column("Share", justify="right", no_wrap=True)
     table.add_column("Discr.", justify="right", no_wrap=True)
     table.add_column("Most chosen wrong answer", ratio=3, overflow="fold")
-    ordered = sorted(report.questions, key=lambda q: (1.1 if q.difficulty is None else q.difficulty, q.id))
-    for q in ordered:
+    for q in report.hardest_first():
         share = "—" if q.difficulty is None else f"{q.difficulty:.0%}"
         style = "" if q.difficulty is None else "red" if q.difficulty < 0.5 else "yellow" if q.difficulty < 0.8 else "green"
         question = Text(q.id, style="bold")
