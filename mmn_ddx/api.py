@@ -1,7 +1,7 @@
 """What the commands call: one function per job, returning plain data and never printing.
 
-Every function takes the `Library` it works on (`open_library` reads one); none looks up the
-bundled data on its own.
+Every function that needs the rules or cases takes the `Library` it works on (`open_library`
+reads one); none looks up the bundled data on its own.
 """
 
 from __future__ import annotations
