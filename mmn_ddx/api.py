@@ -1,19 +1,19 @@
 """What the commands call: one function per job, returning plain data and never printing.
 
-Every function takes the `Library` it works on (`open_library` reads one); none looks up the
-bundled data on its own.
+Every function that needs the rules or cases takes the `Library` it works on (`open_library`
+reads one); none looks up the bundled data on its own.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from mmn_ddx import DISCLAIMER
-from mmn_ddx.errors import InputError, Problem
-from mmn_ddx.library import Library
-from mmn_ddx.model import Assessment, Case
+from mmn_ddx.errors import EngineError, InputError, Problem, did_you_mean
+from mmn_ddx.library import Library, library_for
+from mmn_ddx.model import Assessment, Case, Family, WeighRule
 
 
 @dataclass
@@ -27,8 +27,6 @@ class Batch:
 
 def open_library(rules: str | Path | None = None, cases: str | Path | None = None) -> Library:
     """The library a command works on: the bundled one, or one read from `--rules DIR` / `--cases DIR`."""
-    from mmn_ddx.library import library_for
-
     return library_for(rules, cases)
 
 
@@ -65,8 +63,6 @@ def assess(library: Library, names: Sequence[str], *, stage: str | None = None, 
     Bad input is collected in `problems`; an internal fault on a case is raised (EngineError).
     For many cases, `assess_stream` yields each as it is done instead.
     """
-    from mmn_ddx.errors import EngineError
-
     batch = Batch()
     for item in assess_stream(library, names, stage=stage, finding_options=finding_options, prior=prior, engine=engine):
         if item.fault:
@@ -136,14 +132,10 @@ def find_case(library: Library, name: str) -> Case:
 
 def case_list(library: Library, diagnosis: str | None = None, difficulty: int | None = None) -> list[Case]:
     """The library's cases, filtered; a broken case file is reported, not skipped."""
+    from mmn_ddx.cases import case_matches
+
     cases = [library.load_case(path) for path in library.cases().values()]
-    if diagnosis == "mimic":
-        cases = [c for c in cases if c.diagnosis not in ("mmn", "als")]
-    elif diagnosis:
-        cases = [c for c in cases if c.diagnosis == diagnosis]
-    if difficulty:
-        cases = [c for c in cases if c.difficulty == difficulty]
-    return sorted(cases, key=lambda c: c.id)
+    return sorted((c for c in cases if case_matches(c, diagnosis, difficulty)), key=lambda c: c.id)
 
 
 def start_walk(library: Library, name: str | None, *, seed: int | None = None, difficulty: int | None = None,
@@ -193,8 +185,6 @@ def cases_json(cases: Sequence[Case], reveal: bool = False) -> list[dict]:
 
 def vocabulary_json(library: Library) -> dict:
     """`findings --json`: the vocabulary's findings, regions and conditions to consider."""
-    from dataclasses import asdict
-
     vocab = library.vocabulary
     return {"version": vocab.version, "regions": list(vocab.regions), "findings": [asdict(spec) for spec in vocab],
             "conditions": [{"id": k, "label": v} for k, v in vocab.conditions.items()]}
@@ -202,8 +192,6 @@ def vocabulary_json(library: Library) -> dict:
 
 def find_rule(library: Library, rule_id: str):
     """A rule, a (criterion set, element) pair, an evidence family or a criterion set, by id (nearest ids suggested)."""
-    from mmn_ddx.errors import did_you_mean
-
     book = library.rulebook
     item = book.lookup(rule_id)
     if item is None:
@@ -220,7 +208,6 @@ def rules_json(library: Library) -> list[dict]:
 def rule_json(library: Library, item) -> dict:
     """One entry of the rule book's index as `rules --json` and `rules show ID --json` print it."""
     from mmn_ddx.criteria import CriterionSet
-    from mmn_ddx.model import Family, WeighRule
 
     book = library.rulebook
     if isinstance(item, CriterionSet):

@@ -202,6 +202,17 @@ def load_case_text(text: str, path: str, vocab: Vocabulary) -> Case:
     return case_from_data(load_yaml_text(text, path), path, vocab)
 
 
+def case_matches(case: Case, diagnosis: str | None, difficulty: int | None) -> bool:
+    """Whether a case passes the `--diagnosis` (mmn, als, or 'mimic' for any other) and `--difficulty`
+    filters of `cases` and `walk`; an empty filter lets every case through."""
+    if diagnosis == "mimic":
+        if case.diagnosis in ("mmn", "als"):
+            return False
+    elif diagnosis and case.diagnosis != diagnosis:
+        return False
+    return not difficulty or case.difficulty == difficulty
+
+
 def case_files(directory: Path, not_regular: bool = False) -> list[Path]:
     """The case files in a directory (not its quiz or schema subfolders), in name order.
 
@@ -213,8 +224,8 @@ def case_files(directory: Path, not_regular: bool = False) -> list[Path]:
     return sorted(p for p in directory.glob("*.yaml") if wanted(p)) + sorted(p for p in directory.glob("*.yml") if wanted(p))
 
 
-def resolve(names: Iterable[str], library: Mapping[str, Path]) -> list[Path]:
-    """Turn case arguments (files, directories, or ids of the library's cases) into case files."""
+def resolve(names: Iterable[str], known: Mapping[str, Path]) -> list[Path]:
+    """Turn case arguments (files, directories, or ids of the `known` cases: id to file) into case files."""
     paths: list[Path] = []
     problems: list[Problem] = []
     for name in names:
@@ -228,10 +239,10 @@ def resolve(names: Iterable[str], library: Mapping[str, Path]) -> list[Path]:
             paths.append(path)
         elif path.is_symlink():
             problems.append(Problem(name, None, "is a link to a file that does not exist.", "Fix or remove the link."))
-        elif name in library:
-            paths.append(library[name])
+        elif name in known:
+            paths.append(known[name])
         else:
-            hint = did_you_mean(name, library, list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases."
+            hint = did_you_mean(name, known, list_few=False) or "Run 'mmn-ddx cases' to list the bundled cases."
             problems.append(Problem(name, None, "is neither a file, a folder, nor the id of a bundled case.", hint))
     if problems:
         raise InputError(problems)

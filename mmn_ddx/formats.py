@@ -297,7 +297,7 @@ def document_schema(form: Form, schema_id: str, title: str, description: str = "
 
 
 # ----------------------------------------------------------------------------- the formats
-# The vocabulary's own words (rules/findings.yaml); mmn_ddx.vocabulary re-exports them.
+# The vocabulary's own words (rules/findings.yaml).
 TYPES = ("bool", "number", "enum", "regions")
 STAGE_ORDER = ("history", "examination", "electrodiagnosis", "laboratory", "treatment")
 # What it costs the patient to learn a finding, cheapest and least invasive first: the order a

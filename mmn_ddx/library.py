@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mmn_ddx.errors import InputError, Problem
 from mmn_ddx.resources import cases_dir, rules_dir
 
-VOCABULARY_FILE = "findings.yaml"  # in a rules folder
+VOCABULARY_FILE_NAME = "findings.yaml"  # in a rules folder
 
 if TYPE_CHECKING:
     from mmn_ddx.assessment import Assessor
@@ -132,8 +132,8 @@ def load_library(rules: Path | str | None = None, cases: Path | str | None = Non
 
 def vocabulary_file(rules_root: Path) -> Path:
     """The findings.yaml a rules folder is read with: its own, else the bundled one."""
-    own = rules_root / VOCABULARY_FILE
-    return own if own.is_file() else rules_dir() / VOCABULARY_FILE
+    own = rules_root / VOCABULARY_FILE_NAME
+    return own if own.is_file() else rules_dir() / VOCABULARY_FILE_NAME
 
 
 @lru_cache(maxsize=1)

@@ -16,9 +16,10 @@ from typing import Any, Mapping, NamedTuple
 from mmn_ddx.assessment import Assessor, touch_of, group_key, logit, show_p, sigmoid, untouched_weighing
 from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
+from mmn_ddx.formats import TIERS
 from mmn_ddx.model import NextFinding
 from mmn_ddx.rulebook import RuleBook
-from mmn_ddx.vocabulary import TIER_LABELS, TIERS, show_value
+from mmn_ddx.vocabulary import TIER_LABELS, show_value
 
 NEXT_BEST_COUNT = 3
 # Ranking what to ask next (a teaching preference, not a clinical figure): each step up the tier

@@ -47,8 +47,6 @@ def case_schema(vocab) -> dict:
 
 
 def assessment_schema(vocab) -> dict:
-    from mmn_ddx.formats import CRITERIA_VALUES
-
     evidence = {
         "type": "object",
         "required": ["rule", "toward", "weight", "findings", "explanation", "sources"],
@@ -88,7 +86,7 @@ def assessment_schema(vocab) -> dict:
             "evidence": {"type": "array", "items": evidence},
             "criteria": {
                 "type": "object",
-                "properties": {key: {"enum": list(values)} for key, values in CRITERIA_VALUES.items()},
+                "properties": {key: {"enum": list(values)} for key, values in formats.CRITERIA_VALUES.items()},
             },
             "consider": {
                 "type": "array",

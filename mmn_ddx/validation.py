@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mmn_ddx.cases import case_files, case_from_data
 from mmn_ddx.errors import InputError, Problem
+from mmn_ddx.library import VOCABULARY_FILE_NAME, load_library
 from mmn_ddx.yamlio import command_budget, load_yaml_file
 
 
@@ -22,7 +23,7 @@ class Report:
 
 
 def _is_rule_root(path: Path) -> bool:
-    return (path / "findings.yaml").is_file() or (path / "weigh").is_dir()
+    return (path / VOCABULARY_FILE_NAME).is_file() or (path / "weigh").is_dir()
 
 
 def _rule_root_of(path: Path) -> Path | None:
@@ -52,8 +53,6 @@ def validate(paths: list[str], library, case_dirs: tuple = ()) -> Report:
     A rules folder is read as a library of its own (with its own findings.yaml); case files are
     checked against `library`'s vocabulary.
     """
-    from mmn_ddx.library import load_library
-
     report = Report()
     rule_roots: dict[Path, None] = {}
     case_paths: list[tuple[Path, object]] = []

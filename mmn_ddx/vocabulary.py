@@ -8,7 +8,6 @@ from typing import Any, Mapping
 
 from mmn_ddx.errors import InputError, Problem, did_you_mean
 from mmn_ddx.formats import FINDING, LABELLED, VOCABULARY_FILE, complete, read, read_items
-from mmn_ddx.formats import STAGE_ORDER, TIERS, TYPES  # noqa: F401 - the vocabulary's words, kept with its format
 from mmn_ddx.yamlio import line_of, load_yaml_file
 
 TIER_LABELS = {

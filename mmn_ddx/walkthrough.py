@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from mmn_ddx.assessment import DEFAULT_PRIOR, Assessor, bedside_misleads, finding_change_json, to_json
+from mmn_ddx.cases import case_matches
 from mmn_ddx.errors import InputError, Problem, did_you_mean, hint_budget
 from mmn_ddx.model import Assessment, Case
 from mmn_ddx.safetext import shorten
@@ -36,7 +37,6 @@ ALIASES = {
     "multifocal_acquired_motor_axonopathy": ("mama",),
 }
 WHAT_IF = ("?", "what if", "what-if", "whatif")
-SKIP = ("", "-", "skip", "none", "s")
 # The score (README, "Walkthrough scores"): the Brier score over the whole differential.
 SCORING_RULE = "brier"
 SCORING_ABOUT = ("Brier score: the sum over every diagnosis of (your probability − what turned out)², "
@@ -414,23 +414,11 @@ def _mean(values: list) -> float | None:
 
 def pick_case(library, seed: int | None, difficulty: int | None, diagnosis: str | None) -> Case:
     """A case chosen at random from the library's cases (repeatably with a seed), after the filters."""
-    pool = []
-    for case_id, path in sorted(library.cases().items()):
-        case = library.load_case(path)
-        if difficulty is not None and case.difficulty != difficulty:
-            continue
-        if diagnosis is not None and not _diagnosis_matches(case.diagnosis, diagnosis):
-            continue
-        pool.append(case)
+    cases = (library.load_case(path) for _, path in sorted(library.cases().items()))
+    pool = [case for case in cases if case_matches(case, diagnosis, difficulty)]
     if not pool:
         raise InputError(Problem(None, None, "no bundled case matches those filters.", "Run 'mmn-ddx cases' to see the library."))
     return random.Random(seed).choice(pool)
-
-
-def _diagnosis_matches(diagnosis: str | None, wanted: str) -> bool:
-    if wanted == "mimic":
-        return diagnosis not in ("mmn", "als")
-    return diagnosis == wanted
 
 
 @hint_budget

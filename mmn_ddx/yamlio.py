@@ -451,7 +451,9 @@ def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES, *, cache: 
 
 @lru_cache(maxsize=1)
 def _loader_digest() -> str:
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    # PyYAML's resolver decides what a plain scalar becomes, so a kept parse is only good for the
+    # PyYAML (and the parser, C or Python) that made it, as well as for this module.
+    return hashlib.sha256(Path(__file__).read_bytes() + f"\0{yaml.__version__}\0{_Base.__name__}".encode()).hexdigest()
 
 
 def _parse_cache_file(text: str) -> Path | None:
