@@ -13,7 +13,7 @@ import math
 from collections import Counter
 from typing import Any, Mapping, NamedTuple
 
-from mmn_ddx.assessment import Assessor, touch_of, group_key, logit, show_p, sigmoid, untouched_weighing
+from mmn_ddx.assessment import Assessor, group_key, logit, show_p, sigmoid, touch_of, untouched_weighing
 from mmn_ddx.compiled import ABSENT, compiled
 from mmn_ddx.conditions import findings_of
 from mmn_ddx.formats import TIERS
@@ -23,7 +23,7 @@ from mmn_ddx.vocabulary import TIER_LABELS, show_value
 
 NEXT_BEST_COUNT = 3
 # Ranking what to ask next (a teaching preference, not a clinical figure): each step up the tier
-# ladder (vocabulary TIERS: bedside, nerve studies, blood, …, treatment trial) must be expected to
+# ladder (formats.TIERS: bedside, nerve studies, blood, …, treatment trial) must be expected to
 # tell about a fifth more to be preferred; findings worth less than MIN_WORTH (expected change in
 # log-odds) are not offered. A treatment trial waits for the nerve studies and the antibodies.
 TIER_DISCOUNT = 0.8

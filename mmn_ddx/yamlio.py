@@ -21,7 +21,9 @@ Only PyYAML's safe loading runs (the C parser when present): no tags, no objects
 document (the usual case file) is built in the same read as the checks, with PyYAML's own resolver
 and safe constructors for its numbers, booleans and nulls; anything else (anchors, tags, a mistake
 to word) is built by PyYAML's safe constructor after the checks. Duplicate keys are refused;
-`.lines` on each mapping and sequence remembers its lines.
+`.lines` on each mapping and sequence remembers its lines. The rule files, read by every command,
+can be kept parsed in the cache folder (`load_yaml_file(cache=True)`), under a digest of their text
+and of this reader; a kept parse is checked like a fresh one.
 """
 
 from __future__ import annotations
@@ -423,8 +425,8 @@ def load_yaml_file(path: Path | str, max_bytes: int = MAX_FILE_BYTES, *, cache: 
     """Read and parse a YAML file within the limits; a missing, unreadable or hostile file becomes an InputError.
 
     With `cache` (the rule book's files, read by every command), a file parsed before is taken from
-    the user's cache: its parse kept as JSON under the digest of its text and of this module.
-    Building the document is most of the cost of reading YAML in Python; every command reads the
+    the user's cache: its parse kept as JSON under the digest of its text, this module and the
+    PyYAML that parsed it. Building the document is most of the cost of reading YAML in Python; every command reads the
     same twenty rule files, and the stage check runs over two hundred commands. The cache holds only
     the parse (what the loaders check comes after it, unchanged) and is read with a JSON loader.
     """
